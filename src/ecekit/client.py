@@ -1,0 +1,183 @@
+"""HTTP exchanges with the server under test, recorded whole so any failure can be reproduced.
+
+Every call has a connect timeout, a read timeout that also caps the whole response (a server that
+trickles bytes cannot hold a run hostage), and a body cap enforced while reading (a 64 MiB answer costs
+the cap, not 64 MiB). Transport failures are not exceptions: they come back as an Exchange whose
+``error`` says what happened, so the checks can report them like any other contract failure.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import requests
+
+from ecekit import operations
+from ecekit.__about__ import __version__
+from ecekit.target import REDACTED, Target
+
+USER_AGENT = f"ecekit/{__version__} (+contract and load tests for ECE chat web services)"
+_CHUNK = 64 * 1024
+
+
+class TransportError(StrEnum):
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"  # refused, reset, dropped mid-response
+    TOO_LARGE = "too_large"  # body over the cap: the rest was not read
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and what came back (or did not)."""
+
+    operation: str
+    method: str
+    url: str
+    entry_point: str | None = None
+    request_headers: dict[str, str] = field(default_factory=dict)  # redacted
+    request_body: bytes | None = None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    elapsed: float = 0.0  # seconds, from sending to the last byte read
+    error: TransportError | None = None
+    error_detail: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    @property
+    def media_type(self) -> str:
+        return self.content_type.split(";", 1)[0].strip().lower()
+
+    def curl(self) -> str:
+        """A shell line that sends the same request. Redacted headers become shell variables."""
+        parts = ["curl", "-sS", "-i", "--max-time", "30"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        line = " ".join(shlex.quote(p) for p in parts)
+        for name, value in self.request_headers.items():
+            if name.lower() in ("user-agent", "accept-encoding", "connection", "content-length"):
+                continue
+            if value == REDACTED:
+                line += f' -H "{name}: ${_env_name(name)}"'
+            else:
+                line += " -H " + shlex.quote(f"{name}: {value}")
+        if self.request_body is not None:
+            line += " --data-binary " + shlex.quote(self.request_body.decode("utf-8", "replace"))
+        return f"{line} {shlex.quote(self.url)}"
+
+    def excerpt(self, limit: int = 300) -> str:
+        """The first part of the body, printable, for failure messages (never the whole document)."""
+        text = self.body[:limit].decode("utf-8", "replace")
+        more = f"… ({len(self.body)} bytes)" if len(self.body) > limit else ""
+        return text + more
+
+    def describe(self) -> str:
+        """What came back, in one line: status, content type, size, time."""
+        if self.error is not None:
+            return f"no valid response: {self.error.value}: {self.error_detail} after {self.elapsed:.3f}s"
+        return (f"HTTP {self.status}, Content-Type {self.content_type or '(none)'}, "
+                f"{len(self.body)} bytes in {self.elapsed * 1000:.1f} ms")
+
+
+def _env_name(header: str) -> str:
+    return "ECE_" + re.sub(r"[^A-Za-z0-9]", "_", header).upper()
+
+
+class Client:
+    """Calls the operations of one target. Not thread-safe: one per thread (a Session each)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers.update(target.headers)
+        self.session.trust_env = False  # no proxies or netrc from the environment: we test the target
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def call(
+        self,
+        op: operations.Operation,
+        entry_point: str | int | None = None,
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Exchange:
+        url = self.target.url(op, entry_point)
+        return self.send(op.name, op.method, url, body=body, headers=headers,
+                         entry_point=None if entry_point is None else str(entry_point))
+
+    def send(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        entry_point: str | None = None,
+    ) -> Exchange:
+        target = self.target
+        sent = {**self.session.headers, **(headers or {})}
+        shown = {k: (REDACTED if k in target.headers and k not in (headers or {}) else str(v))
+                 for k, v in sent.items()}
+        ex = Exchange(operation, method, url, entry_point, shown, body)
+        deadline_s = target.read_timeout
+        start = time.perf_counter()
+        try:
+            with self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
+                                      allow_redirects=False,
+                                      timeout=(target.connect_timeout, target.read_timeout)) as resp:
+                ex.status = resp.status_code
+                ex.response_headers = {k.lower(): v for k, v in resp.headers.items()}
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_content(_CHUNK):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > target.max_body_bytes:
+                        ex.error = TransportError.TOO_LARGE
+                        ex.error_detail = (f"body larger than the limit of {target.max_body_bytes} bytes "
+                                           "(set max_body_bytes to raise it); the rest was not read")
+                        break
+                    if time.perf_counter() - start > deadline_s:
+                        raise requests.Timeout(f"response not complete within {deadline_s:g}s")
+                ex.body = b"".join(chunks)[: target.max_body_bytes + 1]
+        except requests.Timeout as exc:
+            ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
+        except requests.RequestException as exc:
+            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
+        ex.elapsed = time.perf_counter() - start
+        return ex
+
+
+def _short(exc: Exception, deadline_s: float) -> str:
+    """requests' messages nest three exceptions deep; keep the innermost, readable part."""
+    text = str(exc)
+    if isinstance(exc, requests.ReadTimeout) or "Read timed out" in text:
+        return f"no response within the read timeout of {deadline_s:g}s"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "could not connect within the connect timeout"
+    for marker in ("Connection refused", "Connection reset", "Connection aborted", "RemoteDisconnected",
+                   "IncompleteRead", "Name or service not known"):
+        if marker in text:
+            return marker.lower() if marker != "RemoteDisconnected" else "server closed the connection"
+    return text[:200]

@@ -1,0 +1,218 @@
+"""Where and what to test: the base URL, entry points by role, limits, headers.
+
+A target comes from a TOML file (``ecekit.toml``) and from flags; flags win. Errors in the file name
+the file, the key and what is expected, with a close match for a misspelt key::
+
+    base_url = "https://ece.example.com/system"     # includes the context root
+    entry_points = [1001, 1002]                     # state unknown: only always-true checks
+    inactive_entry_points = [1003]                  # chatAllowed must say entry_point_inactive
+    invalid_entry_point = 999999                    # chatAllowed must say invalid_entry_point
+    agents_required = true                          # entry points need an agent to take chats
+    connect_timeout = 3.0                           # seconds
+    read_timeout = 10.0                             # seconds, also the cap on a whole response
+    max_response_time = 2.0                         # seconds; slower is a contract failure
+    max_body_bytes = 1048576
+    xsd_dir = "/path/to/vendor/xsd"                 # the vendor's eGainBosh.xsd / eGainSurvey.xsd
+    sid = "1000_d15c6659-..."                       # a real chat session for the survey's 204 path
+    [headers]                                       # sent on every request, redacted in reports
+    Authorization = "Basic ..."
+    [paths]                                         # override an operation's path template
+    checkEligibility = "/egain/chat/entrypoint/checkEligibility/{id}"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ecekit import operations
+from ecekit.errors import ConfigError
+from ecekit.xmlsafe import DEFAULT_MAX_BODY
+
+DEFAULT_TARGET_FILE = "ecekit.toml"
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything a run needs to know about the server under test. Immutable; use ``replace``."""
+
+    base_url: str | None = None  # None: the embedded reference server
+    entry_points: tuple[str, ...] = ()
+    inactive_entry_points: tuple[str, ...] = ()
+    invalid_entry_points: tuple[str, ...] = ()
+    agents_required: bool = True
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    max_response_time: float = 2.0
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    headers: Mapping[str, str] = field(default_factory=dict)
+    paths: Mapping[str, str] = field(default_factory=dict)
+    xsd_dir: str | None = None
+    sid: str | None = None
+    source: str | None = None  # the file it came from, for messages
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.base_url is None
+
+    def path_for(self, op: operations.Operation) -> str:
+        return self.paths.get(op.name, op.path)
+
+    def url(self, op: operations.Operation, entry_point: str | int | None = None) -> str:
+        if self.base_url is None:
+            raise ConfigError("no base URL: the embedded server has not been started",
+                              remedy="pass --base-url, or run through a command that starts it")
+        return self.base_url + op.url_path(entry_point, self.path_for(op))
+
+    def redacted_headers(self) -> dict[str, str]:
+        """The extra headers as reports show them: names only, every value hidden."""
+        return dict.fromkeys(self.headers, REDACTED)
+
+    def replace(self, **changes: Any) -> Target:
+        return dataclasses.replace(self, **changes)
+
+    def all_entry_points(self) -> tuple[str, ...]:
+        return self.entry_points + self.inactive_entry_points + self.invalid_entry_points
+
+
+# key -> (expected, converter). Converters raise ValueError with what was wrong.
+def _entry_point(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
+        raise ValueError("an entry point id (an integer such as 1001, or a string)")
+    return str(value).strip()
+
+
+def _entry_points(value: Any) -> tuple[str, ...]:
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return (_entry_point(value),)
+    if not isinstance(value, list):
+        raise ValueError("a list of entry point ids, e.g. [1001, 1002]")
+    return tuple(_entry_point(v) for v in value)
+
+
+def _positive_float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError("a positive number of seconds, e.g. 2.5")
+    return float(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("a positive integer")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a non-empty string")
+    return value
+
+
+def _string_table(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError('a table of strings, e.g. { Authorization = "Basic ..." }')
+    return dict(value)
+
+
+def _paths(value: Any) -> dict[str, str]:
+    table = _string_table(value)
+    for name, template in table.items():
+        op = operations.get(name)  # KeyError with a close match
+        if op.takes_entry_point and "{id}" not in template:
+            raise ValueError(f"the path of {name} must contain {{id}}, e.g. {op.path}")
+        if not template.startswith("/"):
+            raise ValueError(f"a path relative to the context root, starting with '/', e.g. {op.path}")
+    return table
+
+
+def base_url(value: Any) -> str:
+    """Normalise a base URL; it includes the context root, e.g. ``https://host/system``."""
+    url = _str(value).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an http(s) URL including the context root, e.g. https://ece.example.com/system")
+    if parts.query or parts.fragment:
+        raise ValueError("a URL with no query or fragment")
+    return url
+
+
+_KEYS: dict[str, tuple[str, Any]] = {
+    "base_url": ("base_url", base_url),
+    "entry_points": ("entry_points", _entry_points),
+    "inactive_entry_points": ("inactive_entry_points", _entry_points),
+    "invalid_entry_point": ("invalid_entry_points", _entry_points),
+    "invalid_entry_points": ("invalid_entry_points", _entry_points),
+    "agents_required": ("agents_required", _bool),
+    "connect_timeout": ("connect_timeout", _positive_float),
+    "read_timeout": ("read_timeout", _positive_float),
+    "timeout": ("read_timeout", _positive_float),
+    "max_response_time": ("max_response_time", _positive_float),
+    "max_body_bytes": ("max_body_bytes", _positive_int),
+    "headers": ("headers", _string_table),
+    "paths": ("paths", _paths),
+    "xsd_dir": ("xsd_dir", _str),
+    "sid": ("sid", _str),
+}
+
+
+def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, Any]:
+    """Validated Target fields from a mapping; raises ConfigError naming source, key and expectation."""
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, _KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"{source}: unknown key {key!r}",
+                              remedy=f"{hint}valid keys: {', '.join(sorted(_KEYS))}")
+        name, convert = _KEYS[key]
+        try:
+            fields[name] = convert(value)
+        except (ValueError, KeyError) as exc:
+            expected = exc.args[0] if exc.args else "a different value"
+            raise ConfigError(f"{source}: {key} = {value!r} is not valid",
+                              remedy=f"expected {expected}") from None
+    return fields
+
+
+def load_file(path: str | Path) -> dict[str, Any]:
+    """Read a target file into validated Target fields."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"target file {path} not found",
+                          remedy="check the path, or run without --target") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}",
+                          remedy="see the example at the top of `ecekit check --help`") from None
+    fields = from_mapping(raw, str(path))
+    fields["source"] = str(path)
+    return fields
+
+
+def resolve(file: str | Path | None = None, **flags: Any) -> Target:
+    """The target of a run: the file (or ./ecekit.toml if present), overridden by every flag given.
+
+    Flags that were not given are ``None`` or empty and do not override the file.
+    """
+    fields: dict[str, Any] = {}
+    if file is None and Path(DEFAULT_TARGET_FILE).is_file():
+        file = DEFAULT_TARGET_FILE
+    if file is not None:
+        fields.update(load_file(file))
+    given = {k: v for k, v in flags.items() if v not in (None, (), [], {})}
+    fields.update(from_mapping(given))
+    return Target(**fields)
