@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import requests
+import urllib3
 
 from ecekit import operations
 from ecekit.__about__ import __version__
@@ -147,7 +148,9 @@ class Client:
                 ex.response_headers = {k.lower(): v for k, v in resp.headers.items()}
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_content(_CHUNK):
+                # read1 returns what one socket read gives, so the deadline is checked between
+                # trickled bytes too (iter_content would wait for a whole chunk).
+                while chunk := resp.raw.read1(_CHUNK, decode_content=True):
                     chunks.append(chunk)
                     size += len(chunk)
                     if size > target.max_body_bytes:
@@ -158,12 +161,9 @@ class Client:
                     if time.perf_counter() - start > deadline_s:
                         raise requests.Timeout(f"response not complete within {deadline_s:g}s")
                 ex.body = b"".join(chunks)[: target.max_body_bytes + 1]
-        except requests.Timeout as exc:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
             ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s)
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
-            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
         ex.elapsed = time.perf_counter() - start
         return ex
@@ -172,7 +172,8 @@ class Client:
 def _short(exc: Exception, deadline_s: float) -> str:
     """requests' messages nest three exceptions deep; keep the innermost, readable part."""
     text = str(exc)
-    if isinstance(exc, requests.ReadTimeout) or "Read timed out" in text:
+    if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError | TimeoutError) or (
+            "Read timed out" in text):
         return f"no response within the read timeout of {deadline_s:g}s"
     if isinstance(exc, requests.ConnectTimeout):
         return "could not connect within the connect timeout"

@@ -37,7 +37,9 @@ SURVEY_XSD = "eGainSurvey.xsd"
 # What may come before a DOCTYPE: BOM, XML declaration, PIs, comments, white space.
 _PROLOG_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
 _PROLOG_SCAN = 64 * 1024
-_ATTRIBUTE_REASON = re.compile(r"^attribute (\w+)=")
+# xmlschema names the attribute in its reason, not its path: "attribute available='yes': …",
+# "'extra' attribute not allowed for element".
+_ATTRIBUTE_REASON = re.compile(r"^(?:attribute (\w+)=|'(\w+)' attribute not allowed)")
 
 
 class IssueKind(StrEnum):
@@ -173,7 +175,7 @@ class Schema:
             xpath = err.path
             match = _ATTRIBUTE_REASON.match(reason)
             if match and xpath:
-                xpath = f"{xpath}/@{match.group(1)}"
+                xpath = f"{xpath}/@{match.group(1) or match.group(2)}"
             found.append(XmlIssue(IssueKind.SCHEMA, reason, xpath=xpath))
         return found
 

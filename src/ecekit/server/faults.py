@@ -1,0 +1,347 @@
+"""Fault modes: small objects that wrap the reference server's answers without touching the model.
+
+Each fault names the contract check that must catch it (:attr:`Fault.trips`); the toolkit's own tests
+turn each one on and assert that the check fails. A fault hooks one or more stages of an answer:
+
+1. :meth:`Fault.before` — transport: sleep (latency, stall) or drop the connection;
+2. :meth:`Fault.values` — the data (a wrong type, an out-of-range code, a lie about a role);
+3. :meth:`Fault.reply` — the rendered answer (a namespace, a quote, a status, a content type);
+4. :meth:`Fault.survey` — the survey verdict (a 500 on some input, a 204 for garbage).
+
+The catalogue is :data:`CATALOGUE`; ``ecekit serve --list-faults`` prints it. Parameterised faults
+(latency, stall, drop) live in :mod:`ecekit.server.transport_faults`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ecekit import operations as ops
+from ecekit.errors import ConfigError
+from ecekit.server import model, render
+from ecekit.server.render import Reply
+from ecekit.server.survey import Outcome
+
+
+@dataclass(slots=True)
+class Context:
+    """What a fault may know about one status request. ``state`` is read, never written."""
+
+    op: ops.Operation
+    ep_id: int
+    as_json: bool
+    state: model.State
+    values: model.Values
+
+
+class Fault:
+    """Base class: every hook is a no-op. Subclasses set name, trips and summary."""
+
+    name: ClassVar[str] = ""
+    trips: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    operation: ClassVar[ops.Operation | None] = None  # the one operation it breaks, if any
+    takes_param: ClassVar[bool] = False
+
+    def __init__(self, param: str | None = None) -> None:
+        if param is not None and not self.takes_param:
+            raise ConfigError(f"fault {self.name!r} takes no parameter (got {param!r})",
+                              remedy=f"write --fault {self.name}")
+        self.param = param
+
+    @property
+    def spec(self) -> str:
+        return self.name if self.param is None else f"{self.name}={self.param}"
+
+    def applies(self, op: ops.Operation) -> bool:
+        return self.operation is None or self.operation is op
+
+    async def before(self, now: float) -> bool:
+        """Transport stage; return True to drop the connection without an answer."""
+        return False
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return values
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        return reply
+
+    def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
+        return None
+
+    def describe(self) -> dict[str, str]:
+        return {"name": self.name, "spec": self.spec, "trips": self.trips, "summary": self.summary}
+
+
+def _set(**changes: object) -> type[Fault]:
+    """A data fault that overrides fields of its operation's answer."""
+
+    class _Set(Fault):
+        def values(self, ctx: Context, values: model.Values) -> model.Values:
+            return {**values, **changes}
+
+    return _Set
+
+
+def _drop(field: str) -> type[Fault]:
+    class _Drop(Fault):
+        def values(self, ctx: Context, values: model.Values) -> model.Values:
+            return {k: v for k, v in values.items() if k != field}
+
+    return _Drop
+
+
+class _XmlStyle(Fault):
+    """A body fault: re-render the XML answer with one style knob changed (JSON answers untouched)."""
+
+    style: ClassVar[dict[str, object]] = {}
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        if ctx.as_json or reply.status != 200:
+            return reply
+        reply.body = render.xml(ctx.op, ctx.values, **self.style)  # type: ignore[arg-type]
+        return reply
+
+
+class AvailabilityNotBoolean(_set(available="yes")):
+    name, trips, operation = "availability-not-boolean", "xsd", ops.AGENT_AVAILABILITY
+    summary = 'agentAvailability answers available="yes"'
+
+
+class CapacityNegative(_set(count=-1)):
+    name, trips, operation = "capacity-negative", "xsd", ops.CAPACITY
+    summary = "capacity answers count -1"
+
+
+class EligibilityOutOfRange(_set(responseType=4)):
+    name, trips, operation = "eligibility-out-of-range", "xsd", ops.CHECK_ELIGIBILITY
+    summary = 'checkEligibility answers responseType="4"'
+
+
+class StatusMissingElement(_drop("queueDepth")):
+    name, trips, operation = "status-missing-element", "xsd", ops.LIVE_SESSION_STATUS
+    summary = "liveSessionStatus answers sessionStatus without queueDepth"
+
+
+class ChatAllowedMissingAttribute(_drop("allowed")):
+    name, trips, operation = "chatallowed-missing-attribute", "xsd", ops.CHAT_ALLOWED
+    summary = "chatAllowed answers without the allowed attribute"
+
+
+class ChatAllowedReasonWhenAllowed(Fault):
+    name, trips, operation = "chatallowed-reason-when-allowed", "semantics", ops.CHAT_ALLOWED
+    summary = 'chatAllowed answers allowed="true" together with reason="Other"'
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return {**values, "reason": "Other"} if values.get("allowed") is True else values
+
+
+class InconsistentCapacity(Fault):
+    name, trips, operation = "inconsistent-capacity", "consistency", ops.CAPACITY
+    summary = "capacity answers count 3 for every entry point where agentAvailability says false"
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        available = model.answer(ctx.state, ops.AGENT_AVAILABILITY, ctx.ep_id)["available"]
+        return values if available else {**values, "count": 3}
+
+
+class InactiveAllowed(Fault):
+    name, trips, operation = "inactive-allowed", "entry_point_role", ops.CHAT_ALLOWED
+    summary = 'an inactive entry point answers chatAllowed allowed="true"'
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return {"allowed": True} if model.role(ctx.state, ctx.ep_id) == "inactive" else values
+
+
+class InvalidClaimsAvailable(Fault):
+    name, trips, operation = "invalid-claims-available", "entry_point_role", ops.AGENT_AVAILABILITY
+    summary = 'an unknown entry point id gets agentAvailability available="true"'
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return {"available": True} if model.role(ctx.state, ctx.ep_id) == "invalid" else values
+
+
+class CapacityWrongNamespace(_XmlStyle):
+    name, trips, operation = "capacity-wrong-namespace", "xsd", ops.CAPACITY
+    summary = "capacity answers <count> in no namespace instead of <ns2:count>"
+    style: ClassVar[dict[str, object]] = {"prefix": ""}
+
+
+class EligibilityUnquoted(_XmlStyle):
+    name, trips, operation = "eligibility-unquoted", "well_formed", ops.CHECK_ELIGIBILITY
+    summary = "checkEligibility answers responseType=0 unquoted, as the guide's sample prints it"
+    style: ClassVar[dict[str, object]] = {"quote": False}
+
+
+class ChatAllowedExtraElement(_XmlStyle):
+    name, trips, operation = "chatallowed-extra-element", "xsd", ops.CHAT_ALLOWED
+    summary = "chatAllowed answers with an unexpected <ns2:note> child element"
+    style: ClassVar[dict[str, object]] = {"extra_children": "\n  <ns2:note>unexpected</ns2:note>"}
+
+
+class AvailabilityWrongRoot(_XmlStyle):
+    name, trips, operation = "availability-wrong-root", "xsd", ops.AGENT_AVAILABILITY
+    summary = "agentAvailability answers with root <agentStatus>"
+    style: ClassVar[dict[str, object]] = {"root": "agentStatus"}
+
+
+_XXE = '<!DOCTYPE chatAllowed [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+_LOL = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+_BOMB = f'<!DOCTYPE agentAvailability [<!ENTITY lol0 "lol">{_LOL}]>\n'
+
+
+class DoctypeEntity(_XmlStyle):
+    name, trips, operation = "doctype-entity", "well_formed", ops.CHAT_ALLOWED
+    summary = "chatAllowed answers with a DOCTYPE declaring an external entity (XXE)"
+    style: ClassVar[dict[str, object]] = {"prolog": render.XML_DECLARATION + _XXE}
+
+
+class EntityBomb(_XmlStyle):
+    name, trips, operation = "entity-bomb", "well_formed", ops.AGENT_AVAILABILITY
+    summary = "agentAvailability answers with a billion-laughs DOCTYPE"
+    style: ClassVar[dict[str, object]] = {"prolog": render.XML_DECLARATION + _BOMB}
+
+
+class StatusWrongContentType(Fault):
+    name, trips, operation = "status-wrong-content-type", "content_type", ops.LIVE_SESSION_STATUS
+    summary = "liveSessionStatus answers with Content-Type text/html"
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        reply.content_type = b"text/html;charset=UTF-8"
+        return reply
+
+
+class Capacity500(Fault):
+    name, trips, operation = "capacity-500", "not_a_server_error", ops.CAPACITY
+    summary = "capacity answers 500 with an error body"
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        return render.error(500, "internal", "Unable to retrieve the information.", ctx.as_json)
+
+
+class EligibilityUndocumentedStatus(Fault):
+    name, trips, operation = "eligibility-undocumented-status", "status_code", ops.CHECK_ELIGIBILITY
+    summary = "checkEligibility answers 202 (undocumented) with a valid body"
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        reply.status = 202
+        return reply
+
+
+HUGE_BODY_BYTES = 64 << 20
+
+
+class HugeBody(Fault):
+    name, trips, operation = "huge-body", "transport", ops.CAPACITY
+    summary = "capacity answers a 64 MiB body (a valid answer padded with a comment), streamed"
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        valid = render.xml(ctx.op, ctx.values)
+        head, tail = valid[: valid.rindex(b"\n</")] + b"\n<!--", b"-->" + valid[valid.rindex(b"\n</"):]
+        pad = HUGE_BODY_BYTES - len(head) - len(tail)
+
+        def chunks() -> Iterator[bytes]:
+            yield head
+            block = b"x" * (64 << 10)
+            left = pad
+            while left > 0:
+                yield block[: min(left, len(block))]
+                left -= len(block)
+            yield tail
+
+        return Reply(200, render.XML_TYPE, chunks=chunks, length=HUGE_BODY_BYTES)
+
+
+class _Survey500(Fault):
+    """A survey fault: answer 500 (and store nothing) when ``hit`` says the survey is one it hates."""
+
+    operation = ops.SURVEY
+
+    def hit(self, outcome: Outcome, body: bytes) -> bool:
+        raise NotImplementedError
+
+    def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
+        if self.hit(outcome, body):
+            return render.error(500, "internal", f"simulated server error (fault {self.name})")
+        return None
+
+
+class SurveyNonAscii(_Survey500):
+    name, trips = "survey-500-non-ascii", "not_a_server_error"
+    summary = "survey answers 500 when any answer has a non-ASCII character"
+
+    def hit(self, outcome: Outcome, body: bytes) -> bool:
+        return outcome.ok and any(not a.isascii() for _, a in outcome.pairs)
+
+
+class SurveyLongAnswer(_Survey500):
+    name, trips = "survey-500-long-answer", "not_a_server_error"
+    summary = "survey answers 500 when any answer is over 300 characters"
+
+    def hit(self, outcome: Outcome, body: bytes) -> bool:
+        return outcome.ok and any(len(a) > 300 for _, a in outcome.pairs)
+
+
+class SurveyManyPairs(_Survey500):
+    name, trips = "survey-500-many-pairs", "not_a_server_error"
+    summary = "survey answers 500 when it has more than 5 question/answer pairs"
+
+    def hit(self, outcome: Outcome, body: bytes) -> bool:
+        return outcome.ok and len(outcome.pairs) > 5
+
+
+class SurveyMalformed(_Survey500):
+    name, trips = "survey-500-malformed", "not_a_server_error"
+    summary = "survey answers 500 instead of 400 for malformed XML"
+
+    def hit(self, outcome: Outcome, body: bytes) -> bool:
+        return outcome.code == "not_well_formed"
+
+
+class SurveyNonXml204(Fault):
+    name, trips, operation = "survey-204-non-xml", "survey_rejected", ops.SURVEY
+    summary = "survey answers 204 (storing nothing) for a body that is not XML at all " \
+              "(also trips not_a_server_error's sibling oracle: a 2xx for garbage)"
+
+    def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
+        if outcome.code == "not_well_formed" and not body.lstrip().startswith(b"<"):
+            return Reply(204)
+        return None
+
+
+def _catalogue() -> dict[str, type[Fault]]:
+    from ecekit.server import transport_faults
+
+    found: dict[str, type[Fault]] = {}
+    pending = list(Fault.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.name and cls.__module__ in (__name__, transport_faults.__name__):
+            found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+CATALOGUE: dict[str, type[Fault]] = {}
+
+
+def catalogue() -> dict[str, type[Fault]]:
+    """Every fault by name, sorted."""
+    if not CATALOGUE:
+        CATALOGUE.update(_catalogue())
+    return CATALOGUE
+
+
+def parse(spec: str) -> Fault:
+    """``NAME`` or ``NAME=PARAM`` -> a Fault; ConfigError with a close match when unknown."""
+    name, sep, param = spec.strip().partition("=")
+    faults = catalogue()
+    if name not in faults:
+        close = difflib.get_close_matches(name, faults, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown fault {name!r}.{hint}",
+                          remedy="see `ecekit serve --list-faults` for the catalogue")
+    return faults[name](param if sep else None)

@@ -1,0 +1,41 @@
+"""The CLI skeleton: help, version, close matches, and the public face of the package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+import ecekit
+from ecekit.cli import COMMANDS, cli
+
+
+def test_help_lists_every_command_without_importing_them() -> None:
+    code = ("import sys; from ecekit.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit: pass\n"
+            "print('locust' in sys.modules, 'ecekit.server' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for name in COMMANDS:
+        assert name in out
+    assert out.strip().endswith("False False")
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and ecekit.__version__ in result.output
+
+
+def test_misspelt_command_suggests_the_right_one() -> None:
+    result = CliRunner().invoke(cli, ["chek"])
+    assert result.exit_code == 2
+    assert "Did you mean 'check'" in result.output
+
+
+def test_exported_members() -> None:
+    for name in ecekit.__all__:
+        assert hasattr(ecekit, name)
+    assert set(ecekit.__all__) == {
+        "OPERATIONS", "STATUS_OPERATIONS", "Client", "ConfigError", "Exchange", "Operation", "SchemaError",
+        "Target", "TargetError", "ToolkitError", "UsageError", "__version__",
+    }
