@@ -1,15 +1,110 @@
-"""`ecekit serve`: not built yet (see issue 3)."""
+"""`ecekit serve`: run the reference ECE server (see docs/reference-server.md).
+
+It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` once the socket is bound
+(``--port 0`` picks a free port; tests and benchmarks read that line), serves until SIGINT/SIGTERM,
+then shuts down gracefully and closes the survey database, every acknowledged survey on disk.
+"""
 
 from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
 
 import click
 
 from ecekit.cli.errors import reports_errors
 from ecekit.errors import UsageError
 
+DEFAULT_SURVEYS = "ecekit-surveys.sqlite3"
+
+
+def _list_entry_points(scenario_file: str | None) -> None:
+    from ecekit.server import scenario
+
+    state = scenario.load(scenario_file)
+    click.echo(f"scenario: {scenario_file or scenario.DEFAULT_SCENARIO}")
+    if state.description:
+        click.echo(f"  {state.description}")
+    for ep in sorted(state.entry_points.values(), key=lambda e: e.id):
+        flags = [] if ep.active else ["inactive"]
+        flags += [] if ep.agents_required else ["agents not required"]
+        extra = f" [{', '.join(flags)}]" if flags else ""
+        click.echo(f"{ep.id:>8}  queue {ep.queue}{extra}: {ep.description}")
+
+
+def _list_faults() -> None:
+    from ecekit.server import faults
+
+    for name, cls in faults.catalogue().items():
+        shown = f"{name}=…" if cls.takes_param else name
+        click.echo(f"{shown:<34} trips {cls.trips:<20} {cls.summary}")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """Runs after uvicorn's graceful shutdown re-raises SIGTERM: exit through the finally blocks."""
+    raise SystemExit(0)
+
 
 @click.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port; 0 picks a free one (printed on start).")
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
+              help="TOML scenario file (default: the bundled one, see --list-entry-points).")
+@click.option("--fault", "faults", multiple=True, metavar="NAME[=PARAM]",
+              help="Turn on a fault mode (repeatable); see --list-faults.")
+@click.option("--admin", is_flag=True, help="Enable the admin API under /_ecekit.")
+@click.option("--surveys", "surveys_db", default=DEFAULT_SURVEYS, show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database that stores accepted surveys.")
+@click.option("--context-root", default="/system", show_default=True,
+              help="Path prefix of every ECE path, e.g. /system or /webchatprod ('/' for none).")
+@click.option("--list-entry-points", is_flag=True, help="Print the scenario's entry points and exit.")
+@click.option("--list-faults", is_flag=True, help="Print the fault catalogue and exit.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]),
+              help="debug logs one line per request (slower: the cached fast path is off).")
 @reports_errors
-def command() -> None:
-    """Not built yet (issue 3)."""
-    raise UsageError("'ecekit serve' is not built yet", remedy="see the project's open issue 3")
+def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, ...], admin: bool,
+            surveys_db: str, context_root: str, list_entry_points: bool, list_faults: bool,
+            log_level: str) -> None:
+    """Run the reference ECE server: the six operations of the guide, a state you control, faults
+    you choose."""
+    if list_entry_points or list_faults:
+        if list_entry_points:
+            _list_entry_points(scenario_file)
+        if list_faults:
+            _list_faults()
+        return
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import uvicorn
+
+    from ecekit.server import runtime
+    from ecekit.server.app import ADMIN_PREFIX
+
+    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin,
+                            surveys_db=surveys_db, context_root=context_root)
+    try:
+        sock = runtime.bind(host, port)
+    except OSError as exc:
+        app.store.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         remedy="choose another --port (0 picks a free one)") from exc
+    bound = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{bound}{app.context_root}"
+    click.echo(f"ecekit serve: listening on {url}")
+    if admin:
+        click.echo(f"ecekit serve: admin API on http://{shown_host}:{bound}{ADMIN_PREFIX}")
+    if faults:
+        click.echo(f"ecekit serve: faults on: {', '.join(faults)}")
+    click.echo(f"ecekit serve: surveys stored in {surveys_db}")
+    sys.stdout.flush()
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        uvicorn.Server(runtime.config(app, log_level=log_level)).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+        app.store.close()

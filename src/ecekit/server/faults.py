@@ -76,22 +76,22 @@ class Fault:
         return {"name": self.name, "spec": self.spec, "trips": self.trips, "summary": self.summary}
 
 
-def _set(**changes: object) -> type[Fault]:
+class _Set(Fault):
     """A data fault that overrides fields of its operation's answer."""
 
-    class _Set(Fault):
-        def values(self, ctx: Context, values: model.Values) -> model.Values:
-            return {**values, **changes}
+    changes: ClassVar[dict[str, object]] = {}
 
-    return _Set
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return {**values, **self.changes}
 
 
-def _drop(field: str) -> type[Fault]:
-    class _Drop(Fault):
-        def values(self, ctx: Context, values: model.Values) -> model.Values:
-            return {k: v for k, v in values.items() if k != field}
+class _Drop(Fault):
+    """A data fault that leaves one field out of its operation's answer."""
 
-    return _Drop
+    field: ClassVar[str] = ""
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        return {k: v for k, v in values.items() if k != self.field}
 
 
 class _XmlStyle(Fault):
@@ -106,29 +106,34 @@ class _XmlStyle(Fault):
         return reply
 
 
-class AvailabilityNotBoolean(_set(available="yes")):
+class AvailabilityNotBoolean(_Set):
     name, trips, operation = "availability-not-boolean", "xsd", ops.AGENT_AVAILABILITY
     summary = 'agentAvailability answers available="yes"'
+    changes: ClassVar[dict[str, object]] = {"available": "yes"}
 
 
-class CapacityNegative(_set(count=-1)):
+class CapacityNegative(_Set):
     name, trips, operation = "capacity-negative", "xsd", ops.CAPACITY
     summary = "capacity answers count -1"
+    changes: ClassVar[dict[str, object]] = {"count": -1}
 
 
-class EligibilityOutOfRange(_set(responseType=4)):
+class EligibilityOutOfRange(_Set):
     name, trips, operation = "eligibility-out-of-range", "xsd", ops.CHECK_ELIGIBILITY
     summary = 'checkEligibility answers responseType="4"'
+    changes: ClassVar[dict[str, object]] = {"responseType": 4}
 
 
-class StatusMissingElement(_drop("queueDepth")):
+class StatusMissingElement(_Drop):
     name, trips, operation = "status-missing-element", "xsd", ops.LIVE_SESSION_STATUS
     summary = "liveSessionStatus answers sessionStatus without queueDepth"
+    field: ClassVar[str] = "queueDepth"
 
 
-class ChatAllowedMissingAttribute(_drop("allowed")):
+class ChatAllowedMissingAttribute(_Drop):
     name, trips, operation = "chatallowed-missing-attribute", "xsd", ops.CHAT_ALLOWED
     summary = "chatAllowed answers without the allowed attribute"
+    field: ClassVar[str] = "allowed"
 
 
 class ChatAllowedReasonWhenAllowed(Fault):

@@ -154,9 +154,9 @@ def cross_check(state: model.State, source: str) -> None:
         if ep.queue not in state.queues:
             raise _missing(source, f"entry_points.{ep.id}.queue", ep.queue, list(state.queues))
     for agent in state.agents.values():
-        for queue in agent.queues:
-            if queue not in state.queues:
-                raise _missing(source, f"agents.{agent.name}.queues", queue, list(state.queues))
+        for served in agent.queues:
+            if served not in state.queues:
+                raise _missing(source, f"agents.{agent.name}.queues", served, list(state.queues))
     for queue in state.queues.values():
         if queue.service not in state.services:
             raise _missing(source, f"queues.{queue.name}.service", queue.service, list(state.services))

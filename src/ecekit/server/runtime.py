@@ -1,0 +1,71 @@
+"""Assembling and running the server: scenario + store + faults -> app -> uvicorn on a bound socket.
+
+Shared by ``ecekit serve`` and :mod:`ecekit.server.testing` so the tests run exactly what users run.
+The socket is bound here (port 0 allowed) before uvicorn starts, so the caller knows the real port
+without parsing logs. The stack is fixed for speed: httptools, uvloop when installed, one worker,
+no access log (``--log-level debug`` gives one line per request from the app itself).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+from pathlib import Path
+
+import uvicorn
+
+from ecekit import xmlsafe
+from ecekit.server import faults as faults_mod
+from ecekit.server import scenario
+from ecekit.server.app import EceApp
+from ecekit.server.store import SurveyStore
+
+
+def build_app(
+    *,
+    scenario_file: str | Path | None = None,
+    faults: Iterable[str | faults_mod.Fault] = (),
+    admin: bool = False,
+    surveys_db: str | Path,
+    context_root: str = "/system",
+    max_body: int = xmlsafe.DEFAULT_MAX_BODY,
+) -> EceApp:
+    """Validate everything (ConfigError on a bad scenario or fault) and build the app."""
+    state = scenario.load(scenario_file)
+    chosen = [f if isinstance(f, faults_mod.Fault) else faults_mod.parse(f) for f in faults]
+    store = SurveyStore(surveys_db)
+    return EceApp(state, store, context_root=context_root, faults=chosen, admin=admin,
+                  max_body=max_body, initial=lambda: scenario.load(scenario_file))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0: a free one), ready to hand to uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def loop_name() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover - uvloop is optional
+        return "asyncio"
+    return "uvloop"
+
+
+def config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        http="httptools",
+        loop=loop_name(),
+        lifespan="off",
+        access_log=False,
+        log_level=log_level,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+        backlog=2048,
+    )
