@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ecekit import operations
 from ecekit.checks import guards
 from ecekit.checks.base import Observation, Role, Violation, register
 from ecekit.checks.values import raw_values, typed
@@ -49,6 +50,8 @@ def status_code(obs: Observation) -> list[Violation]:
         return []
     if not op.is_status and 400 <= status < 500:
         return []  # the survey oracle decides about 4xx
+    if obs.context.role is Role.INVALID and 400 <= status < 500 and op is not operations.CHAT_ALLOWED:
+        return []  # "no such entry point" is a fair answer; only chatAllowed documents invalid_entry_point
     documented = ", ".join(str(c) for c in sorted(op.documented_codes))
     return [obs.violation("status_code", f"undocumented status HTTP {status}",
                           expected=f"one of {documented}", actual=obs.exchange.describe(),

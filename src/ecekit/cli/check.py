@@ -1,15 +1,157 @@
-"""`ecekit check`: not built yet (see issue 4)."""
+"""`ecekit check`: run the bundled contract suites against a server, or against the embedded one.
+
+The suites are ordinary pytest modules (``contracts/``, shipped in the wheel as
+``ecekit/_bundled/contracts``), run in-process through ``pytest.main`` with ecekit's plugin, so
+``ecekit check`` and ``pytest contracts --ece-…`` are the same run. Everything the user can get wrong
+(target file, flags, XSD directory, fault names) is checked before pytest starts, so it is reported
+as a headline and a remedy with exit code 2, never as 400 failing tests.
+
+Exit codes: 0 every check passed; 1 the server broke the contract; 2 a usage or configuration error,
+including pytest's own usage errors, an interrupted run and "no tests selected".
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.errors import UsageError
+from ecekit.cli.options import pop_target_options, target_options
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Our option dest -> the plugin's option. Repeatable options are tuples; flags are booleans.
+_PLUGIN_OPTIONS = {
+    "target_file": "--ece-target",
+    "base_url": "--ece-base-url",
+    "entry_points": "--ece-entry-point",
+    "inactive_entry_points": "--ece-inactive-entry-point",
+    "invalid_entry_points": "--ece-invalid-entry-point",
+    "read_timeout": "--ece-timeout",
+    "connect_timeout": "--ece-connect-timeout",
+    "headers": "--ece-header",
+    "xsd_dir": "--ece-xsd-dir",
+    "max_response_time": "--ece-max-response-time",
+    "agents_not_required": "--ece-agents-not-required",
+    "consistency_reads": "--ece-consistency-reads",
+    "allow_writes": "--ece-allow-writes",
+    "fuzz_examples": "--ece-fuzz-examples",
+    "sid": "--ece-sid",
+    "junit_xml": "--ece-junit-xml",
+    "faults": "--ece-fault",
+}
+
+EPILOG = """\b
+Examples:
+  ecekit check                                   # the embedded reference server
+  ecekit check --allow-writes                    # ... including the survey suite
+  ecekit check --base-url https://ece.example.com/system --entry-point 1001 \\
+      --inactive-entry-point 1005 --invalid-entry-point 999999 --junit-xml reports/contract.xml
+  ecekit check --target ecekit.toml -k "capacity and xsd"
+
+\b
+Target file (ecekit.toml; flags override it):
+  base_url = "https://ece.example.com/system"     # includes the context root
+  entry_points = [1001, 1002]
+  inactive_entry_points = [1005]
+  invalid_entry_point = 999999
+  agents_required = true
+  max_response_time = 2.0
+
+\b
+Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error.
+"""
 
 
-@click.command(name="check")
+def pytest_args(values: dict[str, Any], *, keyword: str | None = None, verbose: int = 0,
+                quiet: int = 0, exitfirst: bool = False) -> list[str]:
+    """The pytest command line that runs the bundled suites with these option values."""
+    from ecekit.resources import contracts_dir
+
+    directory = contracts_dir()
+    args = [str(directory), "-c", str(directory / "pytest.ini"), "--rootdir", str(directory),
+            "-p", "ecekit", "-p", "no:cacheprovider", "-p", "no:benchmark", "--assert=plain"]
+    for dest, flag in _PLUGIN_OPTIONS.items():
+        value = values.get(dest)
+        if value is None or value is False or value == ():
+            continue
+        if value is True:
+            args.append(flag)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                args += [flag, str(item)]
+        else:
+            args += [flag, str(value)]
+    if keyword:
+        args += ["-k", keyword]
+    args += ["-v"] * verbose + ["-q"] * quiet
+    if exitfirst:
+        args.append("-x")
+    return args
+
+
+def exit_code(pytest_code: int) -> int:
+    """pytest's exit code as ecekit's: only OK and TESTS_FAILED keep their meaning."""
+    if pytest_code == 0:
+        return EXIT_OK
+    if pytest_code == 1:
+        return EXIT_FAILED
+    return EXIT_USAGE
+
+
+def _leave_no_files_behind() -> None:
+    """`ecekit check` runs from any directory: hypothesis's caches go to a temporary directory, not to
+    ``./.hypothesis`` (pytest's cache and pytest-benchmark's directory are off, see pytest_args)."""
+    import tempfile
+    from pathlib import Path
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "ecekit-hypothesis")
+
+
+@click.command(name="check", epilog=EPILOG)
+@target_options
+@click.option("--max-response-time", type=float, metavar="SECONDS",
+              help="Slower answers fail the response_time check (default 2).")
+@click.option("--allow-writes", is_flag=True,
+              help="Run the survey suite: it POSTs surveys, which the server stores (sids start with "
+              "9999_ecec so they can be found and removed).")
+@click.option("--fuzz-examples", type=click.IntRange(min=0), metavar="N",
+              help="Surveys generated by the hypothesis phase (default 100; 0 turns it off).")
+@click.option("--sid", help="A real chat session id: valid surveys are sent with it and must get 204.")
+@click.option("--agents-not-required", is_flag=True,
+              help="The entry points do not require agents: skip the consistency rules that assume "
+              "they do.")
+@click.option("--consistency-reads", type=click.IntRange(min=1), metavar="N",
+              help="A contradiction counts only if it holds on N back-to-back reads (default 3).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write a JUnit file: one testsuite per check, the curl line in each failure.")
+@click.option("-k", "keyword", metavar="EXPR",
+              help="Select checks, operations or entry points, pytest style: -k xsd, "
+              "-k 'capacity and not response_time', -k consistency.")
+@click.option("-v", "--verbose", count=True, help="One line per test (repeat for more).")
+@click.option("-q", "--quiet", count=True, help="Less output.")
+@click.option("-x", "--exitfirst", is_flag=True, help="Stop at the first failure.")
+@click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
+              help="(testing) start the embedded server with this fault mode; repeatable.")
 @reports_errors
-def command() -> None:
-    """Not built yet (issue 4)."""
-    raise UsageError("'ecekit check' is not built yet", remedy="see the project's open issue 4")
+def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kwargs: Any) -> None:
+    """Run the contract suites against a server (or the embedded reference server).
+
+    For each status operation and entry point: a documented status code, an XML content type, a
+    well-formed body valid against eGainBosh.xsd (every error with its XPath), the documented
+    semantics, no 5xx, an answer within --max-response-time; entry points by role; consistency
+    across operations; and, with --allow-writes, the survey operation.
+    """
+    import pytest
+
+    from ecekit.suite.session import Suite
+
+    values = {**pop_target_options(kwargs), **kwargs}
+    Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
+    _leave_no_files_behind()
+    code = pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
+                                   exitfirst=exitfirst))
+    click.get_current_context().exit(exit_code(int(code)))

@@ -1,0 +1,29 @@
+"""One record per contract test, the common input of the terminal summary and the JUnit file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class CaseResult:
+    """The outcome of one contract test, labelled by the check and operation it is about.
+
+    ``check`` is the check that failed (the first violation's) for a failure, otherwise the check the
+    test exists for; ``checks`` lists every check that failed in it.
+    """
+
+    nodeid: str
+    name: str
+    check: str
+    operation: str
+    outcome: str  # passed | failed | skipped | error
+    seconds: float = 0.0
+    entry_point: str | None = None
+    headline: str = ""
+    text: str = ""
+    checks: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "error")

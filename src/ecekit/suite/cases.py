@@ -1,0 +1,83 @@
+"""What the contract suites test: one case per (operation, entry point, check), rule or survey probe.
+
+A case is a pytest parameter; its ``id`` puts the operation name and the check name in the test id so
+``-k xsd``, ``-k capacity`` or ``-k "chatAllowed and entry_point_role"`` select what a person means.
+Each case knows the (check, operation) it reports under, for the grouped summary and the JUnit file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecekit.checks.base import REGISTRY, Role
+from ecekit.checks.consistency import Rule, rules_for
+from ecekit.operations import Operation
+from ecekit.target import Target
+
+ROLE_ONLY_CHECKS = frozenset({"entry_point_role"})  # nothing to assert for an entry point of unknown state
+
+
+def entry_points_by_role(target: Target) -> list[tuple[Role, str]]:
+    """Every configured entry point with the role the target gives it, in a stable order."""
+    return ([(Role.ANY, ep) for ep in target.entry_points]
+            + [(Role.INACTIVE, ep) for ep in target.inactive_entry_points]
+            + [(Role.INVALID, ep) for ep in target.invalid_entry_points])
+
+
+def _ep_id(role: Role, entry_point: str) -> str:
+    return entry_point if role is Role.ANY else f"{role.value}_{entry_point}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCase:
+    """One per-response check of one status operation's answer for one entry point."""
+
+    operation: Operation
+    entry_point: str
+    role: Role
+    check: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.operation.name}-{_ep_id(self.role, self.entry_point)}-{self.check}"
+
+    @property
+    def label(self) -> tuple[str, str]:
+        return self.check, self.operation.name
+
+
+def status_cases(op: Operation, target: Target) -> list[StatusCase]:
+    """Every registered check for every entry point (role checks only where the role is known)."""
+    return [StatusCase(op, ep, role, check)
+            for role, ep in entry_points_by_role(target)
+            for check in REGISTRY
+            if not (role is Role.ANY and check in ROLE_ONLY_CHECKS)]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyCase:
+    """One consistency rule for one entry point."""
+
+    entry_point: str
+    role: Role
+    rule: Rule
+
+    @property
+    def id(self) -> str:
+        return f"{_ep_id(self.role, self.entry_point)}-{self.rule.name}"
+
+    @property
+    def check(self) -> str:
+        return "consistency"
+
+    @property
+    def operation_name(self) -> str:
+        return "+".join(op.name for op in self.rule.operations)
+
+
+def consistency_cases(target: Target) -> list[ConsistencyCase]:
+    """Every applicable rule for every entry point whose answers are meaningful (not invalid ids)."""
+    rules = rules_for(target)
+    return [ConsistencyCase(ep, role, rule)
+            for role, ep in entry_points_by_role(target) if role is not Role.INVALID
+            for rule in rules]

@@ -1,0 +1,225 @@
+"""One contract run: the target, the embedded server when there is no base URL, the client, the caches.
+
+Built from the pytest options once per session (:meth:`Suite.from_options`); everything expensive is
+lazy. Each status answer is fetched once per (operation, entry point) and judged by every check, so a
+stalling server costs one timeout per answer, not one per check; consistency reads are fresh, back to
+back, and repeated only while a contradiction persists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ecekit import operations
+from ecekit.checks import consistency
+from ecekit.checks.base import Context, Role
+from ecekit.client import Client, Exchange, TransportError
+from ecekit.errors import ConfigError, TargetError, UsageError
+from ecekit.report.results import CaseResult
+from ecekit.target import Target
+
+DEFAULT_FUZZ_EXAMPLES = 100
+UNRESPONSIVE_AFTER = 3  # consecutive timeouts after which the rest of the run stops waiting
+
+
+@dataclass
+class Options:
+    """The suite's own settings beyond the Target (from ``--ece-…`` options)."""
+
+    allow_writes: bool = False
+    fuzz_examples: int = DEFAULT_FUZZ_EXAMPLES
+    consistency_reads: int = consistency.DEFAULT_READS
+    faults: tuple[str, ...] = ()
+    junit_xml: str | None = None
+
+
+@dataclass
+class Suite:
+    """The state of one contract run (one pytest session)."""
+
+    target: Target
+    options: Options
+    results: dict[str, CaseResult] = field(default_factory=dict)
+    junit_written: str | None = None
+    _started: Target | None = None
+    _client: Client | None = None
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    _exchanges: dict[tuple[str, str], Exchange] = field(default_factory=dict)
+    _consistency: dict[str, dict[str, list[consistency.Snapshot]]] = field(default_factory=dict)
+    _contexts: dict[tuple[Role, bool], Context] = field(default_factory=dict)
+    _timeouts: int = 0
+
+    # ------------------------------------------------------------------------------------ building
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> Suite:
+        """Resolve the target (file, then flags) and check everything that can be checked up front.
+
+        Raises a ToolkitError (ConfigError, UsageError, SchemaError) for anything the user must fix.
+        """
+        from ecekit.cli.options import target_from
+        from ecekit.xmlsafe import schemas
+
+        extra: dict[str, Any] = {"max_response_time": values.get("max_response_time"),
+                                 "sid": values.get("sid")}
+        if values.get("agents_not_required"):
+            extra["agents_required"] = False
+        target = target_from(dict(values), **extra)
+        options = Options(
+            allow_writes=bool(values.get("allow_writes")),
+            fuzz_examples=int(values.get("fuzz_examples") or 0) if values.get("fuzz_examples") is not None
+            else DEFAULT_FUZZ_EXAMPLES,
+            consistency_reads=int(values.get("consistency_reads") or consistency.DEFAULT_READS),
+            faults=tuple(values.get("faults") or ()),
+            junit_xml=values.get("junit_xml"),
+        )
+        if options.fuzz_examples < 0 or options.consistency_reads < 1:
+            raise UsageError("--fuzz-examples must be 0 or more and --consistency-reads 1 or more")
+        if target.is_embedded:
+            target = _with_default_roles(target)
+            if options.faults:
+                from ecekit.server import faults
+
+                for spec in options.faults:
+                    faults.parse(spec)  # ConfigError with a close match for an unknown fault
+        else:
+            if options.faults:
+                raise UsageError("--fault applies to the embedded reference server only",
+                                 remedy="leave out --base-url, or leave out --fault")
+            if not target.all_entry_points():
+                raise ConfigError("no entry points to test",
+                                  remedy="pass --entry-point ID (and --inactive-entry-point / "
+                                  "--invalid-entry-point), or list them in ecekit.toml")
+        schemas(target.xsd_dir)  # SchemaError now, not one per test
+        return cls(target, options)
+
+    # ------------------------------------------------------------------------------------ running
+    def started(self) -> Target:
+        """The target with a base URL: starts the embedded server on first use, or checks reachability."""
+        if self._started is not None:
+            return self._started
+        target = self.target
+        if target.is_embedded:
+            from ecekit.server.testing import running_server
+
+            srv = self._stack.enter_context(running_server(faults=self.options.faults))
+            self._stack.callback(_quiet_shutdown)
+            target = target.replace(base_url=srv.base_url)
+        else:
+            _reachable(target)
+        self._started = target
+        self._client = Client(target)
+        self._stack.callback(self._client.close)
+        return target
+
+    def close(self) -> None:
+        self._stack.close()
+
+    @property
+    def client(self) -> Client:
+        self.started()
+        assert self._client is not None
+        return self._client
+
+    @property
+    def strict_survey(self) -> bool:
+        """A valid survey must get 204 (not a 4xx): on the embedded server, where sessions are not checked."""
+        return self.target.is_embedded
+
+    def context(self, role: Role = Role.ANY, *, strict_survey: bool | None = None) -> Context:
+        strict = self.strict_survey if strict_survey is None else strict_survey
+        key = (role, strict)
+        if key not in self._contexts:
+            self._contexts[key] = Context(self.started(), role=role, strict_survey=strict)
+        return self._contexts[key]
+
+    def exchange(self, op: operations.Operation, entry_point: str) -> Exchange:
+        """The answer of ``op`` for ``entry_point``, fetched once per run."""
+        key = (op.name, entry_point)
+        if key not in self._exchanges:
+            self._exchanges[key] = self.call(op, entry_point)
+        return self._exchanges[key]
+
+    def call(self, op: operations.Operation, entry_point: str | None = None, **kw: Any) -> Exchange:
+        """One request, unless the server has stopped answering: after UNRESPONSIVE_AFTER consecutive
+        timeouts, requests are not sent and come back as timeouts saying so, so that a hung server
+        fails the run in a few timeouts instead of one per answer."""
+        client = self.client
+        if self._timeouts >= UNRESPONSIVE_AFTER:
+            target = self.started()
+            ex = Exchange(op.name, op.method, target.url(op, entry_point), entry_point, body=b"",
+                          request_body=kw.get("body"))
+            ex.error = TransportError.TIMEOUT
+            ex.error_detail = (f"not sent: the server answered none of the last {self._timeouts} "
+                               f"requests within {target.read_timeout:g}s")
+            return ex
+        ex = client.call(op, entry_point, **kw)
+        self._timeouts = self._timeouts + 1 if ex.error is TransportError.TIMEOUT else 0
+        return ex
+
+    def read(self, entry_point: str) -> consistency.Snapshot:
+        """One fresh back-to-back read of every status operation for ``entry_point``."""
+        exchanges = {op.name: self.call(op, entry_point) for op in operations.STATUS_OPERATIONS}
+        return consistency.snapshot_from(entry_point, exchanges, self.started())
+
+    def contradictions(self, entry_point: str) -> dict[str, list[consistency.Snapshot]]:
+        """Rules contradicted on every one of the repeated reads, per rule name (cached per entry point)."""
+        if entry_point not in self._consistency:
+            rules = consistency.rules_for(self.target)
+            reader: Callable[[], consistency.Snapshot] = lambda: self.read(entry_point)  # noqa: E731
+            self._consistency[entry_point] = consistency.judge(reader, rules,
+                                                               self.options.consistency_reads)
+        return self._consistency[entry_point]
+
+    def describe(self) -> list[str]:
+        """The report header: what is being tested and how."""
+        t = self.target
+        where = t.base_url or "the embedded reference server (default scenario)"
+        if self.options.faults:
+            where += f" with faults {', '.join(self.options.faults)}"
+        lines = [f"ecekit target: {where}" + (f" (from {t.source})" if t.source else "")]
+        roles = [("entry points", t.entry_points), ("inactive", t.inactive_entry_points),
+                 ("invalid", t.invalid_entry_points)]
+        lines.append("ecekit entry points: " + "; ".join(f"{name}: {', '.join(eps) or '-'}"
+                                                        for name, eps in roles))
+        writes = (f"on, {self.options.fuzz_examples} fuzz examples" if self.options.allow_writes
+                  else "off (survey skipped; --ece-allow-writes)")
+        lines.append(f"ecekit limits: max response time {t.max_response_time:g}s, timeout "
+                     f"{t.read_timeout:g}s, agents required: {str(t.agents_required).lower()}, "
+                     f"consistency reads: {self.options.consistency_reads}, writes: {writes}")
+        return lines
+
+
+def _with_default_roles(target: Target) -> Target:
+    """The embedded server's default entry points, unless the user named some."""
+    if target.all_entry_points():
+        return target
+    from ecekit.server.testing import default_roles
+
+    return target.replace(**default_roles().target_kwargs())
+
+
+def _quiet_shutdown() -> None:
+    """Requests still held by a stall fault are cancelled at shutdown; uvicorn logs each with a
+    traceback, which is noise after the run (the suite already reported the stall as a transport
+    failure)."""
+    import logging
+
+    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+
+
+def _reachable(target: Target) -> None:
+    """TargetError when nothing listens at the base URL: a wrong URL is not a contract failure."""
+    parts = urlsplit(target.base_url or "")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
+            pass
+    except OSError as exc:
+        raise TargetError(f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})",
+                          remedy="check --base-url (it includes the context root, e.g. "
+                          "https://ece.example.com/system) and that the server is up") from None
