@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ecekit import xmlsafe  # noqa: E402
-from tests.core.corpus import BROKEN, GUIDE_SAMPLES  # noqa: E402
+from ecekit import xmlsafe
+from tests.core.corpus import BROKEN, GUIDE_SAMPLES
 
 
 def per_call(func: Callable[[], object], seconds: float) -> float:

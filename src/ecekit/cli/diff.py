@@ -1,4 +1,4 @@
-"""`ecekit diff`: not built yet (see issue 4)."""
+"""`ecekit diff`: not built yet (no issue yet)."""
 
 from __future__ import annotations
 
@@ -11,5 +11,5 @@ from ecekit.errors import UsageError
 @click.command(name="diff")
 @reports_errors
 def command() -> None:
-    """Not built yet (issue 4)."""
-    raise UsageError("'ecekit diff' is not built yet", remedy="see the project's open issue 4")
+    """Compare the answers of two servers or versions (not built yet)."""
+    raise UsageError("'ecekit diff' is not built yet", remedy="compare two runs by hand for now: ecekit check --junit-xml on each")

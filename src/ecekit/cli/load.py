@@ -1,15 +1,153 @@
-"""`ecekit load`: not built yet (see issue 6)."""
+"""`ecekit load`: replay page-load traffic at an offered rate and judge it against SLOs.
+
+Runs locust (``loadtests/locustfile.py``) in child processes, one or a master and ``--workers`` N,
+against ``--base-url`` or, without it, against the reference server started in its own process.
+Exit codes: 0 every SLO held, 1 one was breached, 2 usage error (bad SLO, profile or target, a
+non-loopback URL without --allow-remote, a run that could not start). See docs/load.md.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.errors import UsageError
+from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.errors import ConfigError, UsageError
+
+HARD_CAP_MARGIN_S = 60.0
+
+
+def is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_out() -> Path:
+    return Path("reports") / time.strftime("load-%Y%m%d-%H%M%S")
+
+
+@contextlib.contextmanager
+def _server(base_url: str | None) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The base URL to load and the default entry points: the given URL, or a fresh reference server."""
+    if base_url:
+        yield base_url, ()
+        return
+    from ecekit.server.testing import default_roles, running_server
+
+    with running_server(subprocess=True) as srv:
+        yield srv.base_url, default_roles().entry_points
+
+
+class Progress:
+    """The live line: on a terminal rewritten in place, elsewhere printed every few seconds."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, p: dict[str, Any]) -> None:
+        if self.quiet or (not self.tty and time.monotonic() - self.last < 5):
+            return
+        self.last = time.monotonic()
+        line = (f"[{p['elapsed_s']:>5.0f}/{p['duration_s']:g} s] page views {p['page_views']}, requests "
+                f"{p['requests']}, failures {p['failures']}, violations {p['violations']}, sent late "
+                f"{p['late']}")
+        click.echo(("\r" + line + "\033[K") if self.tty else line, err=True, nl=not self.tty)
+
+    def done(self) -> None:
+        if self.tty and not self.quiet:
+            click.echo("", err=True)
 
 
 @click.command(name="load")
+@target_options
+@click.option("--profile", default="default", show_default=True,
+              help="A bundled profile (default, one-call, spike, ramp, step, soak) or a .toml path.")
+@click.option("--rate", type=float, help="Offered page views per second (default: the profile's).")
+@click.option("--duration", type=float, help="Seconds of arrivals (default: the profile's).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="1: one process. N>1: a locust master and N local worker processes.")
+@click.option("--slo", "slos", multiple=True, metavar="NAME=VALUE",
+              help="e.g. p95=50ms, chatAllowed.p99=1.5s, errors=1% (repeatable; adds to the profile's).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/load-<timestamp>/].")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), help="JUnit report: one test case per SLO.")
+@click.option("--allow-writes", is_flag=True, help="Let the profile's share of visitors post surveys.")
+@click.option("--allow-remote", is_flag=True, help="Allow a --base-url that is not on this machine.")
+@click.option("--sid", help="A real chat session id for the surveys.")
+@click.option("--seed", type=int, help="Random seed for arrivals and the mix.")
+@click.option("-q", "--quiet", is_flag=True, help="No live progress line.")
 @reports_errors
-def command() -> None:
-    """Not built yet (issue 6)."""
-    raise UsageError("'ecekit load' is not built yet", remedy="see the project's open issue 6")
+def command(**kwargs: Any) -> None:
+    """Replay page-load traffic (open model, Poisson arrivals) and judge it against SLOs.
+
+    Latencies are measured from each request's scheduled send time to its last byte, so a stalled
+    server cannot hide its stall. Writes summary.json (and --junit-xml) to --out.
+    """
+    from ecekit.load import launch, profile, slo, summary
+    from ecekit.load.schedule import with_overrides
+    from ecekit.load.settings import HEADERS_ENV, target_json
+
+    target_opts = pop_target_options(kwargs)
+    target = target_from(target_opts)
+    if target.base_url and not kwargs["allow_remote"] and not is_loopback(target.base_url):
+        raise UsageError(f"refusing to load {target.base_url}: it is not on this machine",
+                         remedy="load tests hit real servers hard; pass --allow-remote if this one is yours "
+                                "and you mean it, or use 127.0.0.1")
+    prof = profile.load(kwargs["profile"])
+    arrivals = with_overrides(prof.arrivals, kwargs["rate"], kwargs["duration"])
+    if not arrivals.bounded:
+        raise ConfigError("--duration must be positive for `ecekit load`",
+                          remedy="e.g. --duration 60 (run until stopped only with locust's web UI)")
+    slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
+    if target.base_url and not target.entry_points:
+        raise UsageError("no entry point to load", remedy="pass --entry-point ID (repeatable)")
+    if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
+        click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
+    out = Path(kwargs["out"]) if kwargs["out"] else default_out()
+    out.mkdir(parents=True, exist_ok=True)
+    embedded = target.base_url is None
+    with _server(target.base_url) as (base_url, default_eps):
+        target = target.replace(base_url=base_url, entry_points=target.entry_points or default_eps)
+        (out / "target.json").write_text(json.dumps(target_json(target), indent=2), encoding="utf-8")
+        options = {
+            "ece_profile": kwargs["profile"], "ece_rate": kwargs["rate"], "ece_duration": kwargs["duration"],
+            "ece_entry_points": ",".join(target.entry_points), "ece_slo": ",".join(kwargs["slos"]),
+            "ece_out": str(out.resolve()), "ece_target": str((out / "target.json").resolve()),
+            "ece_junit_xml": str(Path(kwargs["junit_xml"]).resolve()) if kwargs["junit_xml"] else None,
+            "ece_allow_writes": "true" if (kwargs["allow_writes"] or embedded) else None,
+            "ece_sid": kwargs["sid"], "ece_seed": kwargs["seed"],
+            "ece_embedded": "true" if embedded else None,
+        }
+        env = {HEADERS_ENV: json.dumps(dict(target.headers))} if target.headers else {}
+        cap = arrivals.duration + prof.timeout + HARD_CAP_MARGIN_S + 15 * kwargs["workers"]
+        progress = Progress(kwargs["quiet"])
+        if not kwargs["quiet"]:
+            click.echo(f"ecekit load: {prof.name} profile, {arrivals.shape} {arrivals.mean_rate():g} page views/s "
+                       f"for {arrivals.duration:g} s against {base_url} ({kwargs['workers']} worker(s))",
+                       err=True)
+        result = launch.run(launch.Launch(host=base_url, options={k: v for k, v in options.items()
+                                                                   if v is not None},
+                                          out=out, workers=kwargs["workers"], hard_cap_s=cap, env=env),
+                            on_progress=progress)
+        progress.done()
+    click.echo(summary.render(result))
+    click.echo(f"summary: {out / 'summary.json'}")
+    if kwargs["junit_xml"]:
+        click.echo(f"junit:   {kwargs['junit_xml']}")
+    sys.exit(0 if result["slo"]["passed"] else 1)

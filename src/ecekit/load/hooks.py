@@ -1,0 +1,195 @@
+"""Locust event hooks: ecekit's options, merging HDR histograms across workers, the arrival shape,
+the live progress file and, at the end, summary.json, JUnit and the exit code.
+
+Imports locust: only the locustfile imports this module (it registers listeners on import).
+
+Distributed runs: each worker ships the histograms it recorded since its last report inside locust's
+own ``report_to_master`` payload (every 3 s), and once more as an ``ecekit_delta`` message when it
+stops, which reaches the master before the worker's ``client_stopped``; the master adds them
+(hdrhistogram ``decode_and_add``). The master writes the summary when the test stops and again when
+it quits, so a report that arrives in between is not lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+import gevent
+from locust import events
+from locust.runners import MasterRunner, WorkerRunner
+from locust.shape import LoadTestShape
+
+from ecekit.errors import ToolkitError
+from ecekit.load import runstate, summary
+from ecekit.load.settings import OPTIONS, Settings, resolve
+
+log = logging.getLogger("ecekit.load")
+DELTA_MESSAGE = "ecekit_delta"
+DRAIN_MARGIN_S = 3.0
+IN_WEB_UI = ("ece_profile", "ece_rate", "ece_duration", "ece_entry_points", "ece_slo", "ece_out")
+
+
+@events.init_command_line_parser.add_listener
+def _add_arguments(parser: Any) -> None:
+    for name, (env, help_text) in OPTIONS.items():
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, env_var=env, default="",
+                           help=help_text, include_in_web_ui=name in IN_WEB_UI)
+
+
+def _is_worker(environment: Any) -> bool:
+    return isinstance(environment.runner, WorkerRunner)
+
+
+@events.init.add_listener
+def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
+    if isinstance(runner, WorkerRunner):
+        events.report_to_master.add_listener(_report_to_master)
+        events.test_stop.add_listener(_send_final_delta)
+        return
+    try:  # fail fast, with exit code 2, on a bad profile, SLO or target
+        resolve(runstate.options_of(environment), environment.host)
+    except ToolkitError as exc:
+        sys.stderr.write(f"ecekit: error: {exc}\n")
+        raise SystemExit(2) from None
+    if isinstance(runner, MasterRunner):
+        runner.register_message(DELTA_MESSAGE, _on_delta)
+        events.worker_report.add_listener(_worker_report)
+    if runner is not None:
+        gevent.spawn(_progress_loop, environment)
+
+
+@events.test_start.add_listener
+def _on_test_start(environment: Any, **_: Any) -> None:
+    runner = environment.runner
+    state = runstate.start(environment, with_checker=not isinstance(runner, MasterRunner))
+    if isinstance(runner, MasterRunner) and environment.parsed_options is not None:
+        # forwarded to the workers with this spawn message: the rate is split over every user
+        environment.parsed_options.ece_streams = max(1, runner.target_user_count)
+        state.workers = max(1, runner.worker_count)
+    log.info("ecekit: profile %s, %s arrivals at %g page views/s for %g s", state.settings.profile.name,
+             state.settings.arrivals.shape, state.settings.arrivals.rate, state.settings.arrivals.duration)
+
+
+def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
+    state = runstate.current()
+    if state is not None and not state.recorder.empty():
+        data["ecekit"] = state.recorder.take_wire()
+
+
+def _send_final_delta(environment: Any, **_: Any) -> None:
+    state = runstate.current()
+    if state is not None and not state.recorder.empty():
+        environment.runner.send_message(DELTA_MESSAGE, state.recorder.take_wire())
+
+
+def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
+    state = runstate.current()
+    if state is not None and "ecekit" in data:
+        state.recorder.add_wire(data["ecekit"])
+
+
+def _on_delta(environment: Any, msg: Any, **_: Any) -> None:
+    _worker_report(msg.node_id, {"ecekit": msg.data})
+
+
+def build_summary(environment: Any) -> dict[str, Any] | None:
+    state = runstate.current()
+    if state is None or _is_worker(environment):
+        return None
+    s = state.settings
+    elapsed = time.time() - state.started
+    runner = environment.runner
+    extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": environment.host,
+             "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
+             "workers": max(state.workers, runner.worker_count) if isinstance(runner, MasterRunner) else 1,
+             "writes": s.survey_sid is not None}
+    return summary.build(state.recorder, offered_rate=s.arrivals.mean_rate(),
+                         duration_s=s.arrivals.duration if s.arrivals.bounded else round(elapsed, 3),
+                         slos=s.slos, extra=extra)
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment: Any, **_: Any) -> None:
+    _finish(environment, final=False)
+
+
+@events.quitting.add_listener
+def _on_quitting(environment: Any, **_: Any) -> None:
+    _finish(environment, final=True)
+
+
+def _finish(environment: Any, *, final: bool) -> None:
+    result = build_summary(environment)
+    state = runstate.current()
+    if result is None or state is None:
+        return
+    s: Settings = state.settings
+    if s.out:
+        summary.write(result, s.out)
+    if s.junit_xml:
+        summary.write_junit(result, s.junit_xml)
+    environment.process_exit_code = 0 if result["slo"]["passed"] else 1
+    if final:
+        sys.stderr.write("\n" + summary.render(result) + "\n")
+
+
+def _progress_loop(environment: Any) -> None:
+    """Write progress.json every second for `ecekit load`'s live line (only with --ece-out)."""
+    while True:
+        gevent.sleep(1.0)
+        state = runstate.current()
+        if state is None or state.settings.out is None:
+            continue
+        rec = state.recorder
+        # counts only: a percentile walks the histogram in Python (~10 ms), which would stall the
+        # event loop once a second and show up in the very latencies being measured
+        data = {"elapsed_s": round(time.time() - state.started, 1), "duration_s": state.settings.arrivals.duration,
+                "page_views": rec.schedule["page_views"],
+                "requests": sum(r.requests for r in rec.ops.values()),
+                "failures": sum(r.failures for r in rec.ops.values()),
+                "violations": sum(r.contract_violations for r in rec.ops.values()),
+                "late": rec.schedule["late"]}
+        try:
+            state.settings.out.mkdir(parents=True, exist_ok=True)
+            tmp = state.settings.out / "progress.json.tmp"
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            tmp.replace(state.settings.out / "progress.json")
+        except OSError:
+            pass
+
+
+class PageViewShape(LoadTestShape):
+    """One arrival stream per worker (one in a single process); stops when the schedule is done.
+
+    The offered rate is set by --ece-rate and the profile, not by a user count: the web UI shows the
+    ecekit fields instead of "number of users".
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: Settings | None = None
+
+    def reset_time(self) -> None:
+        super().reset_time()
+        self._settings = None
+
+    def tick(self) -> tuple[int, float] | None:
+        runner = self.runner
+        assert runner is not None
+        env = runner.environment
+        if self._settings is None:
+            self._settings = resolve(runstate.options_of(env), env.host)
+        s = self._settings
+        t = self.get_run_time()
+        if s.arrivals.bounded:
+            end = s.arrivals.duration
+            if t > end + s.profile.timeout + DRAIN_MARGIN_S:
+                return None
+            if t > end + 1.0 and runner.user_count == 0:
+                return None
+        n = max(1, runner.worker_count) if isinstance(runner, MasterRunner) else 1
+        return n, float(n)

@@ -1,0 +1,128 @@
+"""Running locust for ``ecekit load``: one process, or a master and N workers, all bounded in time.
+
+Locust runs in child processes, never in the caller's: importing it monkey-patches the whole process
+through gevent. The children read their settings from ``--ece-*`` arguments (headers from the
+environment), write ``progress.json`` every second and ``summary.json`` at the end into the output
+directory; this module watches the first, enforces a hard time cap (SIGTERM, which still writes the
+summary, then SIGKILL) and returns the second. Imports neither locust nor gevent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecekit import resources
+from ecekit.errors import TargetError
+
+TERM_GRACE_S = 10.0
+
+
+@dataclass
+class Launch:
+    """What to run: the base URL, the ``ece_*`` options, the number of worker processes."""
+
+    host: str
+    options: Mapping[str, str]
+    out: Path
+    workers: int = 1
+    hard_cap_s: float = 120.0
+    env: Mapping[str, str] = field(default_factory=dict)
+    locustfile: Path = field(default_factory=lambda: resources.loadtests_dir() / "locustfile.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def command(launch: Launch, role: str, port: int = 0) -> list[str]:
+    """The locust command line of one process: ``local``, ``master`` or ``worker``."""
+    cmd = [sys.executable, "-m", "locust", "-f", str(launch.locustfile), "--loglevel", "INFO"]
+    if role == "worker":
+        return [*cmd, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
+    cmd += ["--headless", "--only-summary", "--host", launch.host]
+    for name, value in launch.options.items():
+        if value not in (None, ""):
+            cmd += ["--" + name.replace("_", "-"), str(value)]
+    if role == "master":
+        cmd += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+                "--expect-workers", str(launch.workers), "--expect-workers-max-wait", "60"]
+    return cmd
+
+
+def _stop(proc: subprocess.Popen[bytes], grace: float = TERM_GRACE_S) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run the load and return summary.json; raises TargetError if no summary was written."""
+    out = launch.out
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("summary.json", "progress.json"):
+        (out / stale).unlink(missing_ok=True)
+    env = {**os.environ, **launch.env, "PYTHONUNBUFFERED": "1"}
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = []
+    distributed = launch.workers > 1
+    port = free_port() if distributed else 0
+    roles = ["master"] + ["worker"] * launch.workers if distributed else ["local"]
+    try:
+        for i, role in enumerate(roles):
+            log = (out / f"locust-{role}{i if role == 'worker' else ''}.log").open("wb")
+            logs.append(log)
+            procs.append(subprocess.Popen(command(launch, role, port), stdout=log, stderr=subprocess.STDOUT,
+                                          env=env, cwd=str(out), start_new_session=True))
+        main = procs[0]
+        deadline = time.monotonic() + launch.hard_cap_s
+        while main.poll() is None:
+            if time.monotonic() > deadline:
+                _stop(main)
+                break
+            time.sleep(0.5)
+            if on_progress is not None:
+                progress = read_json(out / "progress.json")
+                if progress:
+                    on_progress(progress)
+        for worker in procs[1:]:
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                _stop(worker, 5)
+    finally:
+        for proc in procs:
+            _stop(proc, 5)
+        for log in logs:
+            log.close()
+    summary = read_json(out / "summary.json")
+    if summary is None:
+        tail = (out / f"locust-{roles[0]}.log").read_text(encoding="utf-8", errors="replace")[-1500:]
+        raise TargetError("the load run ended without a summary",
+                          remedy=f"see the locust log in {out}; its end reads:\n{tail}")
+    summary["exit_code"] = procs[0].returncode
+    return summary

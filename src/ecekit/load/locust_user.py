@@ -1,0 +1,184 @@
+"""The locust side of a load run: a FastHttpUser that is one open-model stream of page views.
+
+Imports locust (and so gevent's monkey-patching): only a locustfile, or a process started for
+``ecekit load``, may import this module. Never import it from pytest or from the CLI's own process.
+
+A locust User is a closed loop (send, wait for the answer, send again): a stalled server slows it
+down and hides its own stall. Here one User is instead a *scheduler*: it walks the Poisson arrival
+times of its share of the offered rate and, at each, spawns a greenlet for that page view into a
+bounded pool, without waiting for earlier page views to finish. Every latency is measured from the
+page view's scheduled time (the first call) or the end of the previous call (later calls) to the last
+byte, so time spent waiting for a pool slot, for a connection or for a stalled server all count. A page
+view that starts more than LATE_AFTER_MS after its time is counted as sent late; one that could not
+start at all before the run ended as unsent; one still in flight when the drain ends as unfinished
+(its wait so far recorded as a failure). Locust's own statistics and web UI show the same corrected
+latencies: the response time of each request event is replaced before it is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import socket
+from time import perf_counter
+from typing import Any
+
+import gevent
+from gevent.pool import Pool
+from locust import FastHttpUser, constant, task
+from locust.exception import StopUser
+
+from ecekit import operations
+from ecekit.client import USER_AGENT, TransportError
+from ecekit.load import runstate
+from ecekit.load.checking import Verdict
+from ecekit.load.summary import LATE_AFTER_MS
+from ecekit.load.visitor import PageView, page_view, poll_times
+
+_LATE_S = LATE_AFTER_MS / 1000
+SPIN_S = 0.0011
+_TIMEOUTS = (gevent.Timeout, socket.timeout, TimeoutError)
+
+
+def _wait_until(due: float) -> None:
+    """Sleep until ``due`` to within tens of microseconds.
+
+    libev rounds a timer up to epoll's millisecond ticks, so a plain sleep wakes about 0.5 ms late on
+    average (at most 1 ms), and every latency would carry it. Sleep until SPIN_S before, then yield to the loop
+    (other greenlets and I/O keep running) until the time has come.
+    """
+    delay = due - perf_counter()
+    if delay > SPIN_S:
+        gevent.sleep(delay - SPIN_S)
+    while perf_counter() < due:
+        gevent.sleep(0)
+
+
+class PageViews(FastHttpUser):
+    """One stream of page-view arrivals at rate/streams (see the module docstring)."""
+
+    wait_time = constant(0)
+
+    def __init__(self, environment: Any) -> None:
+        self.state = runstate.get(environment)
+        s = self.state.settings
+        # Instance values override FastHttpUser's class settings before its session is built.
+        self.concurrency = s.profile.max_in_flight
+        self.network_timeout = s.profile.timeout
+        self.connection_timeout = s.profile.timeout
+        self.default_headers = {"User-Agent": USER_AGENT, **s.target.headers}
+        if environment.host is None and s.target.base_url:
+            self.host = s.target.base_url
+        super().__init__(environment)
+        self.templates = {op.name: s.target.path_for(op) for op in operations.OPERATIONS}
+        assert self.state.checker is not None  # made at test_start in every process that runs users
+        self.checker = self.state.checker
+        self.recorder = self.state.recorder
+
+    @task
+    def arrive(self) -> None:
+        self.run_schedule()
+        raise StopUser()
+
+    # -- the scheduler -------------------------------------------------------------------------
+    def run_schedule(self) -> None:
+        s = self.state.settings
+        rng = self.state.rng()
+        arr = s.arrivals
+        rec = self.recorder
+        eps = list(s.target.entry_points) or ["1"]
+        until = arr.duration if arr.bounded else None
+        pool = Pool(s.profile.max_in_flight)
+        polls: list[tuple[float, int, PageView]] = []
+        seq = 0
+        self._warm_up(eps[0])
+        arrivals = arr.arrival_times(rng, 1.0 / self.state.streams())
+        upcoming = next(arrivals, None)
+        t0 = perf_counter()
+        hard_end = t0 + (until or float("inf")) + s.profile.timeout
+        try:
+            while True:
+                if polls and (upcoming is None or polls[0][0] <= upcoming):
+                    t, _, page = heapq.heappop(polls)
+                    is_poll = True
+                elif upcoming is not None:
+                    t, page, is_poll = upcoming, PageView(rng.choice(eps)), False
+                    upcoming = next(arrivals, None)
+                    for when in poll_times(s.profile, t, rng, until):
+                        heapq.heappush(polls, (when, seq, page))
+                        seq += 1
+                else:
+                    break
+                if is_poll and page.broken:
+                    continue  # the widget showed an error and stopped polling
+                due = t0 + t
+                _wait_until(due)
+                if pool.full():
+                    rec.schedule["pool_full"] += 1
+                    if not pool.wait_available(timeout=max(0.0, hard_end - perf_counter())):
+                        rec.schedule["unsent"] += 1 + sum(1 for _ in arrivals) + len(polls)
+                        break
+                lag = perf_counter() - due
+                rec.record_lag(lag)
+                if lag > _LATE_S:
+                    rec.schedule["late"] += 1
+                if is_poll:
+                    rec.schedule["polls"] += 1
+                    pool.spawn(self._call, s.profile.poll.operation, page.entry_point, due, None)  # type: ignore[union-attr]
+                else:
+                    rec.schedule["page_views"] += 1
+                    pool.spawn(page_view, page, s.profile, due, self._call, perf_counter, rng,
+                               survey_sid=s.survey_sid)
+            pool.join(timeout=s.profile.timeout + 1.0)
+        finally:
+            rec.schedule["unfinished"] += len(pool)
+            pool.kill(block=True, timeout=2)
+
+    def _warm_up(self, entry_point: str) -> None:
+        """One unrecorded call before the clock starts: the first request of a process pays for a
+        connection and first-use code paths (~100 ms here), a cost of the generator, not the server."""
+        op = self.state.settings.profile.calls[0].operation
+        with contextlib.suppress(Exception):
+            url = self.client._build_url(op.url_path(entry_point, self.templates[op.name]))
+            _ = self.client.client.urlopen(url, method=op.method).content
+
+    # -- one request ---------------------------------------------------------------------------
+    def _call(self, op: operations.Operation, entry_point: str | None, due: float,
+              body: bytes | None) -> Verdict:
+        template = self.templates[op.name]
+        path = op.url_path(entry_point, template) if entry_point is not None else template
+        if body is not None:
+            self.recorder.schedule["surveys"] += 1
+        headers = {"Content-Type": "text/xml;charset=utf-8"} if body is not None else None
+        try:
+            with self.client.request(op.method, path, name=op.name, data=body,  # type: ignore[arg-type]
+                                     headers=headers,
+                                     catch_response=True, allow_redirects=False) as resp:
+                latency = perf_counter() - due
+                verdict = self._judge(op, path, entry_point, resp, latency)
+                resp.request_meta["response_time"] = latency * 1000
+                if verdict.failure or verdict.checks:
+                    resp.failure(verdict.message or verdict.failure)
+                else:
+                    resp.success()
+        except gevent.GreenletExit:
+            # killed at the end of the drain: the visitor is still waiting; record the wait so far
+            self.recorder.record(op.name, perf_counter() - due, "unfinished")
+            raise
+        self.recorder.record(op.name, latency, verdict.failure, verdict.checks)
+        return verdict
+
+    def _judge(self, op: operations.Operation, path: str, entry_point: str | None, resp: Any,
+               latency: float) -> Verdict:
+        status = resp.status_code
+        error = resp.request_meta.get("exception")
+        if not status or (error is not None and not getattr(error, "code", None)):
+            kind = TransportError.TIMEOUT if isinstance(error, _TIMEOUTS) else TransportError.CONNECTION
+            return self.checker.judge(op, path, entry_point, status=None, content_type="", body=b"",
+                                      elapsed=latency, error=kind, error_detail=repr(error)[:200])
+        headers = resp.headers
+        return self.checker.judge(op, path, entry_point, status=status,
+                                  content_type=(headers.get("content-type") if headers else None) or "",
+                                  body=resp.content or b"", elapsed=latency)
+
+

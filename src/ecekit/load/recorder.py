@@ -1,0 +1,152 @@
+"""Latency and outcome recording: HDR histograms at microsecond resolution, mergeable across processes.
+
+Percentiles cannot be averaged: the p99 of two workers is not the mean of their p99s. Each process
+records every latency in an HDR histogram per operation (1 µs to 1 h, 3 significant digits, so a value
+is exact below 2.048 ms and within 0.1 % above), and a worker ships its histograms to the master as
+hdrhistogram's compressed encoding, where ``decode_and_add`` merges them exactly. Workers send deltas
+(what was recorded since the last report) and reset, the way locust ships its own stats, so a report
+lost to nothing is counted twice and nothing is double counted.
+
+This module imports neither locust nor gevent: the pytest process can test it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+LOWEST_US = 1
+HIGHEST_US = 3_600_000_000  # one hour: nothing in a bounded run waits longer
+SIGNIFICANT_DIGITS = 3
+PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+
+
+def to_us(seconds: float) -> int:
+    """A latency in whole microseconds, clamped to what the histogram tracks."""
+    return min(HIGHEST_US, max(LOWEST_US, round(seconds * 1_000_000)))
+
+
+@dataclass
+class OpRecord:
+    """What happened to one operation's requests: latencies and outcomes."""
+
+    histogram: HdrHistogram = field(default_factory=new_histogram)
+    requests: int = 0
+    failures: int = 0  # no usable answer: transport error or HTTP error status
+    contract_violations: int = 0  # answered, but broke the contract (any check but transport)
+    max_us: int = 0  # exact, where the histogram's max is its bucket's upper edge
+    failures_by_kind: Counter[str] = field(default_factory=Counter)
+    violations_by_check: Counter[str] = field(default_factory=Counter)
+
+    def record(self, latency_us: int, failure: str | None, checks: tuple[str, ...]) -> None:
+        self.histogram.record_value(latency_us)
+        self.requests += 1
+        if latency_us > self.max_us:
+            self.max_us = latency_us
+        if failure is not None:
+            self.failures += 1
+            self.failures_by_kind[failure] += 1
+        if checks:
+            self.contract_violations += 1
+            for name in checks:
+                self.violations_by_check[name] += 1
+
+    def add(self, other: OpRecord) -> None:
+        self.histogram.add(other.histogram)
+        self._add_counts(other.requests, other.failures, other.contract_violations, other.max_us,
+                         other.failures_by_kind, other.violations_by_check)
+
+    def _add_counts(self, requests: int, failures: int, violations: int, max_us: int,
+                    by_kind: dict[str, int], by_check: dict[str, int]) -> None:
+        self.requests += requests
+        self.failures += failures
+        self.contract_violations += violations
+        self.max_us = max(self.max_us, max_us)
+        self.failures_by_kind.update(by_kind)
+        self.violations_by_check.update(by_check)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"histogram": self.histogram.encode().decode("ascii"), "requests": self.requests,
+                "failures": self.failures, "contract_violations": self.contract_violations,
+                "max_us": self.max_us, "failures_by_kind": dict(self.failures_by_kind),
+                "violations_by_check": dict(self.violations_by_check)}
+
+    def add_wire(self, wire: dict[str, Any]) -> None:
+        self.histogram.decode_and_add(wire["histogram"].encode("ascii"))
+        self._add_counts(wire["requests"], wire["failures"], wire["contract_violations"], wire["max_us"],
+                         wire["failures_by_kind"], wire["violations_by_check"])
+
+    def latency_ms(self) -> dict[str, float]:
+        """Percentiles and max in milliseconds with microsecond precision."""
+        h = self.histogram
+        # a bucket's upper edge can exceed the exact max: never report a percentile above it
+        out = {name: round(min(h.get_value_at_percentile(p), self.max_us) / 1000, 3)
+               for name, p in PERCENTILES.items()}
+        out["max"] = round(self.max_us / 1000, 3)
+        return out
+
+
+@dataclass
+class Recorder:
+    """Everything one process (or, merged, the whole run) measured, by operation name."""
+
+    ops: dict[str, OpRecord] = field(default_factory=dict)
+    schedule: Counter[str] = field(default_factory=Counter)  # page_views, late, unsent, polls...
+    lag: HdrHistogram = field(default_factory=new_histogram)  # scheduled -> actually started, µs
+
+    def op(self, name: str) -> OpRecord:
+        record = self.ops.get(name)
+        if record is None:
+            record = self.ops[name] = OpRecord()
+        return record
+
+    def record(self, operation: str, latency_s: float, failure: str | None = None,
+               checks: tuple[str, ...] = ()) -> None:
+        self.op(operation).record(to_us(latency_s), failure, checks)
+
+    def record_lag(self, lag_s: float) -> None:
+        self.lag.record_value(to_us(max(lag_s, 0.0)))
+
+    def total(self) -> OpRecord:
+        total = OpRecord()
+        for record in self.ops.values():
+            total.add(record)
+        return total
+
+    @property
+    def requests(self) -> int:
+        return sum(r.requests for r in self.ops.values())
+
+    def empty(self) -> bool:
+        return not self.ops and not self.schedule
+
+    def to_wire(self) -> dict[str, Any]:
+        """A JSON-safe form for locust's worker->master messages."""
+        return {"ops": {name: r.to_wire() for name, r in self.ops.items() if r.requests},
+                "schedule": dict(self.schedule),
+                "lag": self.lag.encode().decode("ascii") if self.lag.get_total_count() else None}
+
+    def add_wire(self, wire: dict[str, Any]) -> None:
+        for name, data in wire["ops"].items():
+            self.op(name).add_wire(data)
+        self.schedule.update(wire["schedule"])
+        if wire.get("lag"):
+            self.lag.decode_and_add(wire["lag"].encode("ascii"))
+
+    def take_wire(self) -> dict[str, Any]:
+        """The delta since the last call, then reset: what a worker sends in each report."""
+        wire = self.to_wire()
+        self.reset()
+        return wire
+
+    def reset(self) -> None:
+        self.ops.clear()
+        self.schedule.clear()
+        self.lag.reset()

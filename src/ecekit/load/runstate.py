@@ -1,0 +1,84 @@
+"""The state of a load run inside one process: its settings, recorder and checker.
+
+One per process, created when locust fires ``test_start`` (on a worker that is after the master's
+options have arrived, so every process resolves the same settings) and read by every PageViews user.
+Duck-typed over locust's Environment so this module stays free of locust imports.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecekit.load.checking import FastChecker
+from ecekit.load.recorder import Recorder
+from ecekit.load.settings import OPTIONS, Settings, resolve
+
+
+@dataclass
+class RunState:
+    settings: Settings
+    environment: Any
+    recorder: Recorder = field(default_factory=Recorder)
+    checker: FastChecker | None = None
+    started: float = field(default_factory=time.time)
+    streams_made: int = 0
+    workers: int = 1  # on a master: the most worker processes seen during the run
+
+    def rng(self) -> random.Random:
+        """A random source per stream: seeded runs differ by worker index and stream number."""
+        self.streams_made += 1
+        seed = self.settings.seed
+        if seed is None:
+            return random.Random()
+        runner = self.environment.runner
+        index = getattr(runner, "worker_index", 0) or 0
+        return random.Random(seed * 1_000_003 + index * 1009 + self.streams_made)
+
+    def streams(self) -> int:
+        """How many streams share the offered rate: all users of the run, across workers.
+
+        The master learns the total when it starts the test and forwards it to workers with the other
+        options (``ece_streams``); a local runner knows it itself.
+        """
+        opts = self.environment.parsed_options
+        forwarded = getattr(opts, "ece_streams", None) if opts is not None else None
+        if forwarded:
+            return int(forwarded)
+        runner = self.environment.runner
+        return max(1, int(getattr(runner, "target_user_count", 0) or 1))
+
+
+_STATE: dict[str, RunState] = {}
+
+
+def options_of(environment: Any) -> dict[str, Any]:
+    opts = environment.parsed_options
+    return {name: getattr(opts, name, None) for name in OPTIONS} if opts is not None else {}
+
+
+def start(environment: Any, *, with_checker: bool = True) -> RunState:
+    """(Re)create this process's run state from the environment's options."""
+    settings = resolve(options_of(environment), environment.host)
+    state = RunState(settings, environment)
+    if with_checker:
+        strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
+        memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh
+        state.checker = FastChecker(settings.target, strict_survey=strict, memo=memo)
+    _STATE["run"] = state
+    return state
+
+
+def get(environment: Any) -> RunState:
+    """This process's run state, created on first use (run_single_user fires no test_start here)."""
+    state = _STATE.get("run")
+    if state is None or state.environment is not environment:
+        state = start(environment)
+    return state
+
+
+def current() -> RunState | None:
+    return _STATE.get("run")

@@ -1,0 +1,124 @@
+"""The settings of one load run, resolved the same way in every process of it.
+
+Locust hands each process its options (``--ece-*`` arguments, their ``ECEKIT_*`` environment
+variables, and on workers whatever the master forwards); :func:`resolve` turns them into a profile,
+the arrivals after ``--rate``/``--duration``, the SLOs and the target. Request headers travel only in
+the ``ECEKIT_HEADERS`` environment variable (JSON), so secrets never reach the web UI, a command line
+or a report. This module imports neither locust nor gevent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ecekit import target as target_mod
+from ecekit.errors import ConfigError
+from ecekit.load import slo as slo_mod
+from ecekit.load.profile import Profile, load
+from ecekit.load.schedule import Arrivals, with_overrides
+
+HEADERS_ENV = "ECEKIT_HEADERS"
+
+# Every option the load path takes: name -> (env var, help). The locust hooks register them.
+OPTIONS: dict[str, tuple[str, str]] = {
+    "ece_profile": ("ECEKIT_PROFILE", "Load profile: a bundled name (default, one-call...) or a .toml path."),
+    "ece_rate": ("ECEKIT_RATE", "Offered page views per second, all workers together (default: profile)."),
+    "ece_duration": ("ECEKIT_DURATION", "Seconds of arrivals (default: profile; 0 = until stopped)."),
+    "ece_entry_points": ("ECEKIT_ENTRY_POINTS", "Entry point ids, comma separated, e.g. 1001,1002."),
+    "ece_slo": ("ECEKIT_SLO", "SLOs, comma separated, e.g. p95=50ms,errors=1%."),
+    "ece_out": ("ECEKIT_OUT", "Directory for summary.json (and progress.json)."),
+    "ece_junit_xml": ("ECEKIT_JUNIT_XML", "Write one JUnit test case per SLO to this file."),
+    "ece_target": ("ECEKIT_TARGET", "Target file (ecekit.toml, or the JSON `ecekit load` writes)."),
+    "ece_allow_writes": ("ECEKIT_ALLOW_WRITES", "Let a share of visitors post surveys (true/false)."),
+    "ece_sid": ("ECEKIT_SID", "A real chat session id for surveys (default: a made-up one)."),
+    "ece_seed": ("ECEKIT_SEED", "Random seed for arrivals and mixes (each worker adds its index)."),
+    "ece_embedded": ("ECEKIT_EMBEDDED", "The target is ecekit's reference server (strict survey oracle)."),
+}
+
+DEFAULT_SID = "1000_00000000-0000-4000-8000-00000000load"
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: Profile
+    arrivals: Arrivals
+    slos: tuple[slo_mod.Slo, ...]
+    target: target_mod.Target
+    out: Path | None
+    junit_xml: Path | None
+    survey_sid: str | None  # None: writes not allowed
+    seed: int | None
+    embedded: bool
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _float(value: Any, name: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"--{name.replace('_', '-')} {value!r} is not a number", remedy="e.g. 20") from None
+
+
+def _target(file: str | None, host: str | None, entry_points: list[str]) -> target_mod.Target:
+    fields: dict[str, Any] = {}
+    if file:
+        if file.endswith(".json"):
+            data = json.loads(Path(file).read_text(encoding="utf-8"))
+            fields.update(target_mod.from_mapping(data, file))
+        else:
+            fields.update(target_mod.load_file(file))
+    headers = os.environ.get(HEADERS_ENV)
+    if headers:
+        fields["headers"] = target_mod.from_mapping({"headers": json.loads(headers)}, HEADERS_ENV)["headers"]
+    flags = target_mod.from_mapping({k: v for k, v in {"base_url": host, "entry_points": entry_points}.items()
+                                     if v})
+    fields.update(flags)
+    return target_mod.Target(**fields)
+
+
+def resolve(options: Mapping[str, Any], host: str | None = None) -> Settings:
+    """Settings from locust's parsed options (a mapping of ``ece_*`` names) and its ``--host``."""
+    profile = load(options.get("ece_profile") or None)
+    arrivals = with_overrides(profile.arrivals, _float(options.get("ece_rate"), "ece_rate"),
+                              _float(options.get("ece_duration"), "ece_duration"))
+    slo_text = options.get("ece_slo") or ""
+    slos = tuple(slo_mod.parse_all(profile.slos, [slo_text] if isinstance(slo_text, str) else slo_text))
+    eps = [e.strip() for e in str(options.get("ece_entry_points") or "").split(",") if e.strip()]
+    target = _target(options.get("ece_target") or None, host, eps)
+    writes = _flag(options.get("ece_allow_writes"))
+    seed = options.get("ece_seed")
+    out = options.get("ece_out")
+    junit = options.get("ece_junit_xml")
+    return Settings(profile=profile, arrivals=arrivals, slos=slos, target=target,
+                    out=Path(out) if out else None, junit_xml=Path(junit) if junit else None,
+                    survey_sid=(options.get("ece_sid") or target.sid or DEFAULT_SID) if writes else None,
+                    seed=int(seed) if seed not in (None, "") else None,
+                    embedded=_flag(options.get("ece_embedded")))
+
+
+def target_json(target: target_mod.Target) -> dict[str, Any]:
+    """A target as the JSON the locust processes read back (headers left out: see HEADERS_ENV)."""
+    data: dict[str, Any] = {
+        "entry_points": list(target.entry_points), "connect_timeout": target.connect_timeout,
+        "read_timeout": target.read_timeout, "max_response_time": target.max_response_time,
+        "max_body_bytes": target.max_body_bytes, "agents_required": target.agents_required,
+        "paths": dict(target.paths)}
+    if target.base_url:
+        data["base_url"] = target.base_url
+    if target.xsd_dir:
+        data["xsd_dir"] = target.xsd_dir
+    if target.sid:
+        data["sid"] = target.sid
+    return data

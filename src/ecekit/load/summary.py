@@ -1,0 +1,124 @@
+"""summary.json and the JUnit report of a load run, built from a Recorder and the SLOs.
+
+The shape of summary.json is a contract with CI scripts (issue 6); keys may be added, never renamed::
+
+    {"offered_rate": 20.0, "duration_s": 30.0,
+     "operations": {"chatAllowed": {"requests": n, "failures": n, "contract_violations": n, "rps": x,
+                    "latency_ms": {"p50": x, "p90": x, "p95": x, "p99": x, "p999": x, "max": x}}},
+     "total": {...same fields...},
+     "slo": {"passed": true, "checks": [{"name": "p99", "limit": 500.0, "actual": 3.2, "passed": true}]}}
+
+Operation names are those of :mod:`ecekit.operations`; latencies are milliseconds with microsecond
+precision, measured from each request's *scheduled* send time to the last byte of its answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ecekit import operations
+from ecekit.load import slo as slo_mod
+from ecekit.load.recorder import OpRecord, Recorder
+
+LATE_AFTER_MS = 10.0
+"""A page view started more than this after its scheduled time is counted as sent late."""
+
+
+def op_stats(record: OpRecord, duration_s: float) -> dict[str, Any]:
+    return {
+        "requests": record.requests,
+        "failures": record.failures,
+        "contract_violations": record.contract_violations,
+        "rps": round(record.requests / duration_s, 3) if duration_s > 0 else 0.0,
+        "latency_ms": record.latency_ms(),
+        "failures_by_kind": dict(sorted(record.failures_by_kind.items())),
+        "violations_by_check": dict(sorted(record.violations_by_check.items())),
+    }
+
+
+def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: Iterable[slo_mod.Slo],
+          extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The whole summary, SLO verdicts included. ``extra`` adds keys (profile, target, workers...)."""
+    order = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
+    names = sorted((n for n, r in recorder.ops.items() if r.requests), key=lambda n: order.get(n, 99))
+    lag = recorder.lag
+    sched = recorder.schedule
+    summary: dict[str, Any] = {
+        "offered_rate": round(offered_rate, 3),
+        "duration_s": duration_s,
+        "operations": {name: op_stats(recorder.ops[name], duration_s) for name in names},
+        "total": op_stats(recorder.total(), duration_s),
+        "schedule": {
+            "page_views": sched["page_views"],
+            "polls": sched["polls"],
+            "surveys": sched["surveys"],
+            "sent_late": sched["late"],
+            "late_after_ms": LATE_AFTER_MS,
+            "unsent": sched["unsent"],
+            "unfinished": sched["unfinished"],
+            "lag_ms": {"p50": round(lag.get_value_at_percentile(50) / 1000, 3),
+                       "p99": round(lag.get_value_at_percentile(99) / 1000, 3),
+                       "max": round(lag.get_max_value() / 1000, 3)},
+        },
+        "latency_measured_from": "scheduled send time (coordinated omission corrected)",
+    }
+    summary.update(extra or {})
+    summary["slo"] = slo_mod.evaluate(slos, summary)
+    return summary
+
+
+def write(summary: Mapping[str, Any], directory: str | Path) -> Path:
+    """Write summary.json atomically (a reader never sees half a file)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "summary.json"
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def write_junit(summary: Mapping[str, Any], path: str | Path) -> Path:
+    """One JUnit test case per SLO, failed when breached, so CI shows which limit broke."""
+    from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+    cases = []
+    for check in summary["slo"]["checks"]:
+        case = TestCase(name=check["name"], classname="ecekit.load.slo",
+                        elapsed_sec=float(summary.get("duration_s") or 0),
+                        stdout=slo_mod.describe(check))
+        if not check["passed"]:
+            case.add_failure_info(message=slo_mod.describe(check), failure_type="SLOBreached")
+        cases.append(case)
+    suite = TestSuite("ecekit load", cases, properties={
+        "offered_rate": summary.get("offered_rate"), "duration_s": summary.get("duration_s"),
+        "requests": summary["total"]["requests"]})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_xml_report_string([suite]), encoding="utf-8")
+    return path
+
+
+def render(summary: Mapping[str, Any]) -> str:
+    """A table for the terminal: one line per operation, the total, the schedule and the SLOs."""
+    head = f"{'operation':<20}{'requests':>9}{'fail':>6}{'viol':>6}{'rps':>9}" + "".join(
+        f"{k:>10}" for k in ("p50", "p95", "p99", "max")) + "  (ms)"
+    lines = [head]
+    rows = [*summary["operations"].items(), ("total", summary["total"])]
+    for name, s in rows:
+        lat = s["latency_ms"]
+        lines.append(f"{name:<20}{s['requests']:>9}{s['failures']:>6}{s['contract_violations']:>6}"
+                     f"{s['rps']:>9.1f}" + "".join(f"{lat[k]:>10.3f}" for k in ("p50", "p95", "p99", "max")))
+    sched = summary.get("schedule", {})
+    lines.append(f"page views: {sched.get('page_views', 0)} offered at {summary['offered_rate']:g}/s over "
+                 f"{summary['duration_s']:g} s; sent late (>{LATE_AFTER_MS:g} ms): {sched.get('sent_late', 0)};"
+                 f" unsent: {sched.get('unsent', 0)}; unfinished: {sched.get('unfinished', 0)}")
+    for check in summary["slo"]["checks"]:
+        lines.append("SLO " + slo_mod.describe(check))
+    verdict = "passed" if summary["slo"]["passed"] else "FAILED"
+    lines.append(f"SLOs {verdict}" if summary["slo"]["checks"] else "no SLOs set")
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""HDR recording and its merge across processes (what the master does with worker reports)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from ecekit.load.recorder import Recorder, to_us
+
+
+def _fill(rec: Recorder, rng: random.Random, n: int) -> list[float]:
+    values = []
+    for _ in range(n):
+        v = rng.choice((0.002, 0.010, 0.040)) + rng.random() * 0.001
+        values.append(v)
+        rec.record("chatAllowed", v, "timeout" if v > 0.0405 else None,
+                   ("xsd",) if v < 0.0021 else ())
+    return values
+
+
+def test_merged_workers_equal_one_process() -> None:
+    rng = random.Random(7)
+    single, w1, w2, master = Recorder(), Recorder(), Recorder(), Recorder()
+    for worker in (w1, w2):
+        for _ in range(3):  # several reports per worker, each a delta
+            state = rng.getstate()
+            _fill(worker, rng, 500)
+            rng.setstate(state)
+            _fill(single, rng, 500)
+            wire = json.loads(json.dumps(worker.take_wire()))  # travels as JSON-safe data
+            master.add_wire(wire)
+            assert worker.empty()
+    a, b = master.total(), single.total()
+    assert (a.requests, a.failures, a.contract_violations, a.max_us) == (b.requests, b.failures,
+                                                                         b.contract_violations, b.max_us)
+    assert a.latency_ms() == b.latency_ms()
+    assert a.violations_by_check == b.violations_by_check == {"xsd": b.contract_violations}
+
+
+def test_microsecond_resolution_and_exact_max() -> None:
+    rec = Recorder()
+    for us in (1500, 1501, 1502, 40_123):
+        rec.record("capacity", us / 1e6)
+    lat = rec.op("capacity").latency_ms()
+    assert lat["p50"] == 1.501
+    assert lat["max"] == 40.123  # exact, not the bucket's upper edge
+    assert lat["p999"] <= lat["max"]
+
+
+def test_to_us_clamps() -> None:
+    assert to_us(0) == 1
+    assert to_us(1e9) == 3_600_000_000
