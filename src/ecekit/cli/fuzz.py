@@ -1,15 +1,127 @@
-"""`ecekit fuzz`: not built yet (see issue 5)."""
+"""`ecekit fuzz`: fuzz the survey operation with hypothesis and report every failure, shrunk.
+
+Without --base-url it starts the reference server in-process and fuzzes that (``--fault NAME``, a
+hidden option, starts it with a fault mode, so the fuzzer can be seen finding it). Against any other
+server it needs --allow-writes: every valid survey it sends is stored by the server.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 
 from ecekit.cli.errors import reports_errors
+from ecekit.cli.options import pop_target_options, target_from, target_options
 from ecekit.errors import UsageError
+from ecekit.fuzz.strategies import SID_PREFIX
+from ecekit.target import Target
+
+EXIT_OK, EXIT_FAILED = 0, 1
+PROGRESS_EVERY = 5.0  # seconds between progress lines on long runs
+
+
+@contextlib.contextmanager
+def _embedded(target: Target, faults: tuple[str, ...]) -> Iterator[Target]:
+    """The target itself, or the reference server started for the run when it has no base URL."""
+    if not target.is_embedded:
+        yield target
+        return
+    from ecekit.server.testing import running_server
+
+    with running_server(faults=faults) as srv:
+        yield target.replace(base_url=srv.base_url)
+
+
+def _progress_printer(quiet: bool) -> Any:
+    last = [time.monotonic()]
+
+    def show(progress: Any) -> None:
+        now = time.monotonic()
+        if quiet or now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        rate = progress.examples / progress.elapsed if progress.elapsed else 0.0
+        click.echo(f"… {progress.examples} examples, {progress.requests} requests, "
+                   f"{progress.failing} failing so far, {rate:.0f}/s, {progress.elapsed:.0f}s", err=True)
+
+    return show
 
 
 @click.command(name="fuzz")
+@target_options
+@click.option("--max-examples", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Examples per search; a new search starts after each new kind of failure.")
+@click.option("--max-time", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop sending requests after this long (failures found so far are still shrunk).")
+@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), metavar="PER_SECOND",
+              help="At most this many requests per second, evenly spaced (for shared servers).")
+@click.option("--seed", type=int, help="Hypothesis seed; every run prints the one it used.")
+@click.option("--replay", is_flag=True,
+              help="Only re-send the failures remembered from earlier runs (see --database).")
+@click.option("--allow-writes", is_flag=True,
+              help=f"Allow posting surveys (stored by the server, sids start {SID_PREFIX}) to --base-url.")
+@click.option("--sid", help="A real chat session id: valid surveys use it and must get 204.")
+@click.option("--database", "database", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".ecekit") / "fuzz-db", show_default=True,
+              help="Hypothesis example database where failures are remembered and replayed first.")
+@click.option("--no-database", is_flag=True, help="Remember nothing, replay nothing.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit report.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
+              help="Start the embedded server with this fault mode (repeatable; testing aid).")
 @reports_errors
-def command() -> None:
-    """Not built yet (issue 5)."""
-    raise UsageError("'ecekit fuzz' is not built yet", remedy="see the project's open issue 5")
+def command(**kwargs: Any) -> None:
+    """Fuzz the survey operation with valid and hostile bodies; every failure is shrunk to its
+    minimal payload and printed with a curl line and the seed.
+
+    Exit 0: no failure; 1: failures found; 2: usage error.
+    """
+    from ecekit.fuzz import report
+    from ecekit.fuzz.runner import FuzzConfig, fuzz
+
+    options = pop_target_options(kwargs)
+    extra = {"sid": kwargs["sid"]} if kwargs["sid"] else {}
+    target = target_from(options, **extra)
+    faults: tuple[str, ...] = kwargs["faults"]
+    if not target.is_embedded:
+        if faults:
+            raise UsageError("--fault sets up the embedded reference server; it cannot go with --base-url",
+                             remedy="leave out --base-url to fuzz the reference server with that fault")
+        if not kwargs["allow_writes"]:
+            raise UsageError(
+                f"refusing to fuzz {target.base_url} without --allow-writes: every valid survey ecekit "
+                "sends is stored by the server",
+                remedy=f"add --allow-writes if its survey table may take test data (every sid starts "
+                f"{SID_PREFIX!r}; add --rate-limit for a shared server), or leave out --base-url to "
+                "fuzz the embedded reference server")
+    database = None if kwargs["no_database"] else kwargs["database"]
+    if kwargs["replay"] and database is None:
+        raise UsageError("--replay re-sends the remembered failures, but --no-database remembers none",
+                         remedy="leave out --no-database (or point --database at the folder used before)")
+    key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
+    config = FuzzConfig(max_examples=kwargs["max_examples"], max_time=kwargs["max_time"],
+                        rate_limit=kwargs["rate_limit"], seed=kwargs["seed"], replay=kwargs["replay"],
+                        database=database, database_key=key)
+    strict = target.is_embedded or target.sid is not None
+    where = target.base_url or "the embedded reference server" + (f" (faults: {', '.join(faults)})"
+                                                                   if faults else "")
+    click.echo(f"Fuzzing the survey operation of {where}"
+               + (" (replaying remembered failures)" if config.replay else ""), err=True)
+    with _embedded(target, faults) as live:
+        result = fuzz(live, config, strict=strict, on_progress=_progress_printer(kwargs["quiet"]))
+    payloads = database.parent / "fuzz-payloads" if database is not None else None
+    for failure in result.failures:
+        click.echo(report.explain(failure, result.seed, payloads))
+        click.echo("")
+    for note in result.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary(result))
+    if kwargs["junit_xml"]:
+        report.junit_xml(result, kwargs["junit_xml"], payloads)
+    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)

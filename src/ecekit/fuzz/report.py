@@ -1,0 +1,111 @@
+"""Showing fuzz failures to a person (text), and to CI (JUnit XML).
+
+Each failure shows the minimal payload, a curl line that sends exactly those bytes, the seed, and the
+violations with their remedies. A payload that the shell cannot carry faithfully inline (binary,
+control characters, over a few KiB) is written to a file next to the example database and the curl
+line reads it with ``--data-binary @file``, so the reproduction is byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shlex
+from pathlib import Path
+
+from ecekit.fuzz.runner import Failure, FuzzResult
+
+INLINE_LIMIT = 2000  # bytes of payload shown and put in the curl line inline
+SHOWN_LIMIT = 600
+
+
+def _inline_ok(body: bytes) -> bool:
+    if len(body) > INLINE_LIMIT:
+        return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\n" for c in text) and not text.startswith("\ufeff")
+
+
+def payload_file(failure: Failure, directory: Path) -> Path:
+    """Write the payload to ``directory`` (named by its hash, so reruns overwrite) and return it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(failure.case.body).hexdigest()[:16]
+    path = directory / f"{failure.case.family}-{digest}.body"
+    path.write_bytes(failure.case.body)
+    return path
+
+
+def curl_line(failure: Failure, payloads: Path | None = None) -> str:
+    """A shell line that POSTs the same bytes with the same Content-Type (or none)."""
+    ex = failure.exchange
+    headers = {k: v for k, v in ex.request_headers.items() if k.lower() != "content-type"}
+    base = dataclasses.replace(ex, request_body=None, request_headers=headers).curl()
+    url = shlex.quote(ex.url)
+    head = base[: -len(url)].rstrip()
+    ct = failure.case.content_type
+    # curl would add its own form Content-Type to --data-binary; "Content-Type:" removes it.
+    head += " -H " + shlex.quote(f"Content-Type: {ct}" if ct else "Content-Type:")
+    body = failure.case.body
+    if _inline_ok(body) or payloads is None:
+        data = shlex.quote(body.decode("utf-8", "replace"))
+    else:
+        data = "@" + shlex.quote(str(payload_file(failure, payloads)))
+    return f"{head} --data-binary {data} {url}"
+
+
+def show_payload(body: bytes) -> str:
+    if _inline_ok(body) and len(body) <= SHOWN_LIMIT:
+        return body.decode("utf-8")
+    shown = repr(body[:SHOWN_LIMIT])
+    return shown + (f" … ({len(body)} bytes)" if len(body) > SHOWN_LIMIT else "")
+
+
+def explain(failure: Failure, seed: int, payloads: Path | None = None) -> str:
+    """Everything needed to see, reproduce and fix one failure."""
+    case = failure.case
+    lines = [f"FAILURE {failure.kind}",
+             f"  case:     {case.description}",
+             f"  payload:  {len(case.body)} bytes, Content-Type {case.content_type or '(none)'}:",
+             *("            " + line for line in show_payload(case.body).splitlines() or [""]),
+             f"  response: {failure.exchange.describe()}"]
+    lines += ["  " + line for v in failure.violations for line in v.explain().splitlines()]
+    if failure.also:
+        lines.append(f"  also seen with: {', '.join(failure.also)}")
+    lines.append(f"  reproduce: {curl_line(failure, payloads)}")
+    lines.append(f"  seed:     {seed} (ecekit fuzz --seed {seed}; or --replay to re-send remembered failures)")
+    return "\n".join(lines)
+
+
+def summary(result: FuzzResult) -> str:
+    p = result.progress
+    rate = p.examples / p.elapsed if p.elapsed else 0.0
+    what = "replayed" if result.config.replay else "examples"
+    head = (f"{p.examples} {what}, {p.requests} requests in {p.elapsed:.1f}s ({rate:.0f}/s), "
+            f"seed {result.seed}: ")
+    head += "no failure" if result.ok else f"{len(result.failures)} distinct failure(s)"
+    if result.out_of_time:
+        head += f" (stopped sending after --max-time {result.config.max_time:g}s)"
+    return head
+
+
+def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None) -> None:
+    """One test case per distinct failure, or one passing case for a clean run."""
+    from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+    cases = []
+    for failure in result.failures:
+        case = TestCase(f"survey fuzz: {failure.kind}", classname="ecekit.fuzz.survey",
+                        elapsed_sec=failure.exchange.elapsed)
+        case.add_failure_info(message="; ".join(v.headline() for v in failure.violations),
+                              output=explain(failure, result.seed, payloads))
+        cases.append(case)
+    if not cases:
+        cases.append(TestCase(f"survey fuzz: {result.progress.examples} examples",
+                              classname="ecekit.fuzz.survey", elapsed_sec=result.progress.elapsed,
+                              stdout=summary(result)))
+    suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_xml_report_string([suite]), encoding="utf-8")

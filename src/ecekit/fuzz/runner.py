@@ -1,0 +1,306 @@
+"""Running hypothesis against a server's survey operation, with the survey oracle as the property.
+
+One ``@given`` run over :func:`ecekit.fuzz.strategies.survey_cases`; hypothesis does the searching,
+the shrinking and the example database. What this module adds:
+
+* **Distinct failures are told apart.** Each failure raises an exception *class* named after its
+  kind: the strategy family (or, for a valid survey, the traits that servers trip on: non-ASCII, long
+  text, many pairs) plus the checks it broke. Hypothesis keys bugs on the exception type, so with
+  ``report_multiple_bugs`` it shrinks and reports each kind separately; a failure whose traits are a
+  superset of another's with the same checks is then dropped as explained by the simpler one.
+* **Bounded.** ``max_examples`` is hypothesis' own; ``max_time`` stops the run when it is up, or, if
+  failures were found, stops *sending* (hypothesis then finishes shrinking on cached verdicts);
+  ``rate_limit`` spaces requests.
+* **Repeatable.** Every failing verdict is cached by payload, so the final replay of a shrunk
+  example gives the same answer even from a flaky server (passes are not cached: each example is a
+  request, which is what ``rate_limit`` counts). The seed is always
+  known, and failures go to a hypothesis example database (``.ecekit/fuzz-db`` by default) keyed by
+  the target, replayed first on the next run and alone with ``replay=True``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import unittest
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from ecekit.checks.base import Context, Observation, Violation
+from ecekit.checks.survey import judge_survey
+from ecekit.client import Client, Exchange
+from ecekit.errors import TargetError
+from ecekit.fuzz.pacing import Pacer
+from ecekit.fuzz.strategies import SurveyCase, survey_cases
+from ecekit.operations import SURVEY
+from ecekit.target import Target
+
+DEFAULT_DATABASE = Path(".ecekit") / "fuzz-db"
+"""Where failures are remembered, relative to the working directory (the project folder)."""
+
+
+@dataclass(frozen=True)
+class FuzzConfig:
+    """How much to fuzz and how gently. ``database=None`` remembers nothing."""
+
+    max_examples: int = 500
+    max_time: float | None = None  # seconds; None: no limit beyond max_examples
+    rate_limit: float | None = None  # requests per second; None: as fast as the server answers
+    seed: int | None = None  # None: a fresh random seed, reported so the run can be repeated
+    replay: bool = False  # send only the failures remembered in the database
+    database: Path | None = DEFAULT_DATABASE
+    database_key: str = ""  # which remembered failures belong to this run (default: the base URL)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One kind of failure, shrunk by hypothesis to its minimal payload."""
+
+    kind: str
+    case: SurveyCase
+    exchange: Exchange
+    violations: tuple[Violation, ...]
+    also: tuple[str, ...] = ()  # other hostile families that broke the same checks (shrunk sizes)
+
+    @property
+    def checks(self) -> frozenset[str]:
+        return frozenset(v.check for v in self.violations)
+
+
+@dataclass
+class Progress:
+    """Counters for progress output; updated after every example."""
+
+    examples: int = 0  # calls of the property, generation and shrinking alike
+    requests: int = 0  # requests actually sent (cached verdicts are not re-sent)
+    failing: int = 0  # examples that failed, before shrinking and deduplication
+    first_failure_at: int | None = None  # the example that first failed: how fast a fault is found
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass
+class FuzzResult:
+    failures: list[Failure]
+    progress: Progress
+    seed: int
+    config: FuzzConfig
+    out_of_time: bool = False
+    notes: list[str] = field(default_factory=list)  # e.g. hypothesis' own complaints
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class _OutOfTime(BaseException):
+    """Stops hypothesis at once (it lets BaseExceptions through unshrunk) when max_time is up."""
+
+
+class SurveyFailure(AssertionError):
+    """Raised inside the property; one subclass per failure kind (see the module docstring)."""
+
+    kind = ""
+
+    def __init__(self, case: SurveyCase, exchange: Exchange, violations: tuple[Violation, ...]) -> None:
+        super().__init__(f"{self.kind}: " + "; ".join(v.headline() for v in violations))
+        self.case, self.exchange, self.violations = case, exchange, violations
+
+
+_KINDS: dict[str, type[SurveyFailure]] = {}
+MAX_SEARCHES = 16  # one per distinct failure kind found, plus the last one that finds nothing new
+
+
+def failure_type(kind: str) -> type[SurveyFailure]:
+    """The exception class of one failure kind, created once, so hypothesis keys bugs by kind."""
+    if kind not in _KINDS:
+        _KINDS[kind] = type(f"SurveyFailure[{kind}]", (SurveyFailure,), {"kind": kind})
+    return _KINDS[kind]
+
+
+def failure_kind(case: SurveyCase, violations: tuple[Violation, ...]) -> str:
+    checks = "+".join(sorted({v.check for v in violations}))
+    if case.valid:
+        return f"valid[{','.join(sorted(case.traits)) or 'plain'}]:{checks}"
+    return f"{case.family}:{checks}"
+
+
+def _explained(failure: Failure, others: list[Failure]) -> bool:
+    """A valid-survey failure whose traits include another's, with the same checks, adds nothing."""
+    return any(o is not failure and o.checks == failure.checks and o.case.traits < failure.case.traits
+               for o in others)
+
+
+def merge(failures: list[Failure]) -> list[Failure]:
+    """One report per distinct fault: valid ones by traits, hostile ones by the checks they broke.
+
+    Hostile families that break the same checks are one fault seen through several doors (a server
+    that answers 500 to malformed XML does so for truncated, unescaped and deeply nested bodies
+    alike): the smallest payload is reported, the other families are listed with it.
+    """
+    valid = [f for f in failures if f.case.valid]
+    merged = [f for f in valid if not _explained(f, valid)]
+    groups: dict[frozenset[str], list[Failure]] = {}
+    for f in failures:
+        if not f.case.valid:
+            groups.setdefault(f.checks, []).append(f)
+    for group in groups.values():
+        group.sort(key=lambda f: len(f.case.body))
+        head, rest = group[0], group[1:]
+        merged.append(replace(head, also=tuple(f"{f.case.family} ({len(f.case.body)} bytes)" for f in rest)))
+    merged.sort(key=lambda f: (not f.case.valid, len(f.case.body)))
+    return merged
+
+
+def is_known(case: SurveyCase, found: tuple[Violation, ...], known: list[Failure]) -> bool:
+    """Whether an earlier search already found this failure: same checks, and for a valid survey a
+    subset of its traits, for a hostile one the same family."""
+    checks = frozenset(v.check for v in found)
+    for failure in known:
+        if failure.checks != checks or failure.case.valid != case.valid:
+            continue
+        if case.valid and failure.case.traits <= case.traits:
+            return True
+        if not case.valid and failure.case.family == case.family:
+            return True
+    return False
+
+
+def preflight(client: Client, pacer: Pacer) -> None:
+    """One harmless request (a body no server stores); a dead target is a usage error, not a bug."""
+    pacer.wait()
+    ex = client.call(SURVEY, body=b"", headers={"Content-Type": "application/xml"})
+    if ex.error is not None:
+        raise TargetError(f"cannot reach {ex.url}: {ex.error_detail}",
+                          remedy="check --base-url (it includes the context root, e.g. /system) and "
+                          "that the server is up; --timeout raises the read timeout")
+
+
+def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | None = None,
+         on_progress: Callable[[Progress], None] | None = None) -> FuzzResult:
+    """Fuzz ``target``'s survey operation; every failure comes back shrunk, none is raised.
+
+    ``strict``: a valid survey must get exactly 204. Default: strict for the embedded server or when
+    the target names a real ``sid``; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES).
+    """
+    if strict is None:
+        strict = target.is_embedded or target.sid is not None
+    run_seed = config.seed if config.seed is not None else secrets.randbelow(1 << 32)
+    context = Context(target=target, strict_survey=strict)
+    progress = Progress()
+    pacer = Pacer(config.rate_limit)
+    deadline = None if config.max_time is None else progress.started + config.max_time
+    verdicts: dict[tuple[bytes, str], tuple[Exchange, tuple[Violation, ...]]] = {}
+    state: dict[str, Any] = {"out_of_time": False, "search_failing": 0}
+    client = Client(target)
+
+    def send(case: SurveyCase) -> tuple[Exchange, tuple[Violation, ...]] | None:
+        key = (case.body, case.content_type)
+        if key in verdicts:
+            return verdicts[key]
+        if deadline is not None and time.monotonic() > deadline:
+            state["out_of_time"] = True
+            if not state["search_failing"]:
+                raise _OutOfTime
+            return None  # failures to shrink: finish on cached verdicts, sending nothing more
+        pacer.wait()
+        exchange = client.call(SURVEY, body=case.body, headers=case.headers())
+        progress.requests += 1
+        found = tuple(judge_survey(Observation(exchange, SURVEY, context), valid=case.valid,
+                                   description=case.description))
+        if not found:
+            return None
+        verdicts[key] = (exchange, found)
+        return exchange, found
+
+    def search(index: int, known: list[Failure]) -> list[BaseException]:
+        """One hypothesis run in which the failures of earlier runs count as passes."""
+
+        @settings(
+            max_examples=config.max_examples,
+            deadline=None,
+            database=DirectoryBasedExampleDatabase(config.database) if config.database else None,
+            phases=(Phase.explicit, Phase.reuse) if config.replay else
+            (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+            report_multiple_bugs=True,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            print_blob=False,
+        )
+        @given(case=survey_cases(target.sid))
+        def survey_property(case: SurveyCase) -> None:
+            progress.examples += 1
+            verdict = send(case)
+            if on_progress is not None:
+                on_progress(progress)
+            if verdict is None:
+                return
+            exchange, found = verdict
+            if is_known(case, found, known):
+                return
+            progress.failing += 1
+            state["search_failing"] += 1
+            if progress.first_failure_at is None:
+                progress.first_failure_at = progress.examples
+            raise failure_type(failure_kind(case, found))(case, exchange, found)
+
+        digest = (config.database_key or target.base_url or "embedded") + (f"#{index}" if index else "")
+        inner = survey_property.hypothesis.inner_test  # type: ignore[attr-defined]
+        inner._hypothesis_internal_add_digest = digest.encode("utf-8")
+        # hypothesis.seed() would also switch the database off; ecekit wants both a known seed and
+        # remembered failures, so it sets the seed the way seed() does, and keeps the settings.
+        survey_property._hypothesis_internal_use_seed = run_seed + index  # type: ignore[attr-defined]
+        state["search_failing"] = 0
+        try:
+            survey_property()
+        except _OutOfTime:
+            state["out_of_time"] = True
+            return [_OutOfTime()]
+        except BaseException as exc:
+            return [exc]
+        return []
+
+    failures: list[Failure] = []
+    notes: list[str] = []
+    try:
+        preflight(client, pacer)
+        for index in range(MAX_SEARCHES):
+            raised = search(index, failures)
+            skipped = any(isinstance(e, unittest.SkipTest) for e in raised)
+            found, more_notes = _collect([e for e in raised if not isinstance(e, _OutOfTime)])
+            failures += found
+            notes += more_notes
+            if state["out_of_time"] or skipped or not (found or config.replay):
+                break
+    finally:
+        client.close()
+    notes = [n for n in notes if not n.startswith("nothing to replay")] if failures else notes[:1]
+    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"], notes)
+
+
+def _collect(raised: list[BaseException]) -> tuple[list[Failure], list[str]]:
+    """Our failures out of whatever hypothesis raised (one, a group, a Flaky wrapper)."""
+    failures: dict[str, Failure] = {}
+    notes: list[str] = []
+    pending = list(raised)
+    while pending:
+        exc = pending.pop(0)
+        if isinstance(exc, SurveyFailure):
+            failures.setdefault(exc.kind, Failure(exc.kind, exc.case, exc.exchange, exc.violations))
+        elif isinstance(exc, BaseExceptionGroup):
+            if type(exc).__name__.startswith("Flaky"):
+                notes.append(f"hypothesis: {str(exc).splitlines()[0]}")
+            pending.extend(exc.exceptions)
+        elif isinstance(exc, unittest.SkipTest):  # --replay with nothing remembered
+            notes.append("nothing to replay: no failure is remembered for this target")
+        else:
+            raise exc
+    return list(failures.values()), notes
