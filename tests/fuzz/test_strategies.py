@@ -69,7 +69,7 @@ def test_the_mix_covers_every_family_and_trait() -> None:
     traits: Counter[str] = Counter()
     prefixes, cdata, astral = set(), 0, 0
 
-    @settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(survey_cases())
     def collect(case: SurveyCase) -> None:
         nonlocal cdata, astral
@@ -90,7 +90,9 @@ def test_the_mix_covers_every_family_and_trait() -> None:
 def test_every_hostile_family_is_drawn() -> None:
     families: Counter[str] = Counter()
 
-    @settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # derandomize: a random 400-draw once missed one family of twelve, which made the test flaky
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     @given(hostile_surveys())
     def collect(case: SurveyCase) -> None:
         families[case.family] += 1

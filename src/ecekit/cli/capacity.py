@@ -1,4 +1,4 @@
-"""`ecekit capacity`: not built yet (see issue 6)."""
+"""`ecekit capacity`: not built yet; no issue asks for it so far."""
 
 from __future__ import annotations
 
@@ -11,5 +11,8 @@ from ecekit.errors import UsageError
 @click.command(name="capacity")
 @reports_errors
 def command() -> None:
-    """Not built yet (issue 6)."""
-    raise UsageError("'ecekit capacity' is not built yet", remedy="see the project's open issue 6")
+    """Find the highest page-view rate a server holds within an SLO (not built yet)."""
+    raise UsageError("'ecekit capacity' is not built yet", remedy=REMEDY)
+
+
+REMEDY = 'run ecekit load at a few --rate values with your --slo and compare the exit codes'

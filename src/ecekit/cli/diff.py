@@ -1,4 +1,4 @@
-"""`ecekit diff`: not built yet (no issue yet)."""
+"""`ecekit diff`: not built yet; no issue asks for it so far."""
 
 from __future__ import annotations
 
@@ -12,4 +12,7 @@ from ecekit.errors import UsageError
 @reports_errors
 def command() -> None:
     """Compare the answers of two servers or versions (not built yet)."""
-    raise UsageError("'ecekit diff' is not built yet", remedy="compare two runs by hand for now: ecekit check --junit-xml on each")
+    raise UsageError("'ecekit diff' is not built yet", remedy=REMEDY)
+
+
+REMEDY = 'run ecekit check --junit-xml on each server and compare the reports'
