@@ -122,24 +122,34 @@ def _repeat(unit: str, times: int) -> str:
 _ASCII_SNIPPETS = tuple(t for t in SNIPPETS if t.isascii())
 
 
-def text_strategy(unicode: bool = True) -> st.SearchStrategy[str]:
-    """Question and answer texts, from empty to thousands of characters; ASCII only if not ``unicode``.
+def text_strategy(unicode: bool = True, long: bool = True) -> st.SearchStrategy[str]:
+    """Question and answer texts, from empty to thousands of characters; ASCII only if not ``unicode``,
+    at most a few dozen characters if not ``long``.
 
     Long texts are a repeated unit, so a failure needing 301 characters shrinks to ``"0" * 301``.
     """
     chars: st.SearchStrategy[str] = XML_CHARS if unicode else st.sampled_from(_ASCII + "\t\n\r")
     snippets = SNIPPETS if unicode else _ASCII_SNIPPETS
-    return st.one_of(
+    short = [
         st.text(alphabet=_ASCII, max_size=12),
         st.text(alphabet=chars, max_size=24),
         st.lists(st.sampled_from(snippets) | st.text(alphabet=chars, max_size=3), max_size=6).map("".join),
-        st.builds(_repeat, st.text(alphabet=chars, min_size=1, max_size=4), st.integers(40, 1200)),
-    )
+    ]
+    if not long:
+        return st.one_of(*short)
+    return st.one_of(*short, long_text_strategy(unicode))
+
+
+def long_text_strategy(unicode: bool = True) -> st.SearchStrategy[str]:
+    """Texts of 40 to thousands of characters: a repeated unit, so they shrink to ``"0" * n``."""
+    chars: st.SearchStrategy[str] = XML_CHARS if unicode else st.sampled_from(_ASCII + "\t\n\r")
+    return st.builds(_repeat, st.text(alphabet=chars, min_size=1, max_size=4), st.integers(40, 1200))
 
 
 texts = text_strategy()
 """Question and answer texts across Unicode (astral, combining, right-to-left, markup, CDATA ends)."""
 ascii_texts = text_strategy(unicode=False)
+short_ascii_texts = text_strategy(unicode=False, long=False)
 
 
 def documented_sid(u: object) -> str:
@@ -295,14 +305,26 @@ def _bounded(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------------------- valid
 
-def _pairs(texts: st.SearchStrategy[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
-    return st.lists(st.tuples(texts, texts), min_size=1, max_size=40)
+def _pairs(texts: st.SearchStrategy[str], min_size: int = 1, max_size: int = 40,
+           ) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return st.lists(st.tuples(texts, texts), min_size=min_size, max_size=max_size)
 
 
-# Half the surveys are ASCII only, drawn per survey: otherwise a survey with many pairs or a long
-# answer almost always has some non-ASCII text too, and a server that fails on both cannot be shown
-# failing on each alone.
-pair_lists = st.one_of(_pairs(ascii_texts), _pairs(texts))
+short_texts = text_strategy(long=False)
+
+# The survey's shape is drawn first: plain, one trait alone (non-ASCII text, long answers, many
+# pairs), or any mixture. Drawn from mixtures only, a survey with many pairs almost always has some
+# non-ASCII or long text too, and a server that fails on each trait alone could be shown failing only
+# on the mixture: each trait alone must be common enough to be found within a few hundred examples,
+# not left to the shrinker's luck (the shrinker cannot turn one failure kind into another).
+pair_lists = st.one_of(
+    _pairs(short_ascii_texts, max_size=3),
+    _pairs(short_texts, max_size=3),
+    st.lists(st.tuples(short_ascii_texts, long_text_strategy(unicode=False)), min_size=1, max_size=3),
+    _pairs(short_ascii_texts, min_size=4),
+    _pairs(ascii_texts),
+    _pairs(texts),
+)
 """1 to 40 question/answer pairs."""
 
 

@@ -41,7 +41,10 @@ def build_app(
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0: a free one), ready to hand to uvicorn."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only when the listening socket
+    # says it is TCP; with proto 0 every answer waited ~40 ms for Nagle and delayed ACKs (uvloop sets
+    # it anyway, so only servers without uvloop showed it).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
