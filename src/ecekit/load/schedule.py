@@ -103,11 +103,14 @@ class Arrivals:
     def arrival_times(self, rng: random.Random, share: float = 1.0) -> Iterator[float]:
         """Seconds from the start at which this stream's page views arrive, in order."""
         peak = self.peak() * share
+        end = self.duration if self.bounded else float("inf")
+        expovariate = rng.expovariate
         t = 0.0
-        while True:
-            t += rng.expovariate(peak)
-            if self.bounded and t >= self.duration:
-                return
+        if self.shape in ("steady", "soak"):  # a constant rate: no thinning needed (the hot case)
+            while (t := t + expovariate(peak)) < end:
+                yield t
+            return
+        while (t := t + expovariate(peak)) < end:
             if rng.random() * peak < self.rate_at(t) * share:
                 yield t
 

@@ -25,7 +25,7 @@ from ecekit.load.profile import Profile
 Caller = Callable[[operations.Operation, "str | None", float, "bytes | None"], Verdict]
 
 
-@dataclass
+@dataclass(slots=True)
 class PageView:
     """One visitor's page: its entry point, and whether the widget is still alive (for polling)."""
 
@@ -49,7 +49,7 @@ def survey_body(sid: str, rng: random.Random) -> bytes:
 
 
 def page_view(page: PageView, profile: Profile, due: float, call: Caller, clock: Callable[[], float],
-              rng: random.Random, *, survey_sid: str | None = None) -> PageView:
+              rng: random.Random, survey_sid: str | None = None) -> PageView:
     """Make the calls of one page load; ``survey_sid`` None means writes are not allowed."""
     for step in profile.calls:
         if step.share < 1.0 and rng.random() >= step.share:
