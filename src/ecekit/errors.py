@@ -16,6 +16,8 @@ these into a headline, the remedy and exit code 2.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class ToolkitError(Exception):
     """Root of ecekit's own errors."""
@@ -43,3 +45,12 @@ class SchemaError(ToolkitError, ValueError):
 
 class TargetError(ToolkitError, ConnectionError):
     """The target server cannot be used at all (not a contract failure: nothing answered)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices`` to a misspelt ``word``, else ``""``:
+    the start of a remedy that then lists the valid values."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""

@@ -23,7 +23,6 @@ the file, the key and what is expected, with a close match for a misspelt key::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ecekit import operations
-from ecekit.errors import ConfigError
+from ecekit.errors import ConfigError, did_you_mean
 from ecekit.xmlsafe import DEFAULT_MAX_BODY
 
 DEFAULT_TARGET_FILE = "ecekit.toml"
@@ -173,8 +172,7 @@ def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, 
     fields: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, _KEYS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, _KEYS)
             raise ConfigError(f"{source}: unknown key {key!r}",
                               remedy=f"{hint}valid keys: {', '.join(sorted(_KEYS))}")
         name, convert = _KEYS[key]

@@ -32,7 +32,6 @@ when chat is allowed, some agentAvailability / capacity / checkEligibility, chec
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ecekit import operations, resources
-from ecekit.errors import ConfigError
+from ecekit.errors import ConfigError, did_you_mean
 from ecekit.load.schedule import Arrivals
 from ecekit.load.schedule import from_mapping as arrivals_from
 
@@ -90,8 +89,7 @@ class Profile:
 def _check_keys(data: Mapping[str, Any], valid: tuple[str, ...], where: str) -> None:
     for key in data:
         if key not in valid:
-            close = difflib.get_close_matches(key, valid, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, valid)
             raise ConfigError(f"{where}: unknown key {key!r}", remedy=f"{hint}valid keys: {', '.join(valid)}")
 
 
@@ -165,8 +163,7 @@ def load(name_or_path: str | None) -> Profile:
         path = resources.loadtests_dir() / "profiles" / f"{name_or_path}.toml"
     if not path.is_file():
         names = bundled_names()
-        close = difflib.get_close_matches(name_or_path, names, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(name_or_path, names)
         raise ConfigError(f"no load profile {name_or_path!r}",
                           remedy=f"{hint}bundled profiles: {', '.join(names)}; or give a path to a .toml file")
     try:

@@ -12,14 +12,13 @@ offered process (the sum of independent Poisson processes is Poisson), which is 
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ecekit.errors import ConfigError
+from ecekit.errors import ConfigError, did_you_mean
 
 SHAPES = ("steady", "ramp", "step", "spike", "soak")
 SOAK_DEFAULT_DURATION = 3600.0
@@ -45,8 +44,7 @@ class Arrivals:
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
-            close = difflib.get_close_matches(self.shape, SHAPES, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(self.shape, SHAPES)
             raise ConfigError(f"unknown arrival shape {self.shape!r}", remedy=f"{hint}one of {', '.join(SHAPES)}")
         if not (self.rate > 0 and math.isfinite(self.rate)):
             raise ConfigError(f"rate {self.rate!r} is not a positive number of page views per second",
@@ -123,8 +121,7 @@ def from_mapping(data: Mapping[str, Any], source: str) -> Arrivals:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _FIELDS:
-            close = difflib.get_close_matches(key, _FIELDS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, _FIELDS)
             raise ConfigError(f"{source}: unknown key {key!r} in [arrivals]",
                               remedy=f"{hint}valid keys: {', '.join(_FIELDS)}")
         expected = str if key == "shape" else int if key == "steps" else float

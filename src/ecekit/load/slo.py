@@ -11,7 +11,6 @@ does not call) fails: nothing proves it held.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecekit import operations
-from ecekit.errors import ConfigError
+from ecekit.errors import ConfigError, did_you_mean
 
 LATENCIES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9,
                                "max": 100.0}
@@ -62,8 +61,7 @@ def parse(text: str) -> Slo:
         except KeyError as exc:
             raise ConfigError(f"SLO {text!r}: {exc.args[0]}", remedy=EXAMPLE) from None
     if metric not in METRICS:
-        close = difflib.get_close_matches(metric, METRICS, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(metric, METRICS)
         raise ConfigError(f"SLO {text!r}: unknown measure {metric!r}",
                           remedy=f"{hint}one of {', '.join(METRICS)} ({EXAMPLE})")
     if metric in LATENCIES:
