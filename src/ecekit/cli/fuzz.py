@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,6 +105,11 @@ def command(**kwargs: Any) -> None:
     if kwargs["replay"] and database is None:
         raise UsageError("--replay re-sends the remembered failures, but --no-database remembers none",
                          remedy="leave out --no-database (or point --database at the folder used before)")
+    # hypothesis keeps caches of its own (constants seen in loaded modules): beside the example
+    # database, not in a ./.hypothesis of whatever directory the command runs from
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir((database.parent if database else Path(tempfile.gettempdir())) / "hypothesis")
     key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
     config = FuzzConfig(max_examples=kwargs["max_examples"], max_time=kwargs["max_time"],
                         rate_limit=kwargs["rate_limit"], seed=kwargs["seed"], replay=kwargs["replay"],
