@@ -63,10 +63,17 @@ def test_rate_limit_spaces_requests_at_the_server(recorder: Recorder) -> None:
     arrivals = recorder.arrivals
     assert len(arrivals) >= 101  # the preflight and 100 examples
     gaps = [b - a for a, b in pairwise(arrivals)]
-    # The client spaces the starts exactly; arrival times at a threaded server jitter by a few ms, so
-    # one gap may look short only because the one before it was late. No burst, and 100 intervals
-    # of 50 ms between the first and the 101st arrival:
-    assert min(gaps) >= 0.035, f"two requests {min(gaps) * 1000:.1f} ms apart"
+    # The client spaces the starts exactly, but this server shares the GIL with the fuzzer (generating
+    # a 1 MiB hostile body holds it for tens of ms), so one arrival can be stamped late: its gap looks
+    # long and the next one short (6.8 ms was seen after a 93 ms one). So a short gap is allowed only
+    # as the second half of such a pair, and rarely; a limiter that lets requests out in bursts makes
+    # a short gap of every other one.
+    short = [i for i, gap in enumerate(gaps) if gap < 0.035]
+    assert len(short) <= 3, f"{len(short)} gaps under 35 ms: {[round(gaps[i] * 1000, 1) for i in short]}"
+    for i in short:
+        assert i > 0 and gaps[i - 1] + gaps[i] >= 2 * 0.050 * 0.9, (gaps[i - 1], gaps[i])
+    assert sorted(gaps)[len(gaps) // 2] >= 0.050 * 0.98  # the typical gap is the interval
+    # and 100 intervals of 50 ms between the first and the 101st arrival:
     assert arrivals[100] - arrivals[0] >= 100 / 20 * 0.99
 
 
