@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from _loadbench import HERE, ms, percentile, run_ecekit, server_log, stub_server
+from ecekit import operations
 
 RATE, DURATION, STALL_AT, STALL_FOR = 100, 30, 14.0, 2.0
 K6_SCRIPT = """
@@ -65,7 +66,7 @@ def k6(base_url: str, tmp: Path) -> tuple[float, float] | None:
     script.write_text(K6_SCRIPT % (RATE, DURATION))
     out = tmp / "k6.json"
     subprocess.run(["k6", "run", "--quiet", "--no-usage-report", "--summary-export", str(out), str(script)],
-                   env={**os.environ, "URL": base_url + "/egain/chat/entrypoint/chatAllowed/1001",
+                   env={**os.environ, "URL": base_url + operations.CHAT_ALLOWED.url_path("1001"),
                         "K6_NO_USAGE_REPORT": "true"},
                    check=True, timeout=DURATION + 60, capture_output=True)
     metric = json.loads(out.read_text())["metrics"]["http_req_duration"]
@@ -77,7 +78,7 @@ def main() -> int:
     stall = ("--stall", f"{STALL_AT:g}:{STALL_FOR:g}")
     with stub_server(*stall) as (base_url, log, _):
         summary = run_ecekit(base_url, profile="one-call", rate=RATE, duration=DURATION, out=tmp / "ecekit")
-    lat = summary["operations"]["chatAllowed"]["latency_ms"]
+    lat = summary["operations"][operations.CHAT_ALLOWED.name]["latency_ms"]
     t95, t99, during, n = truth(log, skip_first=True)  # the first is ecekit's unrecorded warm-up
     rows = [("ecekit (open, scheduled time)", lat["p95"], lat["p99"], t95, t99, during, n)]
     with stub_server(*stall) as (base_url, log, _):

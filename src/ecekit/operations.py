@@ -29,15 +29,18 @@ ROOT_NAMESPACES: dict[str, str] = {
     "ns5": "http://jabber.org/protocol/httpbind",
 }
 
-REASONS: tuple[str, ...] = (
-    "queue_depth_reached",
-    "agent_not_available",
-    "service_not_running",
-    "invalid_entry_point",
-    "entry_point_inactive",
-    "Other",
-)
-"""The six documented values of chatAllowed/@reason (guide, section 13), spelled as printed."""
+class Reason(StrEnum):
+    """The six documented values of chatAllowed/@reason (guide, section 13), spelled as printed."""
+
+    QUEUE_DEPTH_REACHED = "queue_depth_reached"
+    AGENT_NOT_AVAILABLE = "agent_not_available"
+    SERVICE_NOT_RUNNING = "service_not_running"
+    INVALID_ENTRY_POINT = "invalid_entry_point"
+    ENTRY_POINT_INACTIVE = "entry_point_inactive"
+    OTHER = "Other"
+
+
+REASONS: tuple[str, ...] = tuple(reason.value for reason in Reason)
 
 RESPONSE_TYPES: dict[int, str] = {
     0: "the queue associated with this entry point can handle new chats",

@@ -140,3 +140,22 @@ def test_every_violation_explains_itself() -> None:
 def test_registry_names_are_the_documented_ones() -> None:
     assert set(REGISTRY) == {"transport", "not_a_server_error", "status_code", "content_type",
                              "well_formed", "xsd", "semantics", "entry_point_role", "response_time"}
+
+
+@pytest.mark.parametrize(("valid", "status", "strict", "expected"), [
+    (True, 204, True, set()),
+    (True, 400, True, {"survey_accepted"}),  # the embedded server, or a real --sid: 204 or a defect
+    (True, 400, False, set()),  # a made-up sid on a real server may be refused (ECE_NOTES)
+    (True, 200, False, {"survey_accepted"}),  # a 2xx that is not the documented 204
+    (True, 500, False, {"not_a_server_error"}),
+    (False, 400, True, set()),
+    (False, 204, True, {"survey_rejected"}),
+    (False, 302, False, {"survey_rejected"}),
+    (False, 503, False, {"not_a_server_error"}),
+])
+def test_survey_oracle(valid: bool, status: int, strict: bool, expected: set[str]) -> None:
+    from ecekit.checks.survey import judge_survey
+
+    ex = exchange(ops.SURVEY, b"", status=status, content_type="")
+    found = judge_survey(observe(ex, ops.SURVEY, strict_survey=strict), valid=valid)
+    assert {v.check for v in found} == expected

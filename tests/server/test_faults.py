@@ -163,6 +163,20 @@ def test_survey_fault_changes_the_verdict(srv: ServerHandle, http: requests.Sess
     assert http.post(target, data=fine, headers=SURVEY_TYPE).status_code == 204
 
 
+def test_survey_400_valid_refuses_every_valid_survey(srv: ServerHandle, http: requests.Session) -> None:
+    target = srv.base_url + ops.SURVEY.path
+    assert srv.app is not None
+    srv.app.set_faults([faults.parse("survey-400-valid")])
+    before = count_rows(srv.surveys_db)
+    refused = http.post(target, data=survey_xml(), headers=SURVEY_TYPE)
+    assert refused.status_code == 400
+    assert b'code="115"' in refused.content
+    assert count_rows(srv.surveys_db) == before
+    malformed = http.post(target, data=b"<egainSurvey", headers=SURVEY_TYPE)
+    assert malformed.status_code == 400  # a bad body still gets its own 4xx
+    assert b'code="115"' not in malformed.content
+
+
 def test_faults_chosen_at_start(http: requests.Session) -> None:
     with running_server(faults=["capacity-500", "eligibility-out-of-range"]) as srv:
         assert http.get(url(srv, C, 1001)).status_code == 500

@@ -29,7 +29,7 @@ from ecekit import operations
 from ecekit.checks.base import Violation
 from ecekit.checks.values import typed_values
 from ecekit.client import Exchange
-from ecekit.operations import AGENT_AVAILABILITY, CAPACITY, CHAT_ALLOWED, CHECK_ELIGIBILITY, Operation
+from ecekit.operations import AGENT_AVAILABILITY, CAPACITY, CHAT_ALLOWED, CHECK_ELIGIBILITY, Operation, Reason
 from ecekit.target import Target
 from ecekit.xmlsafe import parse
 
@@ -163,7 +163,7 @@ _CAPACITY = _positive(CAPACITY, "count")
 _ELIGIBLE = _is(CHECK_ELIGIBILITY, "responseType", 0)
 _NO_AGENT = _is(CHECK_ELIGIBILITY, "responseType", 1)
 _NOT_ABOUT_AGENTS: frozenset[object] = frozenset(
-    {"service_not_running", "invalid_entry_point", "entry_point_inactive", "Other"})
+    {Reason.SERVICE_NOT_RUNNING, Reason.INVALID_ENTRY_POINT, Reason.ENTRY_POINT_INACTIVE, Reason.OTHER})
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -174,7 +174,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "no_agent_reason_implies_no_capacity",
-        (_NOT_ALLOWED, _is(CHAT_ALLOWED, "reason", "agent_not_available")), (_NO_CAPACITY,),
+        (_NOT_ALLOWED, _is(CHAT_ALLOWED, "reason", Reason.AGENT_NOT_AVAILABLE)), (_NO_CAPACITY,),
         "chatAllowed says no agent is available to work on new chats (section 13) while capacity "
         "reports spare load of available agents in the same queue (section 10)",
     ),

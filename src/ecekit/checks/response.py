@@ -5,9 +5,9 @@ from __future__ import annotations
 from ecekit import operations
 from ecekit.checks import guards
 from ecekit.checks.base import Observation, Role, Violation, register
-from ecekit.checks.values import raw_values, typed
+from ecekit.checks.values import raw_values, typed, typed_values
 from ecekit.client import TransportError
-from ecekit.operations import FieldType
+from ecekit.operations import CHAT_ALLOWED, FieldType, Reason
 from ecekit.xmlsafe import IssueKind, root_issue
 
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
@@ -125,17 +125,16 @@ def semantics(obs: Observation) -> list[Violation]:
         except ValueError as exc:
             found.append(obs.violation("semantics", f"{f.name}: {exc}", xpath=f"/{root.tag}/{f.xpath}",
                                        expected=f"a {f.type.value}", actual=str(raw[f.name])))
-    if "reason" in raw and raw.get("reason") is not None:
-        allowed = raw.get("allowed")
-        if allowed is not None and allowed.strip() in ("true", "1"):
-            found.append(obs.violation(
-                "semantics", "reason is given although allowed is true", xpath=f"/{root.tag}/@reason",
-                expected="reason only when allowed is false",
-                actual=f"allowed={allowed} reason={raw['reason']}",
-                remedy="the guide gives a reason only for an entry point that cannot take new chats"))
+    if raw.get("reason") is not None and typed_values(root, op).get("allowed") is True:
+        found.append(obs.violation(
+            "semantics", "reason is given although allowed is true", xpath=f"/{root.tag}/@reason",
+            expected="reason only when allowed is false",
+            actual=f"allowed={raw['allowed']} reason={raw['reason']}",
+            remedy="the guide gives a reason only for an entry point that cannot take new chats"))
     return found
 
 
+_ROLE_REASON = {Role.INACTIVE: Reason.ENTRY_POINT_INACTIVE, Role.INVALID: Reason.INVALID_ENTRY_POINT}
 _CLAIMS = {FieldType.BOOLEAN: lambda v: v is True, FieldType.COUNT: lambda v: v > 0,
            FieldType.RESPONSE_TYPE: lambda v: v == 0}
 
@@ -150,10 +149,10 @@ def entry_point_role(obs: Observation) -> list[Violation]:
     assert root is not None
     op = obs.operation
     raw = raw_values(root, op)
-    want_reason = "entry_point_inactive" if role is Role.INACTIVE else "invalid_entry_point"
+    want_reason = _ROLE_REASON[role]
     found = []
-    if op.name == "chatAllowed":
-        if (raw.get("allowed") or "").strip() not in ("false", "0") or raw.get("reason") != want_reason:
+    if op is CHAT_ALLOWED:
+        if typed_values(root, op).get("allowed") is not False or raw.get("reason") != want_reason:
             found.append(obs.violation(
                 "entry_point_role", f"an {role.value} entry point is not reported as such",
                 expected=f'allowed="false" reason="{want_reason}"',

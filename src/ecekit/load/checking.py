@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ecekit import operations
 from ecekit.checks import Context, Observation, run_checks
 from ecekit.checks.survey import judge_survey
-from ecekit.checks.values import raw_values
+from ecekit.checks.values import typed_values
 from ecekit.client import Exchange, TransportError
 from ecekit.target import Target
 
@@ -88,7 +88,7 @@ class FastChecker:
         failure = f"http_{status}" if status >= 400 else None
         allowed = None
         if op is operations.CHAT_ALLOWED and not violations:
-            allowed = (raw_values(obs.parsed.root, op).get("allowed") or "").strip() in ("true", "1")
+            allowed = typed_values(obs.parsed.root, op).get("allowed") is True
         if not violations:
             return Verdict(failure, (), f"HTTP {status}" if failure else "", allowed)
         names = tuple(dict.fromkeys(v.check for v in violations))

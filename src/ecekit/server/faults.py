@@ -141,7 +141,7 @@ class ChatAllowedReasonWhenAllowed(Fault):
     summary = 'chatAllowed answers allowed="true" together with reason="Other"'
 
     def values(self, ctx: Context, values: model.Values) -> model.Values:
-        return {**values, "reason": "Other"} if values.get("allowed") is True else values
+        return {**values, "reason": ops.Reason.OTHER.value} if values.get("allowed") is True else values
 
 
 class InconsistentCapacity(Fault):
@@ -314,6 +314,17 @@ class SurveyNonXml204(Fault):
     def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
         if outcome.code == "not_well_formed" and not body.lstrip().startswith(b"<"):
             return Reply(204)
+        return None
+
+
+class SurveyRefusesValid(Fault):
+    name, trips, operation = "survey-400-valid", "survey_accepted", ops.SURVEY
+    summary = ("survey refuses every valid survey with 400 'session closed' (as a server that cannot "
+               "find the session does; a defect when the sid is real, as it is on the embedded server)")
+
+    def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
+        if outcome.ok:
+            return render.error(400, "115", "this session is closed (fault survey-400-valid)")
         return None
 
 

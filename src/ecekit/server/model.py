@@ -111,12 +111,12 @@ class Condition(Enum):
     """
 
     # (responseType of checkEligibility, reason of chatAllowed or None when allowed)
-    INVALID = (1, "invalid_entry_point")
-    INACTIVE = (1, "entry_point_inactive")
-    SERVICE_DOWN = (1, "service_not_running")
-    NO_AGENT = (1, "agent_not_available")
-    QUEUE_FULL = (2, "queue_depth_reached")
-    CTL_REACHED = (3, "Other")
+    INVALID = (1, ops.Reason.INVALID_ENTRY_POINT)
+    INACTIVE = (1, ops.Reason.ENTRY_POINT_INACTIVE)
+    SERVICE_DOWN = (1, ops.Reason.SERVICE_NOT_RUNNING)
+    NO_AGENT = (1, ops.Reason.AGENT_NOT_AVAILABLE)
+    QUEUE_FULL = (2, ops.Reason.QUEUE_DEPTH_REACHED)
+    CTL_REACHED = (3, ops.Reason.OTHER)
     OK = (0, None)
 
     @property
