@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -48,6 +48,7 @@ class Exchange:
     elapsed: float = 0.0  # seconds, from sending to the last byte read
     error: TransportError | None = None
     error_detail: str = ""
+    started: float = 0.0  # wall-clock time the request was sent (for HAR files)
 
     @property
     def content_type(self) -> str:
@@ -95,8 +96,9 @@ def _env_name(header: str) -> str:
 class Client:
     """Calls the operations of one target. Not thread-safe: one per thread (a Session each)."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, *, on_exchange: Callable[[Exchange], None] | None = None) -> None:
         self.target = target
+        self.on_exchange = on_exchange  # sees every exchange, e.g. to write a HAR file
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers.update(target.headers)
@@ -137,7 +139,7 @@ class Client:
         sent = {**self.session.headers, **(headers or {})}
         shown = {k: (REDACTED if k in target.headers and k not in (headers or {}) else str(v))
                  for k, v in sent.items()}
-        ex = Exchange(operation, method, url, entry_point, shown, body)
+        ex = Exchange(operation, method, url, entry_point, shown, body, started=time.time())
         deadline_s = target.read_timeout
         start = time.perf_counter()
         try:
@@ -166,6 +168,8 @@ class Client:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
         ex.elapsed = time.perf_counter() - start
+        if self.on_exchange is not None:
+            self.on_exchange(ex)
         return ex
 
 

@@ -61,6 +61,8 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                    "help": "a real chat session id, to prove the 204 path of the survey on a real server."}),
     ("--ece-junit-xml", {"dest": "junit_xml", "metavar": "PATH",
                          "help": "write a JUnit file grouped by check (one testsuite per check)."}),
+    ("--ece-out", {"dest": "out", "metavar": "DIR",
+                    "help": "write check.json, exchanges.har (HAR 1.2), report.html and summary.md to DIR."}),
     ("--ece-fault", {"dest": "faults", "action": "append", "metavar": "NAME",
                      "help": "(testing) start the embedded server with this fault mode (repeatable)."}),
 ]
@@ -212,9 +214,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     suite = session.config.stash.get(_SUITE, None)
-    if suite is None or not suite.options.junit_xml:
+    if suite is None:
         return
-    from ecekit.report import junit
+    if suite.options.junit_xml:
+        from ecekit.report import junit
 
-    path = junit.write(suite.options.junit_xml, list(suite.results.values()))
-    suite.junit_written = str(path)
+        path = junit.write(suite.options.junit_xml, list(suite.results.values()))
+        suite.junit_written = str(path)
+    if suite.options.out:
+        from ecekit.suite import run_files
+
+        suite.reports_written = {k: str(v) for k, v in run_files.write(suite).items()}

@@ -28,7 +28,9 @@ def test_wheel_bundles_what_a_non_editable_install_needs(tmp_path: Path) -> None
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("ecekit/_bundled/xsd/eGainBosh.xsd", "ecekit/_bundled/xsd/eGainBoshChat.xsd",
                      "ecekit/_bundled/xsd/eGainSurvey.xsd", "ecekit/_bundled/contracts/conftest.py",
-                     "ecekit/_bundled/loadtests/locustfile.py", "ecekit/cli/__init__.py"):
+                     "ecekit/_bundled/loadtests/locustfile.py", "ecekit/cli/__init__.py",
+                     "ecekit/report/assets/uPlot.iife.min.js", "ecekit/report/assets/charts.js",
+                     "ecekit/report/templates/check.html.j2"):
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

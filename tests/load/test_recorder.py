@@ -50,3 +50,27 @@ def test_microsecond_resolution_and_exact_max() -> None:
 def test_to_us_clamps() -> None:
     assert to_us(0) == 1
     assert to_us(1e9) == 3_600_000_000
+
+
+def test_windows_merge_across_workers_like_the_totals() -> None:
+    """Per-window counts from two workers, shipped as deltas, add up to the merged totals."""
+    master = Recorder(window_s=1)
+    rng = random.Random(7)
+    expected = 0
+    for _worker in range(2):
+        rec = Recorder(window_s=1)
+        rec.start_clock(100.0)
+        for i in range(300):
+            due = 100.0 + i * 0.01  # three one-second windows
+            rec.record("chatAllowed", 0.002 + rng.random() / 1000, None, (), due=due)
+            rec.record_lag(0.0001, due, late=i % 100 == 0)
+            expected += 1
+            if i == 150:
+                master.add_wire(json.loads(json.dumps(rec.take_wire())))
+        master.add_wire(json.loads(json.dumps(rec.take_wire())))
+    windows = master.windows_summary()
+    assert [w["t"] for w in windows] == [0, 1, 2]
+    assert sum(w["ops"]["chatAllowed"]["requests"] for w in windows) == expected == master.requests
+    assert [w["started"] for w in windows] == [200, 200, 200]
+    assert [w["sent_late"] for w in windows] == [2, 2, 2]
+    assert all(2.0 <= w["ops"]["chatAllowed"]["p50"] <= 3.1 for w in windows)

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO (not built yet)."),
     "diff": ("ecekit.cli.diff", "Compare the answers of two servers or versions (not built yet)."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),
+    "report": ("ecekit.cli.report", "Render a run's report.html and summary.md again from its JSON."),
 }
 
 

@@ -39,6 +39,7 @@ _PLUGIN_OPTIONS = {
     "fuzz_examples": "--ece-fuzz-examples",
     "sid": "--ece-sid",
     "junit_xml": "--ece-junit-xml",
+    "out": "--ece-out",
     "faults": "--ece-fault",
 }
 
@@ -128,6 +129,9 @@ def _leave_no_files_behind() -> None:
               help="A contradiction counts only if it holds on N back-to-back reads (default 3).")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), metavar="PATH",
               help="Write a JUnit file: one testsuite per check, the curl line in each failure.")
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where check.json, exchanges.har, report.html and summary.md go "
+              "[reports/check-<timestamp>/].")
 @click.option("-k", "keyword", metavar="EXPR",
               help="Select checks, operations or entry points, pytest style: -k xsd, "
               "-k 'capacity and not response_time', -k consistency.")
@@ -150,6 +154,10 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
     from ecekit.suite.session import Suite
 
     values = {**pop_target_options(kwargs), **kwargs}
+    if not values.get("out"):
+        from ecekit.report.publish import default_out
+
+        values["out"] = str(default_out("check"))
     Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
     _leave_no_files_behind()
     code = pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,

@@ -25,6 +25,7 @@ from ecekit.target import Target
 
 EXIT_OK, EXIT_FAILED = 0, 1
 PROGRESS_EVERY = 5.0  # seconds between progress lines on long runs
+MAX_LOGGED = 20_000  # exchanges kept for exchanges.har
 
 
 @contextlib.contextmanager
@@ -73,6 +74,8 @@ def _progress_printer(quiet: bool) -> Any:
               help="Hypothesis example database where failures are remembered and replayed first.")
 @click.option("--no-database", is_flag=True, help="Remember nothing, replay nothing.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit report.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where fuzz.json, exchanges.har, report.html and summary.md go [reports/fuzz-<timestamp>/].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
               help="Start the embedded server with this fault mode (repeatable; testing aid).")
@@ -85,6 +88,8 @@ def command(**kwargs: Any) -> None:
     """
     from ecekit.fuzz import report
     from ecekit.fuzz.runner import FuzzConfig, fuzz
+    from ecekit.report import har, publish, run_info
+    from ecekit.report.publish import default_out
 
     options = pop_target_options(kwargs)
     extra = {"sid": kwargs["sid"]} if kwargs["sid"] else {}
@@ -119,8 +124,16 @@ def command(**kwargs: Any) -> None:
                                                                    if faults else "")
     click.echo(f"Fuzzing the survey operation of {where}"
                + (" (replaying remembered failures)" if config.replay else ""), err=True)
+    out: Path = kwargs["out"] or default_out("fuzz")
+    log: list[Any] = []
+
+    def keep(ex: Any) -> None:
+        if len(log) < MAX_LOGGED:
+            log.append(ex)
+
     with _embedded(target, faults) as live:
-        result = fuzz(live, config, strict=strict, on_progress=_progress_printer(kwargs["quiet"]))
+        result = fuzz(live, config, strict=strict, on_progress=_progress_printer(kwargs["quiet"]),
+                      on_exchange=keep)
     payloads = database.parent / "fuzz-payloads" if database is not None else None
     for failure in result.failures:
         click.echo(report.explain(failure, result.seed, payloads))
@@ -130,4 +143,9 @@ def command(**kwargs: Any) -> None:
     click.echo(report.summary(result))
     if kwargs["junit_xml"]:
         report.junit_xml(result, kwargs["junit_xml"], payloads)
+    data = {**run_info.header(target, faults=faults, seed=result.seed), **report.to_data(result, payloads)}
+    publish.write_json(data, out / "fuzz.json")
+    har.write(log, out, comment=f"ecekit fuzz: {len(log)} exchanges")
+    written = publish.write_reports("fuzz", data, out)
+    click.echo(f"report: {written['html']}")
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)

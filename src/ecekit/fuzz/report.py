@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import shlex
 from pathlib import Path
+from typing import Any
 
 from ecekit.fuzz.runner import Failure, FuzzResult
 
@@ -109,3 +110,24 @@ def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None) -> N
     suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed)})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]), encoding="utf-8")
+
+
+def to_data(result: FuzzResult, payloads: Path | None = None) -> dict[str, Any]:
+    """fuzz.json's body: every failure as shown in the terminal, and what was tried per family."""
+    p = result.progress
+    failures = []
+    for failure in result.failures:
+        case = failure.case
+        failures.append({
+            "kind": failure.kind, "family": case.family, "description": case.description,
+            "size": len(case.body), "content_type": case.content_type,
+            "payload": show_payload(case.body), "response": failure.exchange.describe(),
+            "violations": [dataclasses.asdict(v) for v in failure.violations],
+            "headline": "; ".join(v.headline() for v in failure.violations),
+            "curl": curl_line(failure, payloads), "also": list(failure.also)})
+    families = {name: {"examples": n, "failing": p.failing_by_family.get(name, 0)}
+                for name, n in sorted(p.by_family.items())}
+    return {"kind": "fuzz", "schema_version": 1, "seed": result.seed, "examples": p.examples,
+            "requests": p.requests, "duration_s": round(p.elapsed, 3), "replay": result.config.replay,
+            "out_of_time": result.out_of_time, "failures": failures, "families": families,
+            "notes": list(result.notes), "summary": summary(result)}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import secrets
 import time
 import unittest
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -80,6 +81,8 @@ class Progress:
     requests: int = 0  # requests actually sent (cached verdicts are not re-sent)
     failing: int = 0  # examples that failed, before shrinking and deduplication
     first_failure_at: int | None = None  # the example that first failed: how fast a fault is found
+    by_family: Counter[str] = field(default_factory=Counter)  # examples per family, for the report
+    failing_by_family: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -185,7 +188,8 @@ def preflight(client: Client, pacer: Pacer) -> None:
 
 
 def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | None = None,
-         on_progress: Callable[[Progress], None] | None = None) -> FuzzResult:
+         on_progress: Callable[[Progress], None] | None = None,
+         on_exchange: Callable[[Exchange], None] | None = None) -> FuzzResult:
     """Fuzz ``target``'s survey operation; every failure comes back shrunk, none is raised.
 
     ``strict``: a valid survey must get exactly 204. Default: strict for the embedded server or when
@@ -200,7 +204,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
     deadline = None if config.max_time is None else progress.started + config.max_time
     verdicts: dict[tuple[bytes, str], tuple[Exchange, tuple[Violation, ...]]] = {}
     state: dict[str, Any] = {"out_of_time": False, "search_failing": 0}
-    client = Client(target)
+    client = Client(target, on_exchange=on_exchange)
 
     def send(case: SurveyCase) -> tuple[Exchange, tuple[Violation, ...]] | None:
         key = (case.body, case.content_type)
@@ -238,6 +242,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
         @given(case=survey_cases(target.sid))
         def survey_property(case: SurveyCase) -> None:
             progress.examples += 1
+            progress.by_family[case.family] += 1
             verdict = send(case)
             if on_progress is not None:
                 on_progress(progress)
@@ -247,6 +252,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
             if is_known(case, found, known):
                 return
             progress.failing += 1
+            progress.failing_by_family[case.family] += 1
             state["search_failing"] += 1
             if progress.first_failure_at is None:
                 progress.first_failure_at = progress.examples

@@ -130,6 +130,12 @@ def _finish(environment: Any, *, final: bool) -> None:
     s: Settings = state.settings
     if s.out:
         summary.write(result, s.out)
+        try:  # the page is for people; a failure to draw it must not lose the run's verdict
+            from ecekit.report import publish
+
+            publish.write_reports("load", result, s.out, step_summary=final)
+        except Exception as exc:  # pragma: no cover - reported, never fatal
+            log.warning("ecekit: report.html not written: %s", exc)
     if s.junit_xml:
         summary.write_junit(result, s.junit_xml)
     environment.process_exit_code = 0 if result["slo"]["passed"] else 1

@@ -105,6 +105,7 @@ class PageViews(FastHttpUser):
         arrivals = arr.arrival_times(rng, 1.0 / self.state.streams())
         upcoming = next(arrivals, None)
         t0 = perf_counter()
+        rec.start_clock(t0)
         hard_end = t0 + (until or float("inf")) + s.profile.timeout
         leader = Semaphore(1)
         busy: set[Any] = set()
@@ -125,7 +126,9 @@ class PageViews(FastHttpUser):
                     _wait_until(due)
                 if perf_counter() > hard_end:  # no worker came free before the run's hard end
                     stopped = True
-                    schedule["unsent"] += 1 + sum(1 for _ in arrivals) + len(polls)
+                    unsent = 1 + sum(1 for _ in arrivals) + len(polls)
+                    schedule["unsent"] += unsent
+                    rec.count_in_window("unsent", unsent)
                     return None
                 if is_poll:
                     _, _, page = heapq.heappop(polls)
@@ -138,7 +141,7 @@ class PageViews(FastHttpUser):
                         heapq.heappush(polls, (when, seq, page))
                         seq += 1
                 lag = perf_counter() - due
-                rec.record_lag(lag)
+                rec.record_lag(lag, due, lag > _LATE_S)
                 if lag > _LATE_S:
                     schedule["late"] += 1
                 return due, is_poll, page
@@ -170,6 +173,7 @@ class PageViews(FastHttpUser):
         finally:
             stopped = True
             schedule["unfinished"] += len(busy)
+            rec.count_in_window("unfinished", len(busy))
             gevent.killall(workers, block=True, timeout=2)
 
     def _warm_up(self, entry_point: str) -> None:
@@ -204,9 +208,9 @@ class PageViews(FastHttpUser):
                     resp.success()
         except gevent.GreenletExit:
             # killed at the end of the drain: the visitor is still waiting; record the wait so far
-            self.recorder.record(op.name, perf_counter() - due, "unfinished")
+            self.recorder.record(op.name, perf_counter() - due, "unfinished", due=due)
             raise
-        self.recorder.record(op.name, latency, verdict.failure, verdict.checks)
+        self.recorder.record(op.name, latency, verdict.failure, verdict.checks, due=due)
         return verdict
 
     def _judge(self, op: operations.Operation, path: str, entry_point: str | None, resp: Any,

@@ -12,8 +12,10 @@ This module imports neither locust nor gevent: the pytest process can test it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
@@ -24,8 +26,20 @@ SIGNIFICANT_DIGITS = 3
 PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
 
-def new_histogram() -> HdrHistogram:
-    return HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+WINDOW_DIGITS = 2  # per-window histograms only draw charts: 1 % is plenty, at a seventh of the memory
+MAX_WINDOWS = 120
+NICE_WIDTHS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600)
+
+
+def new_histogram(digits: int = SIGNIFICANT_DIGITS) -> HdrHistogram:
+    return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
+
+
+def window_width(duration_s: float | None) -> int:
+    """Seconds per window: the smallest nice width that keeps a run under MAX_WINDOWS windows."""
+    if not duration_s or not math.isfinite(duration_s):
+        return 10
+    return next((w for w in NICE_WIDTHS_S if duration_s / w <= MAX_WINDOWS), NICE_WIDTHS_S[-1])
 
 
 def to_us(seconds: float) -> int:
@@ -100,6 +114,25 @@ class Recorder:
     ops: dict[str, OpRecord] = field(default_factory=dict)
     schedule: Counter[str] = field(default_factory=Counter)  # page_views, late, unsent, polls...
     lag: HdrHistogram = field(default_factory=new_histogram)  # scheduled -> actually started, µs
+    # The same over time, for the report's charts: window index -> what was scheduled in it. Windows
+    # are counted from this process's first arrival (``start_clock``); workers start together to
+    # within a fraction of a window.
+    window_s: int = 10
+    windows: dict[int, Window] = field(default_factory=dict)
+    origin: float | None = None
+
+    def start_clock(self, at: float | None = None) -> None:
+        if self.origin is None:
+            self.origin = perf_counter() if at is None else at
+
+    def window(self, due: float | None) -> Window | None:
+        if due is None or self.origin is None:
+            return None
+        index = max(0, int((due - self.origin) // self.window_s))
+        win = self.windows.get(index)
+        if win is None:
+            win = self.windows[index] = Window()
+        return win
 
     def op(self, name: str) -> OpRecord:
         record = self.ops.get(name)
@@ -108,11 +141,26 @@ class Recorder:
         return record
 
     def record(self, operation: str, latency_s: float, failure: str | None = None,
-               checks: tuple[str, ...] = ()) -> None:
-        self.op(operation).record(to_us(latency_s), failure, checks)
+               checks: tuple[str, ...] = (), due: float | None = None) -> None:
+        us = to_us(latency_s)
+        self.op(operation).record(us, failure, checks)
+        win = self.window(due)
+        if win is not None:
+            win.op(operation).record(us, failure, checks)
 
-    def record_lag(self, lag_s: float) -> None:
+    def record_lag(self, lag_s: float, due: float | None = None, late: bool = False) -> None:
         self.lag.record_value(to_us(max(lag_s, 0.0)))
+        win = self.window(due)
+        if win is not None:
+            win.schedule["started"] += 1
+            if late:
+                win.schedule["sent_late"] += 1
+
+    def count_in_window(self, name: str, n: int = 1, due: float | None = None) -> None:
+        """Add to a schedule counter of the window of ``due`` (default: now)."""
+        win = self.window(perf_counter() if due is None else due)
+        if win is not None and n:
+            win.schedule[name] += n
 
     def total(self) -> OpRecord:
         total = OpRecord()
@@ -131,7 +179,9 @@ class Recorder:
         """A JSON-safe form for locust's worker->master messages."""
         return {"ops": {name: r.to_wire() for name, r in self.ops.items() if r.requests},
                 "schedule": dict(self.schedule),
-                "lag": self.lag.encode().decode("ascii") if self.lag.get_total_count() else None}
+                "lag": self.lag.encode().decode("ascii") if self.lag.get_total_count() else None,
+                "window_s": self.window_s,
+                "windows": {str(i): w.to_wire() for i, w in self.windows.items()}}
 
     def add_wire(self, wire: dict[str, Any]) -> None:
         for name, data in wire["ops"].items():
@@ -139,6 +189,22 @@ class Recorder:
         self.schedule.update(wire["schedule"])
         if wire.get("lag"):
             self.lag.decode_and_add(wire["lag"].encode("ascii"))
+        self.window_s = int(wire.get("window_s") or self.window_s)
+        for index, data in (wire.get("windows") or {}).items():
+            win = self.windows.get(int(index))
+            if win is None:
+                win = self.windows[int(index)] = Window()
+            win.add_wire(data)
+
+    def windows_summary(self) -> list[dict[str, Any]]:
+        """The windows for summary.json, in time order, empty ones included so charts keep their scale."""
+        if not self.windows:
+            return []
+        out = []
+        for index in range(max(self.windows) + 1):
+            win = self.windows.get(index) or Window()
+            out.append(win.summary(index * self.window_s, self.window_s))
+        return out
 
     def take_wire(self) -> dict[str, Any]:
         """The delta since the last call, then reset: what a worker sends in each report."""
@@ -150,3 +216,44 @@ class Recorder:
         self.ops.clear()
         self.schedule.clear()
         self.lag.reset()
+        self.windows.clear()
+
+
+@dataclass
+class Window:
+    """One window of a run: per-operation latencies (coarser histograms) and schedule counters."""
+
+    ops: dict[str, OpRecord] = field(default_factory=dict)
+    schedule: Counter[str] = field(default_factory=Counter)  # started, sent_late, unsent, unfinished
+
+    def op(self, name: str) -> OpRecord:
+        record = self.ops.get(name)
+        if record is None:
+            record = self.ops[name] = OpRecord(histogram=new_histogram(WINDOW_DIGITS))
+        return record
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"ops": {name: r.to_wire() for name, r in self.ops.items() if r.requests},
+                "schedule": dict(self.schedule)}
+
+    def add_wire(self, wire: dict[str, Any]) -> None:
+        for name, data in wire["ops"].items():
+            self.op(name).add_wire(data)
+        self.schedule.update(wire["schedule"])
+
+    def summary(self, start_s: float, width_s: float) -> dict[str, Any]:
+        ops: dict[str, Any] = {}
+        kinds: Counter[str] = Counter()
+        checks: Counter[str] = Counter()
+        for name, record in sorted(self.ops.items()):
+            lat = record.latency_ms()
+            ops[name] = {"requests": record.requests, "failures": record.failures,
+                         "violations": record.contract_violations,
+                         "p50": lat["p50"], "p95": lat["p95"], "p99": lat["p99"], "max": lat["max"]}
+            kinds.update(record.failures_by_kind)
+            checks.update(record.violations_by_check)
+        return {"t": start_s, "width_s": width_s, "ops": ops,
+                "failures_by_kind": dict(sorted(kinds.items())),
+                "violations_by_check": dict(sorted(checks.items())),
+                "started": self.schedule.get("started", 0), "sent_late": self.schedule.get("sent_late", 0),
+                "unsent": self.schedule.get("unsent", 0), "unfinished": self.schedule.get("unfinished", 0)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecekit.load.checking import FastChecker
-from ecekit.load.recorder import Recorder
+from ecekit.load.recorder import Recorder, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
 
 
@@ -63,7 +63,8 @@ def options_of(environment: Any) -> dict[str, Any]:
 def start(environment: Any, *, with_checker: bool = True) -> RunState:
     """(Re)create this process's run state from the environment's options."""
     settings = resolve(options_of(environment), environment.host)
-    state = RunState(settings, environment)
+    state = RunState(settings, environment,
+                     recorder=Recorder(window_s=window_width(settings.arrivals.duration)))
     if with_checker:
         strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
         memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh

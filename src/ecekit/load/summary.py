@@ -6,7 +6,12 @@ The shape of summary.json is a contract with CI scripts (issue 6); keys may be a
      "operations": {"chatAllowed": {"requests": n, "failures": n, "contract_violations": n, "rps": x,
                     "latency_ms": {"p50": x, "p90": x, "p95": x, "p99": x, "p999": x, "max": x}}},
      "total": {...same fields...},
-     "slo": {"passed": true, "checks": [{"name": "p99", "limit": 500.0, "actual": 3.2, "passed": true}]}}
+     "slo": {"passed": true, "checks": [{"name": "p99", "limit": 500.0, "actual": 3.2, "passed": true}]},
+     "windows": [{"t": 0, "width_s": 1, "ops": {"chatAllowed": {"requests": n, "failures": n,
+                  "violations": n, "p50": x, "p95": x, "p99": x, "max": x}}, "failures_by_kind": {},
+                  "violations_by_check": {}, "started": n, "sent_late": n, "unsent": n, "unfinished": n}]}
+
+``windows`` are the run over time, by scheduled send time, for charts (coarser histograms: 1 %).
 
 Operation names are those of :mod:`ecekit.operations`; latencies are milliseconds with microsecond
 precision, measured from each request's *scheduled* send time to the last byte of its answer.
@@ -65,6 +70,7 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
                        "max": round(lag.get_max_value() / 1000, 3)},
         },
         "latency_measured_from": "scheduled send time (coordinated omission corrected)",
+        "windows": recorder.windows_summary(),
     }
     summary.update(extra or {})
     summary["slo"] = slo_mod.evaluate(slos, summary)

@@ -23,6 +23,9 @@ class CaseResult:
     headline: str = ""
     text: str = ""
     checks: tuple[str, ...] = field(default_factory=tuple)
+    test_check: str = ""  # the check the test exists for (``check`` becomes the failing one)
+    violations: list[dict[str, str | None]] = field(default_factory=list)  # for the HTML report
+    exchanges: list[dict[str, str]] = field(default_factory=list)  # what came back, and the curl line
 
     @property
     def failed(self) -> bool:

@@ -8,12 +8,15 @@ and the operation, which the grouped summary and ecekit's JUnit file read.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from ecekit.checks.base import REGISTRY
+from ecekit.client import Exchange
+from ecekit.report.failure import BODY_EXCERPT, curl_line, printable
 from ecekit.report.results import CaseResult
 from ecekit.report.summary import summary_lines
 from ecekit.suite.session import Suite
@@ -63,7 +66,7 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
     if report.when == "setup" and report.passed:
         return
     result = CaseResult(report.nodeid, _name(item, label), check, operation, report.outcome,
-                        seconds=report.duration, entry_point=entry_point)
+                        seconds=report.duration, entry_point=entry_point, test_check=check)
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         result.headline = str(reason).removeprefix("Skipped: ")
@@ -75,6 +78,8 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
             if first.operation and "+" not in first.operation:
                 result.operation = first.operation
             result.headline, result.text = outcome.headline, outcome.text
+            result.violations = [dataclasses.asdict(v) for v in outcome.violations]
+            result.exchanges = [exchange_summary(ex) for ex in outcome.exchanges]
             path, lineno = item.location[0], (item.location[1] or 0) + 1
             report.longrepr = ContractRepr(outcome.text, outcome.headline, path, lineno)  # type: ignore[assignment]
         else:
@@ -86,6 +91,12 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
     if previous is not None and previous.failed and not result.failed:
         return
     suite.results[report.nodeid] = result
+
+
+def exchange_summary(ex: Exchange) -> dict[str, str]:
+    """What the report shows of one exchange: the request, what came back, the curl line."""
+    return {"method": ex.method, "url": ex.url, "response": printable(ex.describe()),
+            "excerpt": printable(ex.excerpt(BODY_EXCERPT)) if ex.body else "", "curl": printable(curl_line(ex))}
 
 
 def _name(item: pytest.Item, label: tuple[str, str, str | None]) -> str:
@@ -107,4 +118,6 @@ def summary(suite: Suite) -> list[str]:
         lines.append(f"survey: {len(skipped_writes)} test(s) skipped: writes are off (--allow-writes)")
     if suite.junit_written:
         lines.append(f"JUnit (one testsuite per check): {suite.junit_written}")
+    if suite.reports_written.get("html"):
+        lines.append(f"report: {suite.reports_written['html']} (exchanges: {suite.reports_written['har']})")
     return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from ecekit.target import Target
 
 DEFAULT_FUZZ_EXAMPLES = 100
 UNRESPONSIVE_AFTER = 3  # consecutive timeouts after which the rest of the run stops waiting
+MAX_LOGGED = 20_000  # exchanges kept for exchanges.har
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Options:
     consistency_reads: int = consistency.DEFAULT_READS
     faults: tuple[str, ...] = ()
     junit_xml: str | None = None
+    out: str | None = None  # directory for check.json, exchanges.har, report.html, summary.md
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Suite:
     options: Options
     results: dict[str, CaseResult] = field(default_factory=dict)
     junit_written: str | None = None
+    reports_written: dict[str, str] = field(default_factory=dict)
     _started: Target | None = None
     _client: Client | None = None
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -53,6 +57,9 @@ class Suite:
     _consistency: dict[str, dict[str, list[consistency.Snapshot]]] = field(default_factory=dict)
     _contexts: dict[tuple[Role, bool], Context] = field(default_factory=dict)
     _timeouts: int = 0
+    log: list[Exchange] = field(default_factory=list)  # every exchange, for exchanges.har
+    log_dropped: int = 0
+    started_at: float = field(default_factory=time.time)
 
     # ------------------------------------------------------------------------------------ building
     @classmethod
@@ -76,6 +83,7 @@ class Suite:
             consistency_reads=int(values.get("consistency_reads") or consistency.DEFAULT_READS),
             faults=tuple(values.get("faults") or ()),
             junit_xml=values.get("junit_xml"),
+            out=values.get("out"),
         )
         if options.fuzz_examples < 0 or options.consistency_reads < 1:
             raise UsageError("--fuzz-examples must be 0 or more and --consistency-reads 1 or more")
@@ -112,12 +120,19 @@ class Suite:
         else:
             _reachable(target)
         self._started = target
-        self._client = Client(target)
+        self._client = Client(target, on_exchange=self._keep if self.options.out else None)
         self._stack.callback(self._client.close)
         return target
 
     def close(self) -> None:
         self._stack.close()
+
+    def _keep(self, ex: Exchange) -> None:
+        """Keep an exchange for the HAR file, up to MAX_LOGGED (a bounded run stays bounded)."""
+        if len(self.log) < MAX_LOGGED:
+            self.log.append(ex)
+        else:
+            self.log_dropped += 1
 
     @property
     def client(self) -> Client:

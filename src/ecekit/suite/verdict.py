@@ -35,6 +35,7 @@ class Outcome:
     """What a contract test found, kept on the pytest item for the report hooks."""
 
     violations: list[Violation] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
     headline: str = ""
     text: str = ""
 
@@ -90,6 +91,7 @@ class Verdict:
         self.outcome.violations = list(violations)
         if not violations:
             return
+        self.outcome.exchanges = list(exchanges)
         self.outcome.headline = headline(violations)
         self.outcome.text = failure_text(violations, exchanges)
         if note:

@@ -1,0 +1,58 @@
+"""Real runs for the report tests: one of each kind, made once per session in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENV = {**os.environ, "NO_COLOR": "1"}
+ENV.pop("GITHUB_STEP_SUMMARY", None)
+SECRET = "s3cr3t-token-never-shown"
+
+
+def ecekit(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())",
+                           *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=ENV)
+
+
+CAPACITY = {
+    "max_sustainable_rate": 180.0, "limited_by": "server", "knee": {"rate": 170.0},
+    "slo": {"passed": True, "checks": [{"name": "p95", "limit": 50.0, "unit": "ms", "passed": True, "actual": 20.0}]},
+    "steps": [
+        {"rate": r, "achieved_rps": a, "p50": p50, "p95": p95, "p99": p99, "error_rate": e, "passed": ok,
+         "generator_ok": True}
+        for r, a, p50, p95, p99, e, ok in [(50, 50, 20.1, 21, 22, 0, True), (100, 99.5, 20.4, 23, 25, 0, True),
+                                           (150, 149, 21.5, 30, 38, 0, True), (180, 178, 25, 45, 70, 0.001, True),
+                                           (200, 195, 80, 300, 500, 0.02, False)]],
+    "usl": {"lambda": 50.0, "sigma": 0.02, "kappa": 0.001, "peak_concurrency": 31.0},
+}
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """check passing, check failing (with a secret header), fuzz failing, load, capacity."""
+    base = tmp_path_factory.mktemp("runs")
+    out = {name: base / name for name in ("check_pass", "check_fail", "fuzz", "load", "capacity")}
+    procs = {
+        "check_pass": ecekit("check", "-q", "--out", str(out["check_pass"]), cwd=base),
+        "check_fail": ecekit("check", "-q", "--fault", "eligibility-out-of-range", "--fault", "capacity-500",
+                             "--header", f"Authorization: Bearer {SECRET}", "--out", str(out["check_fail"]),
+                             cwd=base),
+        "fuzz": ecekit("fuzz", "-q", "--fault", "survey-500-malformed", "--no-database", "--max-examples", "60",
+                       "--seed", "1", "--out", str(out["fuzz"]), cwd=base),
+        "load": ecekit("load", "-q", "--rate", "20", "--duration", "3", "--slo", "p99=1ms", "--out",
+                       str(out["load"]), cwd=base),
+    }
+    expected = {"check_pass": 0, "check_fail": 1, "fuzz": 1, "load": 1}
+    for name, proc in procs.items():
+        assert proc.returncode == expected[name], f"{name}: {proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    out["capacity"].mkdir()
+    (out["capacity"] / "capacity.json").write_text(json.dumps(CAPACITY), encoding="utf-8")
+    proc = ecekit("report", str(out["capacity"]), cwd=base)
+    assert proc.returncode == 0, proc.stderr
+    return out
