@@ -102,6 +102,8 @@ class Client:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers.update(target.headers)
+        if target.origin:  # as a browser sends it from the site's pages (CORS is then checked)
+            self.session.headers["Origin"] = target.origin
         self.session.trust_env = False  # no proxies or netrc from the environment: we test the target
 
     def close(self) -> None:

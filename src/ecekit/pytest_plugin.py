@@ -63,6 +63,10 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                          "help": "write a JUnit file grouped by check (one testsuite per check)."}),
     ("--ece-out", {"dest": "out", "metavar": "DIR",
                     "help": "write check.json, exchanges.har (HAR 1.2), report.html and summary.md to DIR."}),
+    ("--ece-widget", {"dest": "widget", "metavar": "NAME",
+                       "help": "judge the state this chat widget would show (eligibility, chat-allowed, ...)."}),
+    ("--ece-origin", {"dest": "origin", "metavar": "URL",
+                       "help": "the site's origin: sent on every call; each answer must allow it (CORS)."}),
     ("--ece-fault", {"dest": "faults", "action": "append", "metavar": "NAME",
                      "help": "(testing) start the embedded server with this fault mode (repeatable)."}),
 ]

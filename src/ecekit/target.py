@@ -14,6 +14,8 @@ the file, the key and what is expected, with a close match for a misspelt key::
     max_body_bytes = 1048576
     xsd_dir = "/path/to/vendor/xsd"                 # the vendor's eGainBosh.xsd / eGainSurvey.xsd
     sid = "1000_d15c6659-..."                       # a real chat session for the survey's 204 path
+    widget = "eligibility"                          # judge what this chat widget would show
+    origin = "https://www.example.com"              # the site's origin: answers must be readable by it
     [headers]                                       # sent on every request, redacted in reports
     Authorization = "Basic ..."
     [paths]                                         # override an operation's path template
@@ -55,6 +57,9 @@ class Target:
     paths: Mapping[str, str] = field(default_factory=dict)
     xsd_dir: str | None = None
     sid: str | None = None
+    widget: str | None = None  # the name of the chat widget whose states are judged (``check --widget``)
+    custom_widgets: Mapping[str, Any] = field(default_factory=dict)  # name -> widgets.Widget
+    origin: str | None = None  # the origin of the site's pages (``--origin``): CORS is checked
     source: str | None = None  # the file it came from, for messages
 
     @property
@@ -76,6 +81,14 @@ class Target:
 
     def replace(self, **changes: Any) -> Target:
         return dataclasses.replace(self, **changes)
+
+    def chosen_widget(self) -> Any:
+        """The widget whose states are judged (a ``widgets.Widget``), or None."""
+        if self.widget is None:
+            return None
+        from ecekit import widgets
+
+        return widgets.get(self.widget, self.custom_widgets)
 
     def all_entry_points(self) -> tuple[str, ...]:
         return self.entry_points + self.inactive_entry_points + self.invalid_entry_points
@@ -137,6 +150,27 @@ def _paths(value: Any) -> dict[str, str]:
     return table
 
 
+def _origin(value: Any) -> str:
+    url = _str(value).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise ValueError("an origin: scheme://host[:port], e.g. https://www.example.com")
+    return url
+
+
+def _widget(value: Any) -> Any:
+    """A widget name (bundled) or a [widget] table (a widget of one's own): (name, custom or None)."""
+    from ecekit import widgets
+
+    if isinstance(value, str) and value.strip():
+        widgets.get(value.strip())  # ConfigError with a close match
+        return value.strip(), None
+    if isinstance(value, dict):
+        custom = widgets.from_mapping(value, "[widget]")
+        return custom.name, custom
+    raise ValueError('a widget name such as "eligibility", or a [widget] table')
+
+
 def base_url(value: Any) -> str:
     """Normalise a base URL; it includes the context root, e.g. ``https://host/system``."""
     url = _str(value).strip().rstrip("/")
@@ -164,6 +198,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "paths": ("paths", _paths),
     "xsd_dir": ("xsd_dir", _str),
     "sid": ("sid", _str),
+    "widget": ("widget", _widget),
+    "origin": ("origin", _origin),
 }
 
 
@@ -178,6 +214,12 @@ def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, 
         name, convert = _KEYS[key]
         try:
             fields[name] = convert(value)
+            if name == "widget":
+                fields["widget"], custom = fields["widget"]
+                if custom is not None:
+                    fields["custom_widgets"] = {custom.name: custom}
+        except ConfigError as exc:  # a converter that explains itself (widgets)
+            raise ConfigError(f"{source}: {key}: {exc.message}", remedy=exc.remedy) from None
         except (ValueError, KeyError) as exc:
             expected = exc.args[0] if exc.args else "a different value"
             raise ConfigError(f"{source}: {key} = {value!r} is not valid",

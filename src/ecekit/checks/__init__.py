@@ -4,6 +4,7 @@ Import :func:`evaluate` to judge one exchange; :data:`REGISTRY` lists every per-
 """
 
 from ecekit.checks import response as _response  # noqa: F401  (registers the checks)
+from ecekit.checks import widget as _widget  # noqa: F401  (registers widget_state and cors)
 from ecekit.checks.base import REGISTRY, Context, Observation, Role, Violation, register, run_checks
 from ecekit.client import Exchange
 from ecekit.operations import Operation

@@ -95,12 +95,19 @@ CheckFunc = Callable[[Observation], list[Violation]]
 Guard = Callable[[Observation], bool]
 
 
+Wanted = Callable[[Target, operations.Operation], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
     name: str
     func: CheckFunc
     description: str
     guards: tuple[Guard, ...] = ()
+    wanted: Wanted | None = None  # None: always part of a run; else only where the target asks for it
+
+    def wanted_for(self, target: Target, op: operations.Operation) -> bool:
+        return self.wanted is None or self.wanted(target, op)
 
     def applies(self, obs: Observation) -> bool:
         return all(guard(obs) for guard in self.guards)
@@ -109,12 +116,13 @@ class CheckSpec:
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def register(name: str, *guards: Guard) -> Callable[[CheckFunc], CheckFunc]:
-    """Register ``func`` as the check ``name``, run only where every guard holds."""
+def register(name: str, *guards: Guard, wanted: Wanted | None = None) -> Callable[[CheckFunc], CheckFunc]:
+    """Register ``func`` as the check ``name``, run only where every guard holds. ``wanted`` makes it
+    opt-in: a run includes it only for the operations where ``wanted(target, op)`` (e.g. ``--origin``)."""
 
     def decorate(func: CheckFunc) -> CheckFunc:
         doc = (func.__doc__ or "").strip().splitlines()
-        REGISTRY[name] = CheckSpec(name, func, doc[0] if doc else "", guards)
+        REGISTRY[name] = CheckSpec(name, func, doc[0] if doc else "", guards, wanted)
         return func
 
     return decorate
@@ -126,6 +134,6 @@ def run_checks(obs: Observation, select: Iterable[str] | None = None) -> list[Vi
     found: list[Violation] = []
     for name in names:
         spec = REGISTRY[name]
-        if spec.applies(obs):
+        if spec.wanted_for(obs.context.target, obs.operation) and spec.applies(obs):
             found.extend(spec.func(obs))
     return found

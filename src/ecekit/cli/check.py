@@ -41,6 +41,8 @@ _PLUGIN_OPTIONS = {
     "junit_xml": "--ece-junit-xml",
     "out": "--ece-out",
     "faults": "--ece-fault",
+    "widget": "--ece-widget",
+    "origin": "--ece-origin",
 }
 
 EPILOG = """\b

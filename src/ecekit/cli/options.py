@@ -44,6 +44,12 @@ def target_options(func: F) -> F:
                      help="Extra header on every request (repeatable); redacted in reports."),
         click.option("--xsd-dir", type=click.Path(file_okay=False),
                      help="Directory with the vendor's eGainBosh.xsd and eGainSurvey.xsd."),
+        click.option("--widget", metavar="NAME",
+                     help="A chat widget (eligibility, chat-allowed, or one defined in the target file): "
+                     "judge the state it would show."),
+        click.option("--origin", metavar="URL",
+                     help="The origin of the site's pages, e.g. https://www.example.com: every status call "
+                     "sends it, and each answer must let such a page read it (CORS)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -51,7 +57,8 @@ def target_options(func: F) -> F:
 
 
 TARGET_OPTION_NAMES = ("target_file", "base_url", "entry_points", "inactive_entry_points",
-                       "invalid_entry_points", "read_timeout", "connect_timeout", "headers", "xsd_dir")
+                       "invalid_entry_points", "read_timeout", "connect_timeout", "headers", "xsd_dir",
+                       "widget", "origin")
 
 
 def target_from(options: dict[str, Any], **extra: Any) -> target_mod.Target:
@@ -66,6 +73,8 @@ def target_from(options: dict[str, Any], **extra: Any) -> target_mod.Target:
         "connect_timeout": options.get("connect_timeout"),
         "headers": headers,
         "xsd_dir": options.get("xsd_dir"),
+        "widget": options.get("widget"),
+        "origin": options.get("origin"),
         **extra,
     }
     return target_mod.resolve(options.get("target_file"), **flags)

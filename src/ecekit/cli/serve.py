@@ -60,6 +60,9 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
               type=click.Path(dir_okay=False), help="SQLite database that stores accepted surveys.")
 @click.option("--context-root", default="/system", show_default=True,
               help="Path prefix of every ECE path, e.g. /system or /webchatprod ('/' for none).")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let web pages on ORIGIN (scheme://host:port, or * for any) read the answers "
+              "cross-origin (repeatable). The page /_widget/ shows them through a chat widget.")
 @click.option("--list-entry-points", is_flag=True, help="Print the scenario's entry points and exit.")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalogue and exit.")
 @click.option("--log-level", default="info", show_default=True,
@@ -67,8 +70,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
               help="debug logs one line per request (slower: the cached fast path is off).")
 @reports_errors
 def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, ...], admin: bool,
-            surveys_db: str, context_root: str, list_entry_points: bool, list_faults: bool,
-            log_level: str) -> None:
+            surveys_db: str, context_root: str, cors_origins: tuple[str, ...], list_entry_points: bool,
+            list_faults: bool, log_level: str) -> None:
     """Run the reference ECE server: the six operations of the guide, a state you control, faults
     you choose."""
     if list_entry_points or list_faults:
@@ -84,7 +87,7 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     from ecekit.server.app import ADMIN_PREFIX
 
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin,
-                            surveys_db=surveys_db, context_root=context_root)
+                            surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins)
     try:
         sock = runtime.bind(host, port)
     except OSError as exc:
@@ -99,6 +102,9 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         click.echo(f"ecekit serve: admin API on http://{shown_host}:{bound}{ADMIN_PREFIX}")
     if faults:
         click.echo(f"ecekit serve: faults on: {', '.join(faults)}")
+    if cors_origins:
+        click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
+                   f"http://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
     click.echo(f"ecekit serve: surveys stored in {surveys_db}")
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _terminate)

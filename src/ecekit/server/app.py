@@ -12,6 +12,9 @@ Answers for every path (relative to the context root):
   a non-numeric id 400 (XML error body); a method other than GET/HEAD 405;
 * the survey: see :meth:`EceApp._survey`;
 * ``/_ecekit/…`` (outside the context root, so it cannot collide): the admin API when enabled;
+* ``/_widget/``: a page that shows each entry point's live state through a bundled chat widget,
+  calling whatever server its query names (cross-origin, as a real site does);
+* ``OPTIONS`` preflights and ``Access-Control-Allow-Origin`` for the origins of ``cors``;
 * anything else: 404.
 """
 
@@ -27,6 +30,7 @@ from ecekit import operations as ops
 from ecekit import xmlsafe
 from ecekit.server import faults as faults_mod
 from ecekit.server import model, render, survey
+from ecekit.server.cors import CorsPolicy
 from ecekit.server.render import Reply
 from ecekit.server.store import SurveyStore
 
@@ -36,6 +40,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 ADMIN_PREFIX = "/_ecekit"
+WIDGET_PAGE = "/_widget/"
 MAX_CACHED = 10_000
 log = logging.getLogger("ecekit.server")
 
@@ -66,8 +71,10 @@ class EceApp:
         admin: bool = False,
         max_body: int = xmlsafe.DEFAULT_MAX_BODY,
         initial: Callable[[], model.State] | None = None,
+        cors: CorsPolicy | None = None,
     ) -> None:
         self.state = state
+        self.cors = cors
         self.store = store
         self.context_root = normalise_root(context_root)
         self.max_body = max_body
@@ -99,6 +106,10 @@ class EceApp:
     def faults(self) -> tuple[faults_mod.Fault, ...]:
         return self._faults
 
+    @property
+    def _cors_dropped(self) -> bool:
+        return any(f.drops_cors for f in self._faults)
+
     def set_faults(self, faults: tuple[faults_mod.Fault, ...] | list[faults_mod.Fault]) -> None:
         self._faults = tuple(faults)
         self._fast = not self._faults and not self._debug
@@ -117,6 +128,13 @@ class EceApp:
                 await self._lifespan(receive, send)
             return
         self.requests += 1
+        if self.cors is not None:
+            allowed = None if self._cors_dropped else self.cors.allows(header(scope, b"origin"))
+            if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method"):
+                await _preflight(send, self.cors, allowed, header(scope, b"access-control-request-headers"))
+                return
+            if allowed is not None:
+                send = self.cors.wrap(send, allowed)
         if self._fast and scope["method"] == "GET" and self._version == self.state.version:
             accept = b""
             for key, value in scope["headers"]:
@@ -146,6 +164,10 @@ class EceApp:
         reply: Reply | None
         if self.admin is not None and (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")):
             reply = await self.admin.handle(scope, receive)
+        elif path == WIDGET_PAGE and method in ("GET", "HEAD"):
+            from ecekit.server.widget_page import page
+
+            reply = page()
         else:
             reply = await self._ece(scope, receive, path, method, as_json)
         if reply is None:
@@ -238,6 +260,17 @@ class EceApp:
         what = f"{size} bytes" if size is not None else "the body"
         return render.error(413, "too_large", f"{what} exceeds the limit of {self.max_body} bytes",
                             as_json)
+
+
+async def _preflight(send: Send, cors: CorsPolicy, allowed: bytes | None, requested: bytes) -> None:
+    """Answer a CORS preflight: 204 with the allowances, or 403 without them (origin not allowed)."""
+    if allowed is None:
+        await send({"type": "http.response.start", "status": 403,
+                    "headers": [(b"content-length", b"0"), (b"vary", b"Origin")]})
+    else:
+        await send({"type": "http.response.start", "status": 204,
+                    "headers": cors.preflight_headers(allowed, requested)})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _read_body(receive: Receive, cap: int) -> bytes | None:

@@ -45,6 +45,7 @@ class Fault:
     summary: ClassVar[str] = ""
     operation: ClassVar[ops.Operation | None] = None  # the one operation it breaks, if any
     takes_param: ClassVar[bool] = False
+    drops_cors: ClassVar[bool] = False  # the server forgets its cross-origin headers
 
     def __init__(self, param: str | None = None) -> None:
         if param is not None and not self.takes_param:
@@ -326,6 +327,13 @@ class SurveyRefusesValid(Fault):
         if outcome.ok:
             return render.error(400, "115", "this session is closed (fault survey-400-valid)")
         return None
+
+
+class CorsMissing(Fault):
+    name, trips = "cors-missing", "cors"
+    summary = ("the server forgets its cross-origin headers (no Access-Control-Allow-Origin, preflights "
+               "refused): a page on another origin cannot read any answer")
+    drops_cors: ClassVar[bool] = True
 
 
 def _catalogue() -> dict[str, type[Fault]]:

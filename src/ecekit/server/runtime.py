@@ -18,6 +18,7 @@ from ecekit import xmlsafe
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
 from ecekit.server.app import EceApp
+from ecekit.server.cors import CorsPolicy, parse_origins
 from ecekit.server.store import SurveyStore
 
 
@@ -29,13 +30,15 @@ def build_app(
     surveys_db: str | Path,
     context_root: str = "/system",
     max_body: int = xmlsafe.DEFAULT_MAX_BODY,
+    cors_origins: tuple[str, ...] = (),
 ) -> EceApp:
     """Validate everything (ConfigError on a bad scenario or fault) and build the app."""
     state = scenario.load(scenario_file)
     chosen = [f if isinstance(f, faults_mod.Fault) else faults_mod.parse(f) for f in faults]
     store = SurveyStore(surveys_db)
+    cors = CorsPolicy(parse_origins(cors_origins)) if cors_origins else None
     return EceApp(state, store, context_root=context_root, faults=chosen, admin=admin,
-                  max_body=max_body, initial=lambda: scenario.load(scenario_file))
+                  max_body=max_body, initial=lambda: scenario.load(scenario_file), cors=cors)
 
 
 def bind(host: str, port: int) -> socket.socket:

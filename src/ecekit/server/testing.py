@@ -135,6 +135,7 @@ def start_server(
     surveys_db: str | Path | None = None,
     context_root: str = "/system",
     subprocess: bool = False,
+    cors_origins: tuple[str, ...] = (),
 ) -> ServerHandle:
     """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
     cleanup: list[Any] = []
@@ -147,9 +148,9 @@ def start_server(
     try:
         if subprocess:
             handle = _start_subprocess(scenario, [str(f.spec if isinstance(f, faults_mod.Fault) else f)
-                                                  for f in faults], admin, db, root)
+                                                  for f in faults], admin, db, root, cors_origins)
         else:
-            handle = _start_thread(scenario, faults, admin, db, root)
+            handle = _start_thread(scenario, faults, admin, db, root, cors_origins)
     except BaseException:
         for step in reversed(cleanup):
             step()
@@ -166,9 +167,10 @@ def running_server(
     surveys_db: str | Path | None = None,
     context_root: str = "/system",
     subprocess: bool = False,
+    cors_origins: tuple[str, ...] = (),
 ) -> Iterator[ServerHandle]:
     """A server for the duration of a ``with`` block (see the module docstring)."""
-    handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess)
+    handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins)
     try:
         yield handle
     finally:
@@ -181,9 +183,9 @@ def _urls(port: int, root: str, admin: bool) -> tuple[str, str | None]:
 
 
 def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | faults_mod.Fault],
-                  admin: bool, db: Path, root: str) -> ServerHandle:
+                  admin: bool, db: Path, root: str, cors_origins: tuple[str, ...] = ()) -> ServerHandle:
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, surveys_db=db,
-                            context_root=root)
+                            context_root=root, cors_origins=cors_origins)
     sock = runtime.bind("127.0.0.1", 0)
     config = runtime.config(app)
     config.log_config = None  # leave the host process's logging alone
@@ -218,8 +220,10 @@ def serve_command(*args: str) -> list[str]:
 
 
 def _start_subprocess(scenario_file: str | Path | None, faults: list[str], admin: bool, db: Path,
-                      root: str) -> ServerHandle:
+                      root: str, cors_origins: tuple[str, ...] = ()) -> ServerHandle:
     args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/"]
+    for origin in cors_origins:
+        args += ["--cors-origin", origin]
     if scenario_file:
         args += ["--scenario", str(scenario_file)]
     for spec in faults:

@@ -50,8 +50,8 @@ def status_cases(op: Operation, target: Target) -> list[StatusCase]:
     """Every registered check for every entry point (role checks only where the role is known)."""
     return [StatusCase(op, ep, role, check)
             for role, ep in entry_points_by_role(target)
-            for check in REGISTRY
-            if not (role is Role.ANY and check in ROLE_ONLY_CHECKS)]
+            for check, spec in REGISTRY.items()
+            if spec.wanted_for(target, op) and not (role is Role.ANY and check in ROLE_ONLY_CHECKS)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,11 @@ def summary(suite: Suite) -> list[str]:
     """The grouped summary, then where the JUnit file went."""
     descriptions = {name: spec.description for name, spec in REGISTRY.items()} | _EXTRA_DESCRIPTIONS
     lines = summary_lines(list(suite.results.values()), descriptions)
+    states = suite.widget_states()
+    if states:
+        widget = suite.target.chosen_widget()
+        lines.append(f"what the {widget.name} widget shows, per entry point:")
+        lines += [f"  {ep:<12} {state:<12} {why}" for ep, state, why in states]
     skipped_writes = [r for r in suite.results.values() if r.outcome == "skipped" and r.check == "survey"]
     if skipped_writes and not suite.options.allow_writes:
         lines.append(f"survey: {len(skipped_writes)} test(s) skipped: writes are off (--allow-writes)")

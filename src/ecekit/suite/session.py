@@ -22,6 +22,7 @@ from ecekit.checks.base import Context, Role
 from ecekit.client import Client, Exchange, TransportError
 from ecekit.errors import ConfigError, TargetError, UsageError
 from ecekit.report.results import CaseResult
+from ecekit.suite.cases import entry_points_by_role
 from ecekit.target import Target
 
 DEFAULT_FUZZ_EXAMPLES = 100
@@ -114,7 +115,8 @@ class Suite:
         if target.is_embedded:
             from ecekit.server.testing import running_server
 
-            srv = self._stack.enter_context(running_server(faults=self.options.faults))
+            origins = (target.origin,) if target.origin else ()  # the embedded server allows the site
+            srv = self._stack.enter_context(running_server(faults=self.options.faults, cors_origins=origins))
             self._stack.callback(_quiet_shutdown)
             target = target.replace(base_url=srv.base_url)
         else:
@@ -190,6 +192,21 @@ class Suite:
                                                                self.options.consistency_reads)
         return self._consistency[entry_point]
 
+    def widget_states(self) -> list[tuple[str, str, str]]:
+        """(entry point, state, why) the chosen widget shows for each entry point, from this run's answers."""
+        widget = self.target.chosen_widget()
+        if widget is None or self._started is None:
+            return []
+        from ecekit.checks.base import Observation
+        from ecekit.checks.widget import state_of
+
+        out = []
+        for role, ep in entry_points_by_role(self.target):
+            obs = Observation(self.exchange(widget.operation, ep), widget.operation, self.context(role))
+            state, why = state_of(obs, widget)
+            out.append((ep, state.value, why))
+        return out
+
     def describe(self) -> list[str]:
         """The report header: what is being tested and how."""
         t = self.target
@@ -203,6 +220,11 @@ class Suite:
                                                         for name, eps in roles))
         writes = (f"on, {self.options.fuzz_examples} fuzz examples" if self.options.allow_writes
                   else "off (survey skipped; --ece-allow-writes)")
+        widget = t.chosen_widget()
+        if widget is not None:
+            lines.append(f"ecekit widget: {widget.name} ({widget.operation.name}, timeout {widget.timeout:g}s)")
+        if t.origin:
+            lines.append(f"ecekit origin: {t.origin} (sent on every call; answers must allow it)")
         lines.append(f"ecekit limits: max response time {t.max_response_time:g}s, timeout "
                      f"{t.read_timeout:g}s, agents required: {str(t.agents_required).lower()}, "
                      f"consistency reads: {self.options.consistency_reads}, writes: {writes}")
