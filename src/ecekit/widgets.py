@@ -156,6 +156,13 @@ def from_mapping(data: Mapping[str, Any], source: str = "[widget]") -> Widget:
                   description=str(data.get("description", "")), show=tuple(data.get("show") or ()))
 
 
+def to_mapping(widget: Widget) -> dict[str, Any]:
+    """The [widget] table that :func:`from_mapping` reads back (to hand a user's widget to another process)."""
+    return {"name": widget.name, "operation": widget.operation.name, "poll_interval": widget.poll_interval or 0,
+            "timeout": widget.timeout, "stop_on_error": widget.stop_on_error, "description": widget.description,
+            "show": list(widget.show), "rules": [[r.field, r.value, r.state.value] for r in widget.rules]}
+
+
 def as_json(widget: Widget) -> dict[str, Any]:
     """The widget as the bundled browser widget reads it (one source for both)."""
     return {"name": widget.name, "operation": widget.operation.name, "root": widget.operation.response_root,

@@ -42,14 +42,15 @@ def default_out() -> Path:
 
 
 @contextlib.contextmanager
-def _server(base_url: str | None) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """The base URL to load and the default entry points: the given URL, or a fresh reference server."""
+def _server(base_url: str | None, origin: str | None = None) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The base URL to load and the default entry points: the given URL, or a fresh reference server
+    (which allows the site's ``origin`` cross-origin, as the site's real server must)."""
     if base_url:
         yield base_url, ()
         return
     from ecekit.server.testing import default_roles, running_server
 
-    with running_server(subprocess=True) as srv:
+    with running_server(subprocess=True, cors_origins=(origin,) if origin else ()) as srv:
         yield srv.base_url, default_roles().entry_points
 
 
@@ -122,7 +123,7 @@ def command(**kwargs: Any) -> None:
     out = Path(kwargs["out"]) if kwargs["out"] else default_out()
     out.mkdir(parents=True, exist_ok=True)
     embedded = target.base_url is None
-    with _server(target.base_url) as (base_url, default_eps):
+    with _server(target.base_url, target.origin) as (base_url, default_eps):
         target = target.replace(base_url=base_url, entry_points=target.entry_points or default_eps)
         (out / "target.json").write_text(json.dumps(target_json(target), indent=2), encoding="utf-8")
         options = {
@@ -133,6 +134,7 @@ def command(**kwargs: Any) -> None:
             "ece_allow_writes": "true" if (kwargs["allow_writes"] or embedded) else None,
             "ece_sid": kwargs["sid"], "ece_seed": kwargs["seed"],
             "ece_embedded": "true" if embedded else None,
+            "ece_widget": target_opts.get("widget"), "ece_origin": target.origin,
         }
         env = {HEADERS_ENV: json.dumps(dict(target.headers))} if target.headers else {}
         cap = arrivals.duration + prof.timeout + HARD_CAP_MARGIN_S + 15 * kwargs["workers"]

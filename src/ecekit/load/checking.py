@@ -15,8 +15,10 @@ from ecekit import operations
 from ecekit.checks import Context, Observation, run_checks
 from ecekit.checks.survey import judge_survey
 from ecekit.checks.values import typed_values
+from ecekit.checks.widget import state_of
 from ecekit.client import Exchange, TransportError
 from ecekit.target import Target
+from ecekit.widgets import State, Widget
 
 LOAD_CHECKS = ("not_a_server_error", "status_code", "content_type", "well_formed", "xsd", "semantics")
 """What is judged under load: status, type, well-formedness, XSD and meaning. response_time is left
@@ -31,6 +33,7 @@ class Verdict:
     checks: tuple[str, ...]  # names of the contract checks it broke (transport excluded)
     message: str = ""
     allowed: bool | None = None  # chatAllowed only: did the server say chat is allowed?
+    state: str | None = None  # the widget's operation only: the state the page's widget shows
 
 
 OK = Verdict(None, ())
@@ -51,37 +54,45 @@ class FastChecker:
     with those bytes; the counts by category are exact either way.
     """
 
-    def __init__(self, target: Target, *, strict_survey: bool = True, memo: bool = True) -> None:
+    def __init__(self, target: Target, *, strict_survey: bool = True, memo: bool = True,
+                 widget: Widget | None = None) -> None:
         self.context = Context(target, fast=True, strict_survey=strict_survey)
+        self.widget = widget
+        self.checks = LOAD_CHECKS + (("cors",) if target.origin else ())
         _ = self.context.schemas  # compile the XSDs now, not inside the first timed request
-        self.memo: dict[tuple[str, int, str, bytes], Verdict] | None = {} if memo else None
+        self.memo: dict[tuple[str, int, str, bytes, str | None], Verdict] | None = {} if memo else None
 
     def judge(self, op: operations.Operation, url: str, entry_point: str | None, *, status: int | None,
               content_type: str, body: bytes, elapsed: float, error: TransportError | None = None,
-              error_detail: str = "") -> Verdict:
+              error_detail: str = "", cors: str | None = None) -> Verdict:
+        """``cors``: the answer's Access-Control-Allow-Origin (judged only when the target has an origin)."""
         memo = self.memo
         if memo is None or error is not None or status is None or len(body) > MEMO_MAX_BODY:
             return self._judge(op, url, entry_point, status=status, content_type=content_type, body=body,
-                               elapsed=elapsed, error=error, error_detail=error_detail)
-        key = (op.name, status, content_type, body)
+                               elapsed=elapsed, error=error, error_detail=error_detail, cors=cors)
+        key = (op.name, status, content_type, body, cors)
         verdict = memo.get(key)
         if verdict is None:
             if len(memo) >= MEMO_ENTRIES:
                 memo.clear()
             verdict = memo[key] = self._judge(op, url, entry_point, status=status,
-                                              content_type=content_type, body=body, elapsed=elapsed)
+                                              content_type=content_type, body=body, elapsed=elapsed, cors=cors)
         return verdict
 
     def _judge(self, op: operations.Operation, url: str, entry_point: str | None, *, status: int | None,
                content_type: str, body: bytes, elapsed: float, error: TransportError | None = None,
-               error_detail: str = "") -> Verdict:
+               error_detail: str = "", cors: str | None = None) -> Verdict:
         if error is not None:
-            return Verdict(error.value, (), f"transport: {error.value}: {error_detail}"[:300])
-        ex = Exchange(op.name, op.method, url, entry_point, status=status,
-                      response_headers={"content-type": content_type}, body=body, elapsed=elapsed)
+            state = State.ERROR.value if self.widget is not None and op is self.widget.operation else None
+            return Verdict(error.value, (), f"transport: {error.value}: {error_detail}"[:300], state=state)
+        headers = {"content-type": content_type}
+        if cors is not None:
+            headers["access-control-allow-origin"] = cors
+        ex = Exchange(op.name, op.method, url, entry_point, status=status, response_headers=headers, body=body,
+                      elapsed=0.0)  # the widget's timeout is judged by the caller: verdicts are memoised
         obs = Observation(ex, op, self.context)
         if op.is_status:
-            violations = run_checks(obs, LOAD_CHECKS)
+            violations = run_checks(obs, self.checks)
         else:
             violations = judge_survey(obs, valid=True, description="load survey")
         status = status or 0
@@ -89,7 +100,8 @@ class FastChecker:
         allowed = None
         if op is operations.CHAT_ALLOWED and not violations:
             allowed = typed_values(obs.parsed.root, op).get("allowed") is True
+        state = state_of(obs, self.widget)[0].value if self.widget is not None and op is self.widget.operation else None
         if not violations:
-            return Verdict(failure, (), f"HTTP {status}" if failure else "", allowed)
+            return Verdict(failure, (), f"HTTP {status}" if failure else "", allowed, state)
         names = tuple(dict.fromkeys(v.check for v in violations))
-        return Verdict(failure, names, violations[0].headline()[:300], allowed)
+        return Verdict(failure, names, violations[0].headline()[:300], allowed, state)

@@ -24,7 +24,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from locust.shape import LoadTestShape
 
 from ecekit.errors import ToolkitError
-from ecekit.load import runstate, summary
+from ecekit.load import outcomes, runstate, summary
 from ecekit.load.settings import OPTIONS, Settings, resolve
 
 log = logging.getLogger("ecekit.load")
@@ -78,22 +78,31 @@ def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
     if state is not None and not state.recorder.empty():
         data["ecekit"] = state.recorder.take_wire()
+    if state is not None and not state.outcomes.empty():
+        data["ecekit_outcomes"] = state.outcomes.to_wire()
+        state.outcomes.reset()
 
 
 def _send_final_delta(environment: Any, **_: Any) -> None:
     state = runstate.current()
-    if state is not None and not state.recorder.empty():
-        environment.runner.send_message(DELTA_MESSAGE, state.recorder.take_wire())
+    if state is not None and not (state.recorder.empty() and state.outcomes.empty()):
+        wire = state.recorder.take_wire()
+        wire["outcomes"] = state.outcomes.to_wire()
+        state.outcomes.reset()
+        environment.runner.send_message(DELTA_MESSAGE, wire)
 
 
 def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
     if state is not None and "ecekit" in data:
         state.recorder.add_wire(data["ecekit"])
+    if state is not None and "ecekit_outcomes" in data:
+        state.outcomes.add_wire(data["ecekit_outcomes"])
 
 
 def _on_delta(environment: Any, msg: Any, **_: Any) -> None:
-    _worker_report(msg.node_id, {"ecekit": msg.data})
+    data = dict(msg.data)
+    _worker_report(msg.node_id, {"ecekit": data, "ecekit_outcomes": data.pop("outcomes", {})})
 
 
 def build_summary(environment: Any) -> dict[str, Any] | None:
@@ -107,8 +116,12 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
              "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
              "workers": max(state.workers, runner.worker_count) if isinstance(runner, MasterRunner) else 1,
              "writes": s.survey_sid is not None}
-    return summary.build(state.recorder, offered_rate=s.arrivals.mean_rate(),
-                         duration_s=s.arrivals.duration if s.arrivals.bounded else round(elapsed, 3),
+    duration = s.arrivals.duration if s.arrivals.bounded else round(elapsed, 3)
+    extra["widget"] = s.widget.name
+    extra["outcomes"] = outcomes.summary(state.outcomes)
+    extra["request_rate"] = {"implied": round(s.implied_request_rate(), 3),
+                             "achieved": round(state.recorder.requests / duration, 3) if duration else 0.0}
+    return summary.build(state.recorder, offered_rate=s.arrivals.mean_rate(), duration_s=duration,
                          slos=s.slos, extra=extra)
 
 

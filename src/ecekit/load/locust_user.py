@@ -34,7 +34,7 @@ from ecekit.client import USER_AGENT, TransportError
 from ecekit.load import runstate
 from ecekit.load.checking import Verdict
 from ecekit.load.summary import LATE_AFTER_MS
-from ecekit.load.visitor import PageView, page_view, poll_times
+from ecekit.load.visitor import PageView, page_view, poll, poll_times
 
 _LATE_S = LATE_AFTER_MS / 1000
 SPIN_S = 0.0011
@@ -68,14 +68,18 @@ class PageViews(FastHttpUser):
         self.network_timeout = s.profile.timeout
         self.connection_timeout = s.profile.timeout
         self.default_headers = {"User-Agent": USER_AGENT, **s.target.headers}
+        if s.target.origin:  # as the site's pages send it; the answers' CORS headers are then judged
+            self.default_headers["Origin"] = s.target.origin
         if environment.host is None and s.target.base_url:
             self.host = s.target.base_url
         super().__init__(environment)
         self.templates = {op.name: s.target.path_for(op) for op in operations.OPERATIONS}
         self.paths: dict[tuple[str, str | None], str] = {}  # (operation, entry point) -> path
+        self.origin = s.target.origin
         assert self.state.checker is not None  # made at test_start in every process that runs users
         self.checker = self.state.checker
         self.recorder = self.state.recorder
+        self.outcomes = self.state.outcomes
 
     @task
     def arrive(self) -> None:
@@ -106,6 +110,8 @@ class PageViews(FastHttpUser):
         upcoming = next(arrivals, None)
         t0 = perf_counter()
         rec.start_clock(t0)
+        if self.outcomes.origin is None:
+            self.outcomes.origin = t0
         hard_end = t0 + (until or float("inf")) + s.profile.timeout
         leader = Semaphore(1)
         busy: set[Any] = set()
@@ -137,7 +143,7 @@ class PageViews(FastHttpUser):
                 else:
                     page = PageView(rng.choice(eps))
                     upcoming = next(arrivals, None)
-                    for when in poll_times(s.profile, t, rng, until):
+                    for when in poll_times(s.profile, t, rng, until, s.poll_interval):
                         heapq.heappush(polls, (when, seq, page))
                         seq += 1
                 lag = perf_counter() - due
@@ -159,10 +165,12 @@ class PageViews(FastHttpUser):
                 try:
                     if is_poll:
                         schedule["polls"] += 1
-                        self._call(s.profile.poll.operation, page.entry_point, due, None)  # type: ignore[union-attr]
+                        poll(page, s.poll_operation, due, self._call, perf_counter,  # type: ignore[arg-type]
+                             s.widget, self.outcomes)
                     else:
                         schedule["page_views"] += 1
-                        page_view(page, s.profile, due, self._call, perf_counter, rng, s.survey_sid)
+                        page_view(page, s.profile, due, self._call, perf_counter, rng, s.survey_sid,
+                                  s.widget, self.outcomes)
                 finally:
                     busy.discard(me)
 
@@ -218,12 +226,16 @@ class PageViews(FastHttpUser):
         status = resp.status_code
         error = resp.request_meta.get("exception")
         if not status or (error is not None and not getattr(error, "code", None)):
-            kind = TransportError.TIMEOUT if isinstance(error, _TIMEOUTS) else TransportError.CONNECTION
+            # geventhttpclient wraps the socket's error in RetriesExceeded(original=...), even with no
+            # retries: a visitor whose widget timed out and one whose connection was reset are told apart
+            cause = getattr(error, "original", None) or error
+            kind = TransportError.TIMEOUT if isinstance(cause, _TIMEOUTS) else TransportError.CONNECTION
             return self.checker.judge(op, path, entry_point, status=None, content_type="", body=b"",
                                       elapsed=latency, error=kind, error_detail=repr(error)[:200])
         headers = resp.headers
+        cors = (headers.get("access-control-allow-origin") if headers else None) if self.origin else None
         return self.checker.judge(op, path, entry_point, status=status,
                                   content_type=(headers.get("content-type") if headers else None) or "",
-                                  body=resp.content or b"", elapsed=latency)
+                                  body=resp.content or b"", elapsed=latency, cors=cors)
 
 

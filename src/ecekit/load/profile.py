@@ -22,10 +22,11 @@ when chat is allowed, some agentAvailability / capacity / checkEligibility, chec
     [[call]]
     operation = "capacity"
     share = 0.2                    # a fifth of page views make this call
-    [poll]                         # optional
-    operation = "checkEligibility"
-    interval = 15                  # s between polls
-    dwell = 30                     # mean s a page stays open (exponential)
+    widget = "chat-allowed"        # what the page's widget shows (ecekit.widgets); --widget overrides
+    [poll]                         # optional: the widget re-asks while the page stays open
+    interval = 15                  # s between polls (default: the widget's)
+    dwell = 30                     # s a page stays open: the mean (exponential), the value (fixed) or
+    dwell_distribution = "exponential"   # the median (lognormal, with dwell_spread = sigma of its log)
     [survey]                       # only when writes are allowed
     share = 0.01
 """
@@ -56,13 +57,27 @@ class Call:
     when: str = "always"
 
 
+DWELL_DISTRIBUTIONS = ("exponential", "fixed", "lognormal")
+
+
 @dataclass(frozen=True)
 class Poll:
-    """A widget that re-asks every ``interval`` s while the page stays open (mean ``dwell`` s)."""
+    """A widget that re-asks every ``interval`` s while the page stays open for a dwell time drawn from
+    ``distribution``: exponential (mean ``dwell``), fixed, or lognormal (median ``dwell``, sigma of the
+    log ``spread``; real dwell times are heavy-tailed). ``operation``/``interval`` None: the widget's."""
 
-    operation: operations.Operation
-    interval: float
+    operation: operations.Operation | None
+    interval: float | None
     dwell: float
+    distribution: str = "exponential"
+    spread: float = 1.0
+
+    def mean_dwell(self) -> float:
+        import math
+
+        if self.distribution == "lognormal":
+            return self.dwell * math.exp(self.spread ** 2 / 2)
+        return self.dwell
 
 
 @dataclass(frozen=True)
@@ -77,11 +92,13 @@ class Profile:
     max_in_flight: int = 2000
     slos: tuple[str, ...] = ()
     source: str = ""
+    widget: str | None = None  # a widget's name; None: the default (ecekit.widgets.DEFAULT_WIDGET)
+    custom_widget: Any = None  # a widgets.Widget defined in the profile's [widget] table
 
     @property
     def operations(self) -> tuple[str, ...]:
         names = [c.operation.name for c in self.calls]
-        if self.poll:
+        if self.poll and self.poll.operation is not None:
             names.append(self.poll.operation.name)
         return tuple(dict.fromkeys(names))
 
@@ -115,7 +132,7 @@ def _status_operation(name: Any, where: str) -> operations.Operation:
 def from_mapping(data: Mapping[str, Any], name: str, source: str) -> Profile:
     """Build and validate a Profile; every error names the file and the key."""
     _check_keys(data, ("description", "timeout", "max_in_flight", "slo", "arrivals", "call", "poll",
-                       "survey"), source)
+                       "survey", "widget"), source)
     calls = []
     for i, raw in enumerate(data.get("call", [])):
         where = f"{source}: call[{i}]"
@@ -130,10 +147,17 @@ def from_mapping(data: Mapping[str, Any], name: str, source: str) -> Profile:
     poll = None
     if "poll" in data:
         raw = data["poll"]
-        _check_keys(raw, ("operation", "interval", "dwell"), f"{source}: [poll]")
-        poll = Poll(_status_operation(raw.get("operation"), f"{source}: [poll]"),
-                    _number(raw.get("interval", 15), f"{source}: poll.interval", 0.1),
-                    _number(raw.get("dwell", 30), f"{source}: poll.dwell", 0))
+        _check_keys(raw, ("operation", "interval", "dwell", "dwell_distribution", "dwell_spread"),
+                    f"{source}: [poll]")
+        distribution = raw.get("dwell_distribution", "exponential")
+        if distribution not in DWELL_DISTRIBUTIONS:
+            raise ConfigError(f"{source}: poll.dwell_distribution = {distribution!r} is not valid",
+                              remedy=f"{did_you_mean(str(distribution), DWELL_DISTRIBUTIONS)}one of "
+                              f"{', '.join(DWELL_DISTRIBUTIONS)}")
+        poll = Poll(_status_operation(raw["operation"], f"{source}: [poll]") if "operation" in raw else None,
+                    _number(raw["interval"], f"{source}: poll.interval", 0.1) if "interval" in raw else None,
+                    _number(raw.get("dwell", 30), f"{source}: poll.dwell", 0), distribution,
+                    _number(raw.get("dwell_spread", 1.0), f"{source}: poll.dwell_spread", 0.01, 5))
     survey = data.get("survey", {})
     _check_keys(survey, ("share",), f"{source}: [survey]")
     slos = data.get("slo", [])
@@ -143,7 +167,19 @@ def from_mapping(data: Mapping[str, Any], name: str, source: str) -> Profile:
     if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) or max_in_flight < 1:
         raise ConfigError(f"{source}: max_in_flight = {max_in_flight!r} is not valid",
                           remedy="expected a positive integer")
+    widget_name, custom = None, None
+    if "widget" in data:
+        from ecekit import widgets
+
+        raw_widget = data["widget"]
+        if isinstance(raw_widget, dict):
+            custom = widgets.from_mapping(raw_widget, f"{source}: [widget]")
+            widget_name = custom.name
+        else:
+            widget_name = str(raw_widget)
+            widgets.get(widget_name)  # ConfigError with a close match
     return Profile(
+        widget=widget_name, custom_widget=custom,
         name=name, calls=tuple(calls), arrivals=arrivals_from(data.get("arrivals", {}), source),
         description=str(data.get("description", "")), poll=poll,
         survey_share=_number(survey.get("share", 0.0), f"{source}: survey.share", 0, 1),

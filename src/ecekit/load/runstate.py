@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecekit.load.checking import FastChecker
+from ecekit.load.outcomes import Outcomes
 from ecekit.load.recorder import Recorder, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
 
@@ -23,6 +24,7 @@ class RunState:
     settings: Settings
     environment: Any
     recorder: Recorder = field(default_factory=Recorder)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     checker: FastChecker | None = None
     started: float = field(default_factory=time.time)
     streams_made: int = 0
@@ -68,7 +70,7 @@ def start(environment: Any, *, with_checker: bool = True) -> RunState:
     if with_checker:
         strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
         memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh
-        state.checker = FastChecker(settings.target, strict_survey=strict, memo=memo)
+        state.checker = FastChecker(settings.target, strict_survey=strict, memo=memo, widget=settings.widget)
     _STATE["run"] = state
     return state
 

@@ -12,15 +12,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ecekit import target as target_mod
+from ecekit import widgets
 from ecekit.errors import ConfigError
 from ecekit.load import slo as slo_mod
 from ecekit.load.profile import Profile, load
 from ecekit.load.schedule import Arrivals, with_overrides
+from ecekit.operations import Operation
+from ecekit.widgets import Widget
 
 HEADERS_ENV = "ECEKIT_HEADERS"
 
@@ -38,6 +41,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "ece_sid": ("ECEKIT_SID", "A real chat session id for surveys (default: a made-up one)."),
     "ece_seed": ("ECEKIT_SEED", "Random seed for arrivals and mixes (each worker adds its index)."),
     "ece_embedded": ("ECEKIT_EMBEDDED", "The target is ecekit's reference server (strict survey oracle)."),
+    "ece_widget": ("ECEKIT_WIDGET", "The page's chat widget (eligibility, chat-allowed...; default: profile's)."),
+    "ece_origin": ("ECEKIT_ORIGIN", "The site's origin, sent on every call; answers must allow it (CORS)."),
 }
 
 DEFAULT_SID = "1000_00000000-0000-4000-8000-00000000load"
@@ -54,6 +59,32 @@ class Settings:
     survey_sid: str | None  # None: writes not allowed
     seed: int | None
     embedded: bool
+    widget: Widget = field(default_factory=lambda: widgets.get(widgets.DEFAULT_WIDGET))
+
+    @property
+    def poll_operation(self) -> Operation | None:
+        """What the page re-asks while open: the profile's [poll] operation, or the widget's."""
+        poll = self.profile.poll
+        if poll is None or poll.dwell <= 0:
+            return None
+        return poll.operation or self.widget.operation
+
+    @property
+    def poll_interval(self) -> float | None:
+        poll = self.profile.poll
+        if poll is None or poll.dwell <= 0:
+            return None
+        return poll.interval or self.widget.poll_interval
+
+    def implied_request_rate(self) -> float:
+        """Requests/s the profile implies at steady state: page views x (calls on load + dwell / interval)."""
+        on_load = sum(c.share for c in self.profile.calls)
+        if self.widget.operation not in {c.operation for c in self.profile.calls}:
+            on_load += 1
+        poll = self.profile.poll
+        interval = self.poll_interval
+        polls = poll.mean_dwell() / interval if poll is not None and interval else 0.0
+        return self.arrivals.mean_rate() * (on_load + polls)
 
 
 def _flag(value: Any) -> bool:
@@ -101,11 +132,24 @@ def resolve(options: Mapping[str, Any], host: str | None = None) -> Settings:
     seed = options.get("ece_seed")
     out = options.get("ece_out")
     junit = options.get("ece_junit_xml")
+    origin = options.get("ece_origin")
+    if origin:
+        target = target.replace(origin=target_mod.from_mapping({"origin": origin}, "--origin")["origin"])
     return Settings(profile=profile, arrivals=arrivals, slos=slos, target=target,
+                    widget=_widget(options.get("ece_widget") or None, profile, target),
                     out=Path(out) if out else None, junit_xml=Path(junit) if junit else None,
                     survey_sid=(options.get("ece_sid") or target.sid or DEFAULT_SID) if writes else None,
                     seed=int(seed) if seed not in (None, "") else None,
                     embedded=_flag(options.get("ece_embedded")))
+
+
+def _widget(name: str | None, profile: Profile, target: target_mod.Target) -> Widget:
+    """--widget, else the profile's, else the target file's, else the default."""
+    custom = {**dict(target.custom_widgets)}
+    if profile.custom_widget is not None:
+        custom[profile.custom_widget.name] = profile.custom_widget
+    chosen = name or profile.widget or target.widget or widgets.DEFAULT_WIDGET
+    return widgets.get(chosen, custom)
 
 
 def target_json(target: target_mod.Target) -> dict[str, Any]:
@@ -121,4 +165,9 @@ def target_json(target: target_mod.Target) -> dict[str, Any]:
         data["xsd_dir"] = target.xsd_dir
     if target.sid:
         data["sid"] = target.sid
+    if target.origin:
+        data["origin"] = target.origin
+    if target.widget:
+        custom = target.custom_widgets.get(target.widget)
+        data["widget"] = widgets.to_mapping(custom) if custom is not None else target.widget
     return data

@@ -23,7 +23,11 @@ from ecekit.errors import ConfigError, did_you_mean
 LATENCIES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9,
                                "max": 100.0}
 RATES: dict[str, str] = {"errors": "failures", "violations": "contract_violations"}
-METRICS = (*LATENCIES, *RATES)
+# What the visitors saw (the ``outcomes`` of the page's widget): the share of page views that ever
+# showed an error, and the time until the widget showed its first state.
+OUTCOME_RATES = ("error_views",)
+OUTCOME_LATENCIES = tuple(f"first_state.{p}" for p in ("p50", "p95", "p99"))
+METRICS = (*LATENCIES, *RATES, *OUTCOME_RATES, *OUTCOME_LATENCIES)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(us|µs|ms|s)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
 _TO_MS = {"us": 0.001, "µs": 0.001, "ms": 1.0, "s": 1000.0}
@@ -45,7 +49,7 @@ class Slo:
 
     @property
     def unit(self) -> str:
-        return "%" if self.metric in RATES else "ms"
+        return "%" if self.metric in RATES or self.metric in OUTCOME_RATES else "ms"
 
 
 def parse(text: str) -> Slo:
@@ -55,6 +59,8 @@ def parse(text: str) -> Slo:
     if not sep or not name or not value.strip():
         raise ConfigError(f"SLO {text!r} is not NAME=VALUE", remedy=EXAMPLE)
     op_name, dot, metric = name.rpartition(".")
+    if name in OUTCOME_LATENCIES or name in OUTCOME_RATES:
+        op_name, dot, metric = "", "", name
     if dot:
         try:
             op_name = operations.get(op_name).name
@@ -64,7 +70,7 @@ def parse(text: str) -> Slo:
         hint = did_you_mean(metric, METRICS)
         raise ConfigError(f"SLO {text!r}: unknown measure {metric!r}",
                           remedy=f"{hint}one of {', '.join(METRICS)} ({EXAMPLE})")
-    if metric in LATENCIES:
+    if metric in LATENCIES or metric in OUTCOME_LATENCIES:
         match = _DURATION.match(value)
         if not match:
             raise ConfigError(f"SLO {text!r}: {metric} takes a duration with a unit",
@@ -108,12 +114,30 @@ def actual(slo: Slo, stats: Mapping[str, Any] | None) -> float | None:
     return round(100.0 * stats[RATES[slo.metric]] / stats["requests"], 4)
 
 
+def outcome_actual(slo: Slo, outcomes: Mapping[str, Any]) -> float | None:
+    """The worst value over the run's widgets (one, unless a distributed run mixed profiles)."""
+    values = []
+    for data in outcomes.values():
+        if not data.get("page_views"):
+            continue
+        if slo.metric in OUTCOME_RATES:
+            values.append(round(100.0 * data["ever_error"], 4))
+        else:
+            v = (data.get("first_state_ms") or {}).get(slo.metric.split(".")[1])
+            if v is not None:
+                values.append(float(v))
+    return max(values) if values else None
+
+
 def evaluate(slos: Iterable[Slo], summary: Mapping[str, Any]) -> dict[str, Any]:
     """The ``slo`` section of summary.json: every check with its limit and actual value."""
     checks = []
     for slo in slos:
-        stats = summary["operations"].get(slo.operation) if slo.operation else summary["total"]
-        value = actual(slo, stats)
+        if slo.metric in OUTCOME_RATES or slo.metric in OUTCOME_LATENCIES:
+            value = outcome_actual(slo, summary.get("outcomes") or {})
+        else:
+            stats = summary["operations"].get(slo.operation) if slo.operation else summary["total"]
+            value = actual(slo, stats)
         checks.append({"name": slo.name, "limit": slo.limit, "actual": value, "unit": slo.unit,
                        "passed": value is not None and value <= slo.limit})
     return {"passed": all(c["passed"] for c in checks), "checks": checks}

@@ -123,6 +123,14 @@ def render(summary: Mapping[str, Any]) -> str:
     lines.append(f"page views: {sched.get('page_views', 0)} offered at {summary['offered_rate']:g}/s over "
                  f"{summary['duration_s']:g} s; sent late (>{LATE_AFTER_MS:g} ms): {sched.get('sent_late', 0)};"
                  f" unsent: {sched.get('unsent', 0)}; unfinished: {sched.get('unfinished', 0)}")
+    rate = summary.get("request_rate")
+    if rate:
+        lines.append(f"request rate: {rate['achieved']:g}/s achieved; the profile implies {rate['implied']:g}/s at "
+                     "steady state (page views x (calls on load + mean dwell / poll interval))")
+    for widget, o in (summary.get("outcomes") or {}).items():
+        shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in o["first_state"].items() if v)
+        lines.append(f"visitors ({widget} widget, {o['page_views']} page views): first saw {shares or '-'}; "
+                     f"ever an error {100 * o['ever_error']:.2f}%; first state p95 {o['first_state_ms'].get('p95')} ms")
     for check in summary["slo"]["checks"]:
         lines.append("SLO " + slo_mod.describe(check))
     verdict = "passed" if summary["slo"]["passed"] else "FAILED"
