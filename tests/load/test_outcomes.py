@@ -101,7 +101,8 @@ def test_error_share_matches_the_server_log_of_a_stall(tmp_path: Path) -> None:
     truth = late / len(server.log)
     assert outcome["page_views"] == len(server.log) == summary["total"]["requests"], proc.stderr[-2000:]
     assert truth > 0.05  # the stall really hit a share of the run
-    print(f"first state error {outcome['first_state']['error']:.4f}, server log {truth:.4f} ({late} of {len(server.log)})")
+    print(f"first state error {outcome['first_state']['error']:.4f}, server log {truth:.4f} "
+          f"({late} of {len(server.log)})")
     assert abs(outcome["first_state"]["error"] - truth) <= 0.01, (outcome["first_state"], truth)
     assert summary["total"]["failures_by_kind"] == {"timeout": late}  # timeouts are timeouts
     assert outcome["ever_error"] == outcome["first_state"]["error"]
@@ -124,7 +125,7 @@ def test_polling_arithmetic_10_views_60_s_dwell_15_s_interval() -> None:
     while t < 600:
         t += rng.expovariate(10)
         arrivals.append(t)
-    requests = [a for a in arrivals] + [p for a in arrivals for p in poll_times(prof, a, rng, 600.0, 15)]
+    requests = [*arrivals, *(p for a in arrivals for p in poll_times(prof, a, rng, 600.0, 15))]
     steady = [r for r in requests if 120 <= r < 600]  # after the first dwell, before the end
     assert len(steady) / 480 == pytest.approx(50.0, rel=0.05)
 
