@@ -29,11 +29,17 @@ def test_every_status_operation_has_its_module() -> None:
 def test_status_cases_by_role_and_ids() -> None:
     target = Target(entry_points=("1001",), inactive_entry_points=("1005",), invalid_entry_points=("999",))
     cases = status_cases(operations.CAPACITY, target)
+    always = {name for name, spec in REGISTRY.items() if spec.wanted is None}
     plain = {c.check for c in cases if c.role is Role.ANY}
-    assert plain == set(REGISTRY) - {"entry_point_role"}
-    assert {c.check for c in cases if c.role is Role.INACTIVE} == set(REGISTRY)
+    assert plain == always - {"entry_point_role"}
+    assert {c.check for c in cases if c.role is Role.INACTIVE} == always
     ids = {c.id for c in cases}
     assert "capacity-1001-xsd" in ids and "capacity-invalid_999-entry_point_role" in ids
+    # opt-in checks join only where the target asks: cors on every status operation, widget_state on
+    # the widget's operation alone
+    opted = target.replace(origin="https://www.example.com", widget="eligibility")
+    assert {c.check for c in status_cases(operations.CAPACITY, opted)} == always | {"cors"}
+    assert "widget_state" in {c.check for c in status_cases(operations.CHECK_ELIGIBILITY, opted)}
 
 
 def test_consistency_cases_skip_invalid_ids() -> None:
