@@ -3,6 +3,9 @@
 It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` once the socket is bound
 (``--port 0`` picks a free port; tests and benchmarks read that line), serves until SIGINT/SIGTERM,
 then shuts down gracefully and closes the survey database, every acknowledged survey on disk.
+
+Beyond loopback (``--host 0.0.0.0``, a LAN address) it says so in one line (who can reach it, which
+fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.server.access`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from ecekit.cli.errors import reports_errors
 from ecekit.errors import UsageError
+
+if TYPE_CHECKING:
+    from ecekit.server.access import AdminAccess
 
 DEFAULT_SURVEYS = "ecekit-surveys.sqlite3"
 
@@ -42,13 +50,50 @@ def _list_faults() -> None:
         click.echo(f"{shown:<34} trips {cls.trips:<20} {cls.summary}")
 
 
+def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | None:
+    """The admin API's gate, or None without --admin (a token given then is a mistake)."""
+    from ecekit.server import access
+
+    if not admin:
+        source = click.get_current_context().get_parameter_source("admin_token")
+        if token is not None and source is ParameterSource.COMMANDLINE:
+            raise UsageError("--admin-token needs --admin", remedy="add --admin, or drop --admin-token")
+        return None
+    return access.admin_access(host, token)
+
+
+def _start_lines(host: str, port: int, faults: tuple[str, ...], gate: AdminAccess | None,
+                 admin_url: str) -> list[str]:
+    """What ``ecekit serve`` says at start after the listening line: exposure, faults, admin, token."""
+    from ecekit.server import access
+
+    lines = []
+    notice = access.exposure_notice(host, port, faults, gate)
+    if notice:
+        lines.append(notice)
+    if faults:
+        lines.append(access.faults_notice(host, port, faults))
+    if gate is not None:
+        lines.append(f"ecekit serve: admin API on {admin_url}")
+    if gate is not None and gate.generated:
+        lines.append(f"ecekit serve: admin token (generated, shown once): {gate.token}")
+    elif gate is not None and gate.token is not None:
+        lines.append("ecekit serve: admin API needs the token given to --admin-token/ECEKIT_ADMIN_TOKEN")
+        if len(gate.token) < access.SHORT_TOKEN:
+            lines.append(f"ecekit serve: WARNING: the admin token has only {len(gate.token)} "
+                         f"characters; use {access.SHORT_TOKEN} or more (or let one be generated)")
+    return lines
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     """Runs after uvicorn's graceful shutdown re-raises SIGTERM: exit through the finally blocks."""
     raise SystemExit(0)
 
 
 @click.command(name="serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Anything but loopback (0.0.0.0, ::, a LAN address) lets "
+                   "other machines reach the server and its faults, and makes --admin need a token.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Port; 0 picks a free one (printed on start).")
 @click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
@@ -56,6 +101,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 @click.option("--fault", "faults", multiple=True, metavar="NAME[=PARAM]",
               help="Turn on a fault mode (repeatable); see --list-faults.")
 @click.option("--admin", is_flag=True, help="Enable the admin API under /_ecekit.")
+@click.option("--admin-token", metavar="TOKEN", envvar="ECEKIT_ADMIN_TOKEN", show_envvar=True,
+              help="Bearer token the admin API requires (Authorization: Bearer TOKEN). Beyond "
+                   "loopback one is generated and printed when not given; on loopback the API is "
+                   "open unless a token is given.")
 @click.option("--surveys", "surveys_db", default=DEFAULT_SURVEYS, show_default=True,
               type=click.Path(dir_okay=False), help="SQLite database that stores accepted surveys.")
 @click.option("--context-root", default="/system", show_default=True,
@@ -70,8 +119,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
               help="debug logs one line per request (slower: the cached fast path is off).")
 @reports_errors
 def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, ...], admin: bool,
-            surveys_db: str, context_root: str, cors_origins: tuple[str, ...], list_entry_points: bool,
-            list_faults: bool, log_level: str) -> None:
+            admin_token: str | None, surveys_db: str, context_root: str, cors_origins: tuple[str, ...],
+            list_entry_points: bool, list_faults: bool, log_level: str) -> None:
     """Run the reference ECE server: the six operations of the guide, a state you control, faults
     you choose."""
     if list_entry_points or list_faults:
@@ -80,13 +129,14 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         if list_faults:
             _list_faults()
         return
+    access = _admin_access(host, admin, admin_token)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import uvicorn
 
     from ecekit.server import runtime
     from ecekit.server.app import ADMIN_PREFIX
 
-    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin,
+    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
                             surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins)
     try:
         sock = runtime.bind(host, port)
@@ -98,10 +148,8 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{bound}{app.context_root}"
     click.echo(f"ecekit serve: listening on {url}")
-    if admin:
-        click.echo(f"ecekit serve: admin API on http://{shown_host}:{bound}{ADMIN_PREFIX}")
-    if faults:
-        click.echo(f"ecekit serve: faults on: {', '.join(faults)}")
+    for line in _start_lines(host, bound, faults, access, f"http://{shown_host}:{bound}{ADMIN_PREFIX}"):
+        click.echo(line, err=line.startswith("ecekit serve: WARNING"))
     if cors_origins:
         click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
                    f"http://{shown_host}:{bound}/_widget/?entry_points=1001,1002")

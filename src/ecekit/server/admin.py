@@ -2,7 +2,8 @@
 
 Off unless ``--admin``. It lives under ``/_ecekit`` at the server's root, outside the context root,
 so no ECE path can collide with it. JSON in and out; every change is validated by the scenario
-rules (:mod:`ecekit.server.scenario`) and refused whole with a 4xx that says which key is wrong::
+rules (:mod:`ecekit.server.scenario`) and refused whole with a 4xx that says which key is wrong.
+:data:`ROUTES` is the one table of what it serves (the fuzz test walks it)::
 
     GET    /_ecekit/state                      the state, in the scenario format
     PUT    /_ecekit/state                      replace it (a whole scenario as JSON)
@@ -14,32 +15,43 @@ rules (:mod:`ecekit.server.scenario`) and refused whole with a 4xx that says whi
     DELETE /_ecekit/faults[/NAME]              clear all faults, or those called NAME
     GET    /_ecekit/surveys                    {"count": n, "recent": [...]}
     GET    /_ecekit/stats                      {"requests": n}
+
+When the server is reachable beyond loopback (or a token was chosen), every request must carry
+``Authorization: Bearer TOKEN`` (:mod:`ecekit.server.access`); the check comes before the body is
+read or the path is looked at, and a refusal is a 401 that changes nothing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecekit.errors import ConfigError
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
+from ecekit.server.access import AdminAccess
 from ecekit.server.render import JSON_TYPE, Reply
 
 if TYPE_CHECKING:
     from ecekit.server.app import EceApp, Receive, Scope
 
 MAX_ADMIN_BODY = 1 << 20
-_KINDS = {"services": "services", "queues": "queues", "agents": "agents",
-          "entry_points": "entry_points", "entry-points": "entry_points"}
+KINDS = {"services": "services", "queues": "queues", "agents": "agents",
+         "entry_points": "entry_points", "entry-points": "entry_points"}
+BODY_METHODS = frozenset({"PUT", "PATCH", "POST"})
+Params = dict[str, str]
+Handler = Callable[["EceApp", Params, Any], Reply]
 
 
-def _json(status: int, data: Any) -> Reply:
-    return Reply(status, JSON_TYPE, json.dumps(data, ensure_ascii=False).encode())
+def _json(status: int, data: Any, headers: list[tuple[bytes, bytes]] | None = None) -> Reply:
+    return Reply(status, JSON_TYPE, json.dumps(data, ensure_ascii=False).encode(), headers or [])
 
 
-def _problem(status: int, message: str, remedy: str | None = None) -> Reply:
-    return _json(status, {"error": message, **({"remedy": remedy} if remedy else {})})
+def _problem(status: int, message: str, remedy: str | None = None,
+             headers: list[tuple[bytes, bytes]] | None = None) -> Reply:
+    return _json(status, {"error": message, **({"remedy": remedy} if remedy else {})}, headers)
 
 
 class _BadRequest(Exception):
@@ -48,20 +60,137 @@ class _BadRequest(Exception):
         self.reply = reply
 
 
-class Admin:
-    """Admin request handling for one :class:`~ecekit.server.app.EceApp`."""
+# -- handlers: (app, path parameters, parsed JSON body or None) -> Reply ------------------------------
 
-    def __init__(self, app: EceApp) -> None:
+def _state(app: EceApp, _: Params, __: Any) -> Reply:
+    return _json(200, scenario.to_mapping(app.state))
+
+
+def _put_state(app: EceApp, _: Params, body: Any) -> Reply:
+    app.replace_state(scenario.from_mapping(_object(body), "admin"))
+    return _state(app, _, None)
+
+
+def _reset(app: EceApp, _: Params, __: Any) -> Reply:
+    if app.initial is None:
+        return _problem(409, "this server has no initial scenario to reset to")
+    app.replace_state(app.initial())
+    app.set_faults(())
+    return _state(app, _, None)
+
+
+def _patch(app: EceApp, params: Params, body: Any) -> Reply:
+    scenario.patch(app.state, KINDS[params["kind"]], params["name"], _object(body))
+    return _state(app, params, None)
+
+
+def _faults(app: EceApp, _: Params, __: Any) -> Reply:
+    return _json(200, {"active": [f.describe() for f in app.faults],
+                       "catalogue": [_entry(cls) for cls in faults_mod.catalogue().values()]})
+
+
+def _add_fault(app: EceApp, _: Params, body: Any) -> Reply:
+    spec = _object(body).get("fault")
+    if not isinstance(spec, str):
+        raise ConfigError('admin: expected {"fault": "NAME[=PARAM]"}',
+                          remedy="see GET /_ecekit/faults for the catalogue")
+    fault = faults_mod.parse(spec)
+    app.set_faults([*app.faults, fault])
+    return _json(201, fault.describe())
+
+
+def _clear_faults(app: EceApp, _: Params, __: Any) -> Reply:
+    app.set_faults(())
+    return _json(200, {"active": []})
+
+
+def _clear_fault(app: EceApp, params: Params, _: Any) -> Reply:
+    name = params["name"]
+    if name not in faults_mod.catalogue():
+        faults_mod.parse(name)  # raises, with a close match
+    app.set_faults([f for f in app.faults if f.name != name])
+    return _json(200, {"active": [f.describe() for f in app.faults]})
+
+
+def _surveys(app: EceApp, _: Params, __: Any) -> Reply:
+    return _json(200, {"count": app.store.count(), "recent": app.store.recent()})
+
+
+def _stats(app: EceApp, _: Params, __: Any) -> Reply:
+    return _json(200, {"requests": app.requests})
+
+
+@dataclass(frozen=True)
+class Route:
+    """One admin route. In ``path``, ``{kind}`` matches a key of :data:`KINDS` and any other
+    ``{name}`` one non-empty path segment."""
+
+    method: str
+    path: str
+    handler: Handler
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.path.split("/"))
+
+    def match(self, parts: list[str]) -> Params | None:
+        if len(parts) != len(self.segments):
+            return None
+        params: Params = {}
+        for pattern, part in zip(self.segments, parts, strict=True):
+            if pattern == "{kind}":
+                if part not in KINDS:
+                    return None
+                params["kind"] = part
+            elif pattern.startswith("{"):
+                params[pattern.strip("{}")] = part
+            elif pattern != part:
+                return None
+        return params
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "state", _state),
+    Route("PUT", "state", _put_state),
+    Route("POST", "reset", _reset),
+    Route("PATCH", "{kind}/{name}", _patch),
+    Route("GET", "faults", _faults),
+    Route("POST", "faults", _add_fault),
+    Route("DELETE", "faults", _clear_faults),
+    Route("DELETE", "faults/{name}", _clear_fault),
+    Route("GET", "surveys", _surveys),
+    Route("GET", "stats", _stats),
+)
+
+
+class Admin:
+    """Admin request handling for one :class:`~ecekit.server.app.EceApp`, behind ``access``."""
+
+    def __init__(self, app: EceApp, access: AdminAccess | None = None) -> None:
         self.app = app
+        self.access = access or AdminAccess()
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply:
-        from ecekit.server.app import ADMIN_PREFIX
+        from ecekit.server.app import ADMIN_PREFIX, header
 
+        refusal = self.access.refusal(header(scope, b"authorization"))
+        if refusal is not None:
+            return _unauthorized(refusal)
         parts = [p for p in scope["path"][len(ADMIN_PREFIX):].split("/") if p]
         method: str = scope["method"]
+        matches = [(route, params) for route in ROUTES if (params := route.match(parts)) is not None]
+        chosen = next(((r, p) for r, p in matches if r.method == method), None)
+        if chosen is None:
+            if matches:
+                allow = ", ".join(r.method for r, _ in matches)
+                return _problem(405, f"{method} is not allowed on /{'/'.join(parts)}",
+                                f"use {allow}", [(b"allow", allow.encode())])
+            return _problem(404, f"no admin resource /{'/'.join(parts)}",
+                            "see docs/reference-server.md for the admin API")
+        route, params = chosen
         try:
-            body = await self._body(scope, receive) if method in ("PUT", "PATCH", "POST") else None
-            return self._route(method, parts, body)
+            body = await self._body(scope, receive) if method in BODY_METHODS else None
+            return route.handler(self.app, params, body)
         except _BadRequest as exc:
             return exc.reply
         except ConfigError as exc:
@@ -69,58 +198,16 @@ class Admin:
         except KeyError as exc:
             return _problem(404, str(exc.args[0]) if exc.args else "not found")
 
-    def _route(self, method: str, parts: list[str], body: Any) -> Reply:
-        app = self.app
-        match parts, method:
-            case ["state"], "GET":
-                return _json(200, scenario.to_mapping(app.state))
-            case ["state"], "PUT":
-                app.replace_state(scenario.from_mapping(_object(body), "admin"))
-                return _json(200, scenario.to_mapping(app.state))
-            case ["reset"], "POST":
-                if app.initial is None:
-                    return _problem(409, "this server has no initial scenario to reset to")
-                app.replace_state(app.initial())
-                app.set_faults(())
-                return _json(200, scenario.to_mapping(app.state))
-            case [kind, name], "PATCH" if kind in _KINDS:
-                scenario.patch(app.state, _KINDS[kind], name, _object(body))
-                return _json(200, scenario.to_mapping(app.state))
-            case ["faults"], "GET":
-                return _json(200, {"active": [f.describe() for f in app.faults],
-                                   "catalogue": [_entry(cls) for cls in faults_mod.catalogue().values()]})
-            case ["faults"], "POST":
-                spec = _object(body).get("fault")
-                if not isinstance(spec, str):
-                    raise ConfigError('admin: expected {"fault": "NAME[=PARAM]"}',
-                                      remedy="see GET /_ecekit/faults for the catalogue")
-                fault = faults_mod.parse(spec)
-                app.set_faults([*app.faults, fault])
-                return _json(201, fault.describe())
-            case ["faults"], "DELETE":
-                app.set_faults(())
-                return _json(200, {"active": []})
-            case ["faults", name], "DELETE":
-                if name not in faults_mod.catalogue():
-                    faults_mod.parse(name)  # raises, with a close match
-                app.set_faults([f for f in app.faults if f.name != name])
-                return _json(200, {"active": [f.describe() for f in app.faults]})
-            case ["surveys"], "GET":
-                return _json(200, {"count": app.store.count(), "recent": app.store.recent()})
-            case ["stats"], "GET":
-                return _json(200, {"requests": app.requests})
-        known = {"state", "reset", "faults", "surveys", "stats", *_KINDS}
-        if parts and parts[0] in known:
-            return _problem(405, f"{method} is not allowed on /{'/'.join(parts)}")
-        return _problem(404, f"no admin resource /{'/'.join(parts)}",
-                        "see docs/reference-server.md for the admin API")
-
     async def _body(self, scope: Scope, receive: Receive) -> Any:
         from ecekit.server.app import _read_body, header
 
+        too_large = _BadRequest(_problem(413, f"admin bodies are limited to {MAX_ADMIN_BODY} bytes"))
+        declared = header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > MAX_ADMIN_BODY:
+            raise too_large
         body = await _read_body(receive, MAX_ADMIN_BODY)
         if body is None:
-            raise _BadRequest(_problem(413, f"admin bodies are limited to {MAX_ADMIN_BODY} bytes"))
+            raise too_large
         if not body.strip():
             return None
         media = header(scope, b"content-type").split(b";", 1)[0].strip().lower()
@@ -128,9 +215,22 @@ class Admin:
             raise _BadRequest(_problem(415, "the admin API takes application/json",
                                        "send Content-Type: application/json"))
         try:
-            return json.loads(body)
+            return json.loads(body, parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise _BadRequest(_problem(400, f"body is not JSON: {exc}")) from exc
+        except RecursionError as exc:  # a 1 MiB body of '[' nests deeper than the interpreter goes
+            raise _BadRequest(_problem(400, "body is not JSON this server takes: nested too deep",
+                                       "send the scenario format, a few levels deep")) from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _unauthorized(reason: str) -> Reply:
+    return _problem(401, reason, "send 'Authorization: Bearer TOKEN' with the token given to "
+                    "--admin-token or ECEKIT_ADMIN_TOKEN, or the one `ecekit serve` printed at start",
+                    [(b"www-authenticate", b'Bearer realm="ecekit admin"')])
 
 
 def _object(body: Any) -> dict[str, Any]:

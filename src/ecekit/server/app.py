@@ -30,6 +30,7 @@ from ecekit import operations as ops
 from ecekit import xmlsafe
 from ecekit.server import faults as faults_mod
 from ecekit.server import model, render, survey
+from ecekit.server.access import AdminAccess
 from ecekit.server.cors import CorsPolicy
 from ecekit.server.render import Reply
 from ecekit.server.store import SurveyStore
@@ -59,7 +60,8 @@ def header(scope: Scope, name: bytes) -> bytes:
 
 
 class EceApp:
-    """The ASGI application. ``state`` may be replaced by the admin API; ``initial`` rebuilds it."""
+    """The ASGI application. ``state`` may be replaced by the admin API; ``initial`` rebuilds it.
+    ``admin_access`` guards the admin API (open when None: see :mod:`ecekit.server.access`)."""
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class EceApp:
         context_root: str = "/system",
         faults: tuple[faults_mod.Fault, ...] | list[faults_mod.Fault] = (),
         admin: bool = False,
+        admin_access: AdminAccess | None = None,
         max_body: int = xmlsafe.DEFAULT_MAX_BODY,
         initial: Callable[[], model.State] | None = None,
         cors: CorsPolicy | None = None,
@@ -96,7 +99,7 @@ class EceApp:
         if admin:
             from ecekit.server.admin import Admin
 
-            self.admin = Admin(self)
+            self.admin = Admin(self, admin_access)
         self._debug = log.isEnabledFor(logging.DEBUG)
         self._fast = not self._faults and not self._debug
 

@@ -17,6 +17,7 @@ import uvicorn
 from ecekit import xmlsafe
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
+from ecekit.server.access import AdminAccess
 from ecekit.server.app import EceApp
 from ecekit.server.cors import CorsPolicy, parse_origins
 from ecekit.server.store import SurveyStore
@@ -27,18 +28,21 @@ def build_app(
     scenario_file: str | Path | None = None,
     faults: Iterable[str | faults_mod.Fault] = (),
     admin: bool = False,
+    admin_access: AdminAccess | None = None,
     surveys_db: str | Path,
     context_root: str = "/system",
     max_body: int = xmlsafe.DEFAULT_MAX_BODY,
     cors_origins: tuple[str, ...] = (),
 ) -> EceApp:
-    """Validate everything (ConfigError on a bad scenario or fault) and build the app."""
+    """Validate everything (ConfigError on a bad scenario or fault) and build the app.
+    ``admin_access`` (from :func:`ecekit.server.access.admin_access`) guards the admin API."""
     state = scenario.load(scenario_file)
     chosen = [f if isinstance(f, faults_mod.Fault) else faults_mod.parse(f) for f in faults]
     store = SurveyStore(surveys_db)
     cors = CorsPolicy(parse_origins(cors_origins)) if cors_origins else None
     return EceApp(state, store, context_root=context_root, faults=chosen, admin=admin,
-                  max_body=max_body, initial=lambda: scenario.load(scenario_file), cors=cors)
+                  admin_access=admin_access, max_body=max_body,
+                  initial=lambda: scenario.load(scenario_file), cors=cors)
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -48,9 +48,12 @@ def _count(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
+MAX_SECONDS = 1e9  # ~31 years: bounds a delay so NaN, infinity and 10**400 are refused, not rendered
+
+
 def _seconds_list(v: Any) -> bool:
     return isinstance(v, list) and all(
-        isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in v)
+        isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x <= MAX_SECONDS for x in v)
 
 
 def _names(v: Any) -> bool:
@@ -66,7 +69,7 @@ SPECS: dict[str, dict[str, tuple[Check, str]]] = {
     "services": {"running": _BOOL},
     "queues": {
         "max_depth": _COUNT, "waiting": _COUNT, "in_progress": _COUNT,
-        "delays": (_seconds_list, "a list of seconds >= 0"), "service": _NAME, "ctl": _COUNT,
+        "delays": (_seconds_list, "a list of seconds from 0 to 1e9"), "service": _NAME, "ctl": _COUNT,
     },
     "agents": {
         "available": _BOOL, "max_load": _COUNT, "current_load": _COUNT,

@@ -6,7 +6,10 @@
         requests.get(srv.base_url + "/egain/chat/endpoint/capacity/1001")
 
 In-thread (default) runs uvicorn on its own event loop in a daemon thread: fast to start, and
-``handle.app`` exposes the live state. ``subprocess=True`` runs ``ecekit serve --port 0`` and reads
+``handle.app`` exposes the live state. ``admin_token="…"`` makes the admin API require that bearer
+token (``handle.admin_headers`` carries it); ``as_if_host="0.0.0.0"`` gates the admin API as a server
+exposed there would be (a generated token in ``handle.admin_token``) while still listening on
+127.0.0.1 only. ``subprocess=True`` runs ``ecekit serve --port 0`` and reads
 the port it reports: what the SIGKILL durability test and the benchmark need. Either way
 :meth:`ServerHandle.stop` shuts down cleanly with every acknowledged survey on disk.
 """
@@ -32,8 +35,8 @@ from typing import Any
 import uvicorn
 
 from ecekit.errors import TargetError
+from ecekit.server import access, model, runtime, scenario
 from ecekit.server import faults as faults_mod
-from ecekit.server import model, runtime, scenario
 from ecekit.server.app import ADMIN_PREFIX, EceApp, normalise_root
 
 INVALID_ENTRY_POINT = "999999"
@@ -82,11 +85,17 @@ class ServerHandle:
     port: int
     admin_url: str | None
     surveys_db: Path
+    admin_token: str | None = None  # what the admin API requires (None: open)
     app: EceApp | None = None  # in-thread only: the live app (state, faults, store)
     process: sp.Popen[str] | None = None  # subprocess only
     _stop: Any = None
     _cleanup: list[Any] = field(default_factory=list)
     stopped: bool = False
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """The Authorization header the admin API wants ({} when it is open)."""
+        return {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
 
     def stop(self) -> None:
         """Shut down cleanly (idempotent); acknowledged surveys are on disk when it returns."""
@@ -119,7 +128,7 @@ class ServerHandle:
             raise TypeError("reset() of a subprocess server needs admin=True")
         import requests
 
-        requests.post(self.admin_url + "/reset", timeout=10).raise_for_status()
+        requests.post(self.admin_url + "/reset", headers=self.admin_headers, timeout=10).raise_for_status()
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -136,6 +145,8 @@ def start_server(
     context_root: str = "/system",
     subprocess: bool = False,
     cors_origins: tuple[str, ...] = (),
+    admin_token: str | None = None,
+    as_if_host: str = "127.0.0.1",
 ) -> ServerHandle:
     """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
     cleanup: list[Any] = []
@@ -145,12 +156,15 @@ def start_server(
         surveys_db = Path(tmp) / "surveys.sqlite3"
     db = Path(surveys_db)
     root = normalise_root(context_root)
+    if subprocess and not access.is_loopback(as_if_host):
+        raise TypeError("as_if_host needs an in-thread server (subprocess=False)")
+    gate = access.admin_access(as_if_host, admin_token) if admin else None
     try:
         if subprocess:
             handle = _start_subprocess(scenario, [str(f.spec if isinstance(f, faults_mod.Fault) else f)
-                                                  for f in faults], admin, db, root, cors_origins)
+                                                  for f in faults], gate, db, root, cors_origins)
         else:
-            handle = _start_thread(scenario, faults, admin, db, root, cors_origins)
+            handle = _start_thread(scenario, faults, gate, db, root, cors_origins)
     except BaseException:
         for step in reversed(cleanup):
             step()
@@ -168,9 +182,12 @@ def running_server(
     context_root: str = "/system",
     subprocess: bool = False,
     cors_origins: tuple[str, ...] = (),
+    admin_token: str | None = None,
+    as_if_host: str = "127.0.0.1",
 ) -> Iterator[ServerHandle]:
     """A server for the duration of a ``with`` block (see the module docstring)."""
-    handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins)
+    handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins,
+                          admin_token=admin_token, as_if_host=as_if_host)
     try:
         yield handle
     finally:
@@ -183,9 +200,10 @@ def _urls(port: int, root: str, admin: bool) -> tuple[str, str | None]:
 
 
 def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | faults_mod.Fault],
-                  admin: bool, db: Path, root: str, cors_origins: tuple[str, ...] = ()) -> ServerHandle:
-    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, surveys_db=db,
-                            context_root=root, cors_origins=cors_origins)
+                  gate: access.AdminAccess | None, db: Path, root: str,
+                  cors_origins: tuple[str, ...] = ()) -> ServerHandle:
+    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=gate is not None,
+                            admin_access=gate, surveys_db=db, context_root=root, cors_origins=cors_origins)
     sock = runtime.bind("127.0.0.1", 0)
     config = runtime.config(app)
     config.log_config = None  # leave the host process's logging alone
@@ -209,8 +227,8 @@ def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | fault
         sock.close()
         app.store.close()
 
-    base, admin_url = _urls(port, root, admin)
-    return ServerHandle(base, port, admin_url, db, app=app, _stop=stop)
+    base, admin_url = _urls(port, root, gate is not None)
+    return ServerHandle(base, port, admin_url, db, gate.token if gate else None, app=app, _stop=stop)
 
 
 def serve_command(*args: str) -> list[str]:
@@ -219,8 +237,9 @@ def serve_command(*args: str) -> list[str]:
             "serve", *args]
 
 
-def _start_subprocess(scenario_file: str | Path | None, faults: list[str], admin: bool, db: Path,
-                      root: str, cors_origins: tuple[str, ...] = ()) -> ServerHandle:
+def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
+                      gate: access.AdminAccess | None, db: Path, root: str,
+                      cors_origins: tuple[str, ...] = ()) -> ServerHandle:
     args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/"]
     for origin in cors_origins:
         args += ["--cors-origin", origin]
@@ -228,9 +247,12 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str], admin
         args += ["--scenario", str(scenario_file)]
     for spec in faults:
         args += ["--fault", spec]
-    if admin:
-        args.append("--admin")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    env.pop(access.TOKEN_ENV, None)
+    if gate is not None:
+        args.append("--admin")
+        if gate.token:  # through the environment, not argv, which other users can read with ps
+            env[access.TOKEN_ENV] = gate.token
     proc = sp.Popen(serve_command(*args), stdout=sp.PIPE, stderr=sp.PIPE, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()
 
@@ -265,5 +287,5 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str], admin
                 proc.kill()
                 proc.wait(5)
 
-    base, admin_url = _urls(port, root, admin)
-    return ServerHandle(base, port, admin_url, db, process=proc, _stop=stop)
+    base, admin_url = _urls(port, root, gate is not None)
+    return ServerHandle(base, port, admin_url, db, gate.token if gate else None, process=proc, _stop=stop)

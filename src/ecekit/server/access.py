@@ -1,0 +1,116 @@
+"""Who may reach the reference server, and who may drive its admin API.
+
+A server on loopback is reachable only from this machine, so its admin API stays open (local use and
+the test fixtures need no token). A server listening on anything else (``0.0.0.0``, ``::``, a LAN
+address, a host name that may resolve anywhere) lets every machine that can reach the port replace
+the state, inject faults and read the stored surveys: there the admin API needs a bearer token. The
+decision is a pure function of the configured host (:func:`admin_access`), so it is tested without
+ever listening beyond loopback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ecekit.errors import UsageError
+
+TOKEN_ENV = "ECEKIT_ADMIN_TOKEN"
+SHORT_TOKEN = 16  # characters; a shorter chosen token gets a warning (a generated one has 43)
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """True only for addresses (or the names) that never leave this machine; a host name other than
+    localhost may resolve to any interface, so it counts as exposed."""
+    bare = host.strip().strip("[]").split("%", 1)[0]
+    if bare.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+def _digest(value: bytes) -> bytes:
+    # Hash both sides first: compare_digest is constant-time only for equal lengths.
+    return hashlib.sha256(value).digest()
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    """The admin API's gate: ``token`` None means open (loopback without a chosen token)."""
+
+    token: str | None = None
+    generated: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.token is not None
+
+    def refusal(self, authorization: bytes) -> str | None:
+        """None when ``authorization`` (the raw header) carries the token, else why not."""
+        if self.token is None:
+            return None
+        if not authorization:
+            return "this admin API needs a token: no Authorization header"
+        scheme, _, presented = authorization.strip().partition(b" ")
+        if scheme.lower() != b"bearer":
+            return "the Authorization header must be 'Bearer TOKEN'"
+        if not hmac.compare_digest(_digest(presented.strip()), _digest(self.token.encode())):
+            return "wrong admin token"
+        return None
+
+
+def admin_access(host: str, token: str | None) -> AdminAccess:
+    """The gate for a server listening on ``host``: a chosen token is always required; without one,
+    loopback stays open and anything else gets a generated token (printed once at start)."""
+    if token is not None:
+        return AdminAccess(check_token(token))
+    if is_loopback(host):
+        return AdminAccess()
+    return AdminAccess(secrets.token_urlsafe(32), generated=True)
+
+
+def check_token(token: str) -> str:
+    """A token must survive an HTTP header unchanged: visible ASCII, no spaces, not empty."""
+    if not token or any(not 0x21 <= ord(c) <= 0x7E for c in token):
+        raise UsageError("the admin token must be visible ASCII characters, no spaces, not empty",
+                         remedy=f"pass --admin-token (or {TOKEN_ENV}) e.g. from "
+                                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
+                                "or leave it out to have one generated")
+    return token
+
+
+def describe_host(host: str) -> str:
+    bare = host.strip().strip("[]")
+    if bare in ("0.0.0.0", ""):
+        return "0.0.0.0 (every IPv4 interface of this machine)"
+    if bare == "::":
+        return ":: (every interface of this machine)"
+    return host
+
+
+def exposure_notice(host: str, port: int, faults: Sequence[str], access: AdminAccess | None) -> str | None:
+    """The one line ``ecekit serve`` prints when it listens beyond loopback (None on loopback): who
+    can now reach it, which broken answers they get, and what guards the admin API."""
+    if is_loopback(host):
+        return None
+    who = (f"ecekit serve: WARNING: listening beyond loopback on {describe_host(host)}: anyone who can "
+           f"reach port {port} of it gets its answers and can submit surveys")
+    served = (f"; fault modes on: {', '.join(faults)} (every client gets these broken answers)"
+              if faults else "; no fault modes on")
+    admin = "" if access is None else "; the admin API needs the bearer token"
+    return who + served + admin
+
+
+def faults_notice(host: str, port: int, faults: Sequence[str]) -> str:
+    """The ``faults on`` line, which on an exposed server says who else gets the broken answers."""
+    line = f"ecekit serve: faults on: {', '.join(faults)}"
+    if is_loopback(host):
+        return line
+    return line + f" (served to anyone who can reach {host}:{port}, not only this machine)"
