@@ -111,3 +111,27 @@ def test_admin_is_off_by_default(http: requests.Session) -> None:
         assert srv.admin_url is None
         root = srv.base_url.removesuffix("/system")
         assert http.get(root + "/_ecekit/state").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    (b'{"delays": [1e999]}', "from 0 to 1e9"),   # Python reads 1e999 as infinity
+    (b'{"delays": [Infinity]}', "not JSON"),
+    (b'{"delays": [NaN]}', "not JSON"),
+    (b'{"delays": [2e9]}', "from 0 to 1e9"),
+    (b'{"delays": [' + b"9" * 400 + b"]}", "from 0 to 1e9"),  # an int no float holds
+    (b"[" * 100_000, "nested too deep"),
+    (b'{"a":' * 100_000, "nested too deep"),
+], ids=["1e999", "Infinity", "NaN", "2e9", "400-digit", "deep-list", "deep-object"])
+def test_json_no_one_can_render_is_refused(srv: ServerHandle, http: requests.Session, body: bytes,
+                                           says: str) -> None:
+    before = http.get(f"{srv.admin_url}/state").json()
+    response = http.patch(f"{srv.admin_url}/queues/sales", data=body,
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert says in response.json()["error"]
+    assert http.get(f"{srv.admin_url}/state").json() == before
+
+
+def test_405_says_which_methods_are_allowed(srv: ServerHandle, http: requests.Session) -> None:
+    response = http.delete(f"{srv.admin_url}/state")
+    assert (response.status_code, response.headers["Allow"]) == (405, "GET, PUT")

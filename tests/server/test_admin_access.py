@@ -1,0 +1,185 @@
+"""Beyond loopback the admin API answers only its owner: 401 and no change without the bearer token.
+
+"Beyond loopback" is never bound here: the gate is a function of the configured host
+(:func:`ecekit.server.access.admin_access`), so the app is built as if on 0.0.0.0 and called in-process
+(or listens on 127.0.0.1 with ``as_if_host``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from ecekit.server import access, admin
+from ecekit.server import faults as faults_mod
+from ecekit.server.app import ADMIN_PREFIX, EceApp
+from ecekit.server.testing import running_server
+from tests.server.asgi import JSON, bearer, call, dump, good_request, make_app
+
+ROUTE_IDS = [f"{r.method} {r.path}" for r in admin.ROUTES]
+CHANGES = {("PUT", "state"), ("POST", "reset"), ("PATCH", "{kind}/{name}"), ("POST", "faults"),
+           ("DELETE", "faults"), ("DELETE", "faults/{name}")}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_hosts_keep_the_admin_api_open(host: str) -> None:
+    assert access.is_loopback(host)
+    assert access.admin_access(host, None) == access.AdminAccess(None)
+    assert access.exposure_notice(host, 8080, ["capacity-500"], None) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "[::]", "192.168.1.20", "10.0.0.5", "fe80::1%eth0",
+                                  "ece-lab.example.com", "127.0.0.1.nip.io"])
+def test_every_other_host_gets_a_generated_token(host: str) -> None:
+    assert not access.is_loopback(host)
+    gate = access.admin_access(host, None)
+    assert gate.required and gate.generated
+    assert gate.token is not None and len(gate.token) >= 40
+    assert access.admin_access(host, None).token != gate.token  # fresh each start
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_a_chosen_token_is_required_anywhere(host: str) -> None:
+    gate = access.admin_access(host, "chosen-token-0123456789")
+    assert (gate.token, gate.generated) == ("chosen-token-0123456789", False)
+
+
+@pytest.mark.parametrize("token", ["", "with space", "tab\there", "naïve"])
+def test_a_token_a_header_cannot_carry_is_a_usage_error(token: str) -> None:
+    with pytest.raises(access.UsageError, match="visible ASCII"):
+        access.admin_access("0.0.0.0", token)
+
+
+@pytest.mark.parametrize(("header", "reason"), [
+    (b"", "no Authorization header"),
+    (b"Basic dXNlcjpwYXNz", "must be 'Bearer TOKEN'"),
+    (b"the-token-0123456789", "must be 'Bearer TOKEN'"),
+    (b"Bearer", "wrong admin token"),
+    (b"Bearer the-token-012345678", "wrong admin token"),  # a prefix
+    (b"Bearer the-token-01234567890", "wrong admin token"),  # an extension
+    (b"Bearer THE-TOKEN-0123456789", "wrong admin token"),
+    (b"Bearer the-token-0123456789", None),
+    (b"bearer   the-token-0123456789 ", None),
+])
+def test_refusal_reasons(header: bytes, reason: str | None) -> None:
+    refusal = access.AdminAccess("the-token-0123456789").refusal(header)
+    if reason is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and reason in refusal
+
+
+@pytest.fixture
+def exposed(tmp_path: Path) -> EceApp:
+    """An admin app gated as if listening on 0.0.0.0, with a fault on so that clearing changes
+    something too."""
+    app = make_app(tmp_path, access.admin_access("0.0.0.0", None))
+    app.set_faults([faults_mod.parse("capacity-500")])
+    return app
+
+
+def _token(app: EceApp) -> str:
+    assert app.admin is not None and app.admin.access.token is not None
+    return app.admin.access.token
+
+
+def _other_last(token: str) -> str:
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+WRONG_AUTH: dict[str, Callable[[str], bytes | None]] = {
+    "missing": lambda t: None,
+    "other token": lambda t: b"Bearer wrong",
+    "basic": lambda t: b"Basic YWRtaW46YWRtaW4=",
+    "no scheme": lambda t: t.encode(),
+    "prefix": lambda t: b"Bearer " + t[:-1].encode(),
+    "last character": lambda t: b"Bearer " + _other_last(t).encode(),
+}
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize("auth", WRONG_AUTH)
+def test_exposed_without_the_token_every_route_is_401_and_nothing_changes(
+        exposed: EceApp, route: admin.Route, auth: str) -> None:
+    token = _token(exposed)
+    header = WRONG_AUTH[auth](token)
+    method, path, body = good_request(route)
+    before = dump(exposed)
+    answer = call(exposed, method, path, body=body,
+                  headers=[JSON, *([(b"authorization", header)] if header else [])])
+    assert answer.status == 401
+    assert answer.headers[b"www-authenticate"].startswith(b"Bearer")
+    assert answer.headers[b"content-type"] == b"application/json"
+    problem = answer.json()
+    assert problem["error"] and "Authorization: Bearer TOKEN" in problem["remedy"]
+    assert token not in answer.body.decode()
+    assert dump(exposed) == before
+
+
+def test_exposed_without_the_token_even_unknown_paths_say_nothing(exposed: EceApp) -> None:
+    for method, path in [("GET", ADMIN_PREFIX), ("GET", ADMIN_PREFIX + "/nothing"),
+                         ("DELETE", ADMIN_PREFIX + "/state")]:
+        assert call(exposed, method, path).status == 401
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+def test_exposed_with_the_token_every_route_works(exposed: EceApp, route: admin.Route) -> None:
+    method, path, body = good_request(route)
+    before = dump(exposed)
+    answer = call(exposed, method, path, body=body, headers=[JSON, bearer(_token(exposed))])
+    assert answer.status in (200, 201), answer.body
+    assert (dump(exposed) != before) == ((route.method, route.path) in CHANGES)
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+def test_loopback_without_a_token_works_as_before(tmp_path: Path, route: admin.Route) -> None:
+    app = make_app(tmp_path, access.admin_access("127.0.0.1", None))
+    app.set_faults([faults_mod.parse("capacity-500")])
+    method, path, body = good_request(route)
+    assert call(app, method, path, body=body, headers=[JSON]).status in (200, 201)
+
+
+def test_loopback_with_a_chosen_token_requires_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path, access.admin_access("127.0.0.1", "chosen-token-0123456789"))
+    assert call(app, "GET", ADMIN_PREFIX + "/state").status == 401
+    assert call(app, "GET", ADMIN_PREFIX + "/state", headers=[bearer("chosen-token-0123456789")]).status == 200
+
+
+def test_the_token_is_checked_before_the_body_is_read(exposed: EceApp) -> None:
+    """A stranger cannot make the server buffer a megabyte: the 401 comes with the body unread."""
+    answer = call(exposed, "PUT", ADMIN_PREFIX + "/state", body=b"x" * (2 << 20),
+                  headers=[JSON, (b"content-length", str(2 << 20).encode())], chunks=[1024] * 4)
+    assert answer.status == 401
+
+
+def test_over_http_as_if_on_0000_then_with_the_handles_token() -> None:
+    """The whole stack (uvicorn passing the header through), listening on 127.0.0.1 only."""
+    with running_server(admin=True, as_if_host="0.0.0.0") as srv, requests.Session() as http:
+        assert srv.admin_url is not None and srv.admin_token
+        assert srv.base_url.startswith("http://127.0.0.1:")
+        refused = http.patch(srv.admin_url + "/agents/alice", json={"available": False}, timeout=5)
+        assert refused.status_code == 401 and "no Authorization header" in refused.json()["error"]
+        assert http.get(srv.admin_url + "/state", timeout=5).status_code == 401
+        accepted = http.patch(srv.admin_url + "/agents/alice", json={"available": False},
+                              headers=srv.admin_headers, timeout=5)
+        assert accepted.status_code == 200
+        assert accepted.json()["agents"]["alice"]["available"] is False
+
+
+def test_subprocess_server_takes_the_token_from_the_environment() -> None:
+    """`ecekit serve --admin` with ECEKIT_ADMIN_TOKEN set (as testing.py passes it: not in argv)."""
+    token = "sub-process-token-0123456789"
+    with running_server(admin=True, admin_token=token, subprocess=True) as srv:
+        assert srv.admin_url is not None
+        assert requests.get(srv.admin_url + "/stats", timeout=5).status_code == 401
+        assert requests.get(srv.admin_url + "/stats", headers=srv.admin_headers, timeout=5).ok
+        srv.reset()  # through the admin API, with the token
+        assert srv.process is not None and token not in " ".join(map(str, srv.process.args))
+
+
+def test_as_if_host_needs_an_in_thread_server() -> None:
+    with pytest.raises(TypeError, match="in-thread"):
+        running_server(admin=True, as_if_host="0.0.0.0", subprocess=True).__enter__()
