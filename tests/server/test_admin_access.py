@@ -183,3 +183,24 @@ def test_subprocess_server_takes_the_token_from_the_environment() -> None:
 def test_as_if_host_needs_an_in_thread_server() -> None:
     with pytest.raises(TypeError, match="in-thread"):
         running_server(admin=True, as_if_host="0.0.0.0", subprocess=True).__enter__()
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://127.0.0.1:8080/system", True), ("http://[::1]:8080", True), ("http://localhost", True),
+    ("http://0.0.0.0:8080", False), ("http://192.168.1.20", False), ("https://ece.example.com", False),
+])
+def test_load_guards_its_targets_with_the_same_loopback_test(url: str, loopback: bool) -> None:
+    from ecekit.cli.load import is_loopback
+
+    assert is_loopback(url) is loopback
+
+
+def test_exposure_notice_names_the_host_port_and_faults() -> None:
+    line = access.exposure_notice("192.168.1.20", 8080, ["capacity-500", "latency=50ms"],
+                                  access.AdminAccess("t" * 20))
+    assert line is not None and "\n" not in line
+    assert "192.168.1.20" in line and "port 8080" in line
+    assert "capacity-500, latency=50ms" in line and "bearer token" in line
+    assert access.faults_notice("192.168.1.20", 8080, ["drop"]).endswith(
+        "(served to anyone who can reach 192.168.1.20:8080, not only this machine)")
+    assert access.faults_notice("127.0.0.1", 8080, ["drop"]) == "ecekit serve: faults on: drop"

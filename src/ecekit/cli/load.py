@@ -9,7 +9,6 @@ non-loopback URL without --allow-remote, a run that could not start). See docs/l
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import sys
 import time
@@ -28,13 +27,9 @@ HARD_CAP_MARGIN_S = 60.0
 
 
 def is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    from ecekit.server.access import is_loopback as host_is_loopback
+
+    return host_is_loopback(urlsplit(url).hostname or "")
 
 
 def default_out() -> Path:

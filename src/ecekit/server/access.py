@@ -21,14 +21,13 @@ from ecekit.errors import UsageError
 
 TOKEN_ENV = "ECEKIT_ADMIN_TOKEN"
 SHORT_TOKEN = 16  # characters; a shorter chosen token gets a warning (a generated one has 43)
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 def is_loopback(host: str) -> bool:
-    """True only for addresses (or the names) that never leave this machine; a host name other than
-    localhost may resolve to any interface, so it counts as exposed."""
+    """True only for loopback addresses and ``localhost``; any other host name may resolve to any
+    interface, so it counts as beyond loopback. ``ecekit load`` uses the same test for its targets."""
     bare = host.strip().strip("[]").split("%", 1)[0]
-    if bare.lower() in _LOOPBACK_NAMES:
+    if bare.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(bare).is_loopback
