@@ -100,7 +100,7 @@ def exposure_notice(host: str, port: int, faults: Sequence[str], access: AdminAc
     if is_loopback(host):
         return None
     who = (f"ecekit serve: WARNING: listening beyond loopback on {describe_host(host)}: anyone who can "
-           f"reach port {port} of it gets its answers and can submit surveys")
+           f"reach port {port} of this machine gets its answers and can submit surveys")
     served = (f"; fault modes on: {', '.join(faults)} (every client gets these broken answers)"
               if faults else "; no fault modes on")
     admin = "" if access is None else "; the admin API needs the bearer token"
