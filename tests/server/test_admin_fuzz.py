@@ -41,16 +41,14 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4)
     | st.dictionaries(st.sampled_from(SPEC_KEYS) | st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
+NAMES = st.sampled_from(KNOWN_NAMES)
 # Values one step from valid: a count off by sign or size, a delay of infinity or 1e300, a list of
 # names one of which is undefined.
 NEAR_VALID = st.one_of(
-    st.booleans(), st.integers(-2, 12), st.integers(), st.text(max_size=10), st.sampled_from(KNOWN_NAMES),
+    st.booleans(), st.integers(-2, 12), st.integers(), st.text(max_size=10), NAMES,
     st.lists(st.floats(0, 1e12) | st.just(float("inf")) | st.integers(0, 10**30) | st.just(1e300),
              max_size=3),
-    st.lists(st.sampled_from(KNOWN_NAMES), min_size=1, max_size=3), st.sampled_from(KNOWN_NAMES), st.none())
-
-
-NAMES = st.sampled_from(KNOWN_NAMES)
+    st.lists(NAMES, min_size=1, max_size=3), st.none())
 COUNTS = st.integers(-2, 12) | st.integers()
 # Each key's own type, drawn to the edges of it, so the checks past the type (ranges, references) run.
 TYPED: dict[str, st.SearchStrategy[Any]] = {
@@ -203,3 +201,8 @@ def test_a_refused_change_leaves_the_state_exactly_as_it_was(app: EceApp, route:
     json.loads(answer.body, parse_constant=_not_json)
     if answer.status >= 400:
         assert dump(app) == before, f"refused with {answer.status} yet changed: {answer.body[:300]!r}"
+
+
+def test_the_typed_values_cover_every_scenario_key() -> None:
+    """A key added to the scenario format gets its own edge values here, not only generic ones."""
+    assert set(TYPED) == {key for spec in scenario.SPECS.values() for key in spec}
