@@ -62,7 +62,9 @@ def test_several_faults_at_once_are_each_reported(tmp_path: Path) -> None:
 
 
 def test_failures_are_remembered_and_replayed_alone(tmp_path: Path) -> None:
-    first = run(("survey-500-non-ascii",), tmp_path, seed=3, database_key="k", max_examples=200)
+    # The default budget, not 200: hypothesis mixes constants from every imported local module into
+    # its draws, so what a seed yields moves when a test module is added (200 stopped finding it).
+    first = run(("survey-500-non-ascii",), tmp_path, seed=3, database_key="k")
     assert first.failures
     again = run(("survey-500-non-ascii",), tmp_path, replay=True, database_key="k")
     assert [f.case.body for f in again.failures] == [f.case.body for f in first.failures]
