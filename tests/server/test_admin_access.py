@@ -204,3 +204,60 @@ def test_exposure_notice_names_the_host_port_and_faults() -> None:
     assert access.faults_notice("192.168.1.20", 8080, ["drop"]).endswith(
         "(served to anyone who can reach 192.168.1.20:8080, not only this machine)")
     assert access.faults_notice("127.0.0.1", 8080, ["drop"]) == "ecekit serve: faults on: drop"
+
+
+@pytest.fixture
+def open_app(tmp_path: Path) -> EceApp:
+    app = make_app(tmp_path, access.admin_access("127.0.0.1", None))
+    app.set_faults([faults_mod.parse("capacity-500")])
+    return app
+
+
+WEB_PAGE = {
+    "cross-origin page": [(b"origin", b"https://stranger.example")],
+    "fetch metadata": [(b"sec-fetch-site", b"cross-site"), (b"sec-fetch-mode", b"no-cors")],
+    "same-origin fetch": [(b"sec-fetch-site", b"same-origin")],
+    "DNS rebinding": [(b"host", b"rebind.stranger.example:8080")],
+}
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize("sent", WEB_PAGE)
+def test_an_open_admin_api_refuses_what_a_web_page_sends(open_app: EceApp, route: admin.Route,
+                                                         sent: str) -> None:
+    """On loopback without a token, a page the owner's browser opens must not reset the state or add
+    a fault (a POST /reset needs no CORS preflight): 403, nothing changed."""
+    method, path, body = good_request(route)
+    before = dump(open_app)
+    answer = call(open_app, method, path, body=body, headers=[JSON, *WEB_PAGE[sent]])
+    assert answer.status == 403
+    assert "--admin-token" in answer.json()["remedy"]
+    assert dump(open_app) == before
+
+
+@pytest.mark.parametrize("headers", [
+    [(b"host", b"127.0.0.1:8080")], [(b"host", b"localhost:8080")], [(b"host", b"[::1]:8080")],
+    [(b"host", b"127.0.0.1:8080"), (b"sec-fetch-site", b"none")],  # typed in the address bar
+])
+def test_an_open_admin_api_answers_scripts_and_the_address_bar(open_app: EceApp,
+                                                               headers: list[tuple[bytes, bytes]]) -> None:
+    assert call(open_app, "POST", ADMIN_PREFIX + "/reset", headers=headers).status == 200
+
+
+def test_with_a_token_a_web_page_of_the_owner_may_drive_it(exposed: EceApp) -> None:
+    answer = call(exposed, "POST", ADMIN_PREFIX + "/reset",
+                  headers=[(b"origin", b"https://dashboard.example"), bearer(_token(exposed))])
+    assert answer.status == 200
+
+
+def test_cors_for_every_origin_still_keeps_pages_off_the_open_admin_api() -> None:
+    """`ecekit serve --admin --cors-origin '*'`: the preflight may pass, the request itself does not."""
+    with running_server(admin=True, cors_origins=("*",)) as srv, requests.Session() as http:
+        assert srv.admin_url is not None and srv.app is not None
+        page = {"Origin": "https://stranger.example"}
+        refused = http.post(srv.admin_url + "/faults", json={"fault": "capacity-500"}, headers=page,
+                            timeout=5)
+        assert refused.status_code == 403
+        assert http.post(srv.admin_url + "/reset", headers=page, timeout=5).status_code == 403
+        assert srv.app.faults == ()
+        assert http.post(srv.admin_url + "/faults", json={"fault": "capacity-500"}, timeout=5).status_code == 201

@@ -64,6 +64,26 @@ class AdminAccess:
             return "wrong admin token"
         return None
 
+    def web_page_refusal(self, host: bytes, origin: bytes, fetch_site: bytes) -> str | None:
+        """Why an open admin API refuses this request as coming from a web page, or None.
+
+        Without a token any page the owner's browser opens could drive a loopback admin API: a
+        ``POST /reset`` needs no preflight, and a DNS-rebinding page reaches 127.0.0.1 under its own
+        name. So an open API answers only requests addressed to loopback that no page sent: ``Host``
+        a loopback name, no ``Origin``, ``Sec-Fetch-Site`` absent or ``none`` (typed in the address
+        bar). With a token nothing ambient authorises a request, so none of this applies."""
+        if self.token is not None:
+            return None
+        name = host.decode("latin-1").strip()
+        name = name[1:name.find("]")] if name.startswith("[") else name.rpartition(":")[0] or name
+        if name and not is_loopback(name):
+            return (f"this open admin API answers only requests addressed to loopback, not to Host "
+                    f"{host.decode('latin-1')[:80]!r} (a DNS-rebinding web page?)")
+        if origin or fetch_site.strip().lower() not in (b"", b"none"):
+            shown = origin.decode("latin-1")[:80] or fetch_site.decode("latin-1")[:20]
+            return f"this open admin API does not answer web pages (the request came from {shown})"
+        return None
+
 
 def admin_access(host: str, token: str | None) -> AdminAccess:
     """The gate for a server listening on ``host``: a chosen token is always required; without one,

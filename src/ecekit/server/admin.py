@@ -18,7 +18,9 @@ rules (:mod:`ecekit.server.scenario`) and refused whole with a 4xx that says whi
 
 When the server is reachable beyond loopback (or a token was chosen), every request must carry
 ``Authorization: Bearer TOKEN`` (:mod:`ecekit.server.access`); the check comes before the body is
-read or the path is looked at, and a refusal is a 401 that changes nothing.
+read or the path is looked at, and a refusal is a 401 that changes nothing. An open (loopback, no
+token) admin API refuses with 403 what a web page sent (``Origin``, ``Sec-Fetch-Site``, a ``Host``
+that is not loopback): a page the owner visits must not drive it.
 """
 
 from __future__ import annotations
@@ -176,6 +178,11 @@ class Admin:
         refusal = self.access.refusal(header(scope, b"authorization"))
         if refusal is not None:
             return _unauthorized(refusal)
+        refusal = self.access.web_page_refusal(header(scope, b"host"), header(scope, b"origin"),
+                                               header(scope, b"sec-fetch-site"))
+        if refusal is not None:
+            return _problem(403, refusal, "drive the admin API from a script, curl or ecekit at "
+                            "http://127.0.0.1:PORT/_ecekit, or start the server with --admin-token")
         parts = [p for p in scope["path"][len(ADMIN_PREFIX):].split("/") if p]
         method: str = scope["method"]
         matches = [(route, params) for route in ROUTES if (params := route.match(parts)) is not None]
