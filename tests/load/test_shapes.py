@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +30,7 @@ def expected(arr: Arrivals, start: float, end: float, n: int = 200) -> float:
 
 def windows(arr: Arrivals) -> list[tuple[float, float]]:
     edges = [i * WINDOW for i in range(int(arr.duration / WINDOW) + 1)]
-    return list(zip(edges, edges[1:], strict=False))
+    return list(itertools.pairwise(edges))
 
 
 def counts(times: list[float], arr: Arrivals) -> list[int]:
