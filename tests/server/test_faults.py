@@ -13,7 +13,7 @@ from ecekit import xmlsafe
 from ecekit.errors import ConfigError
 from ecekit.server import faults
 from ecekit.server.store import count_rows
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.testing import ServerHandle, default_roles, running_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml, url
 
 A, C, S, E, CH = (ops.AGENT_AVAILABILITY, ops.CAPACITY, ops.LIVE_SESSION_STATUS, ops.CHECK_ELIGIBILITY,
@@ -199,3 +199,20 @@ def test_faults_chosen_at_start(http: requests.Session) -> None:
 def test_bad_fault_specs_are_refused_clearly(spec: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         faults.parse(spec)
+
+
+@pytest.mark.parametrize(("name", "op", "broken"), [
+    ("inactive-allowed", CH, "1005"), ("invalid-claims-available", A, "999999"),
+])
+def test_entry_point_faults_leave_the_other_entry_points_alone(srv: ServerHandle, http: requests.Session,
+                                                               name: str, op: ops.Operation, broken: str) -> None:
+    """A fault about one kind of entry point breaks that one; every other answers as the clean server."""
+    roles = default_roles()
+    others = [ep for ep in (*roles.entry_points, *roles.inactive_entry_points, *roles.invalid_entry_points)
+              if ep != broken]
+    clean = {ep: answer(http.get(url(srv, op, int(ep)))) for ep in [broken, *others]}
+    assert srv.app is not None
+    srv.app.set_faults([faults.parse(name)])
+    assert answer(http.get(url(srv, op, int(broken)))) != clean[broken]
+    for ep in others:
+        assert answer(http.get(url(srv, op, int(ep)))) == clean[ep], ep
