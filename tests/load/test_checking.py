@@ -44,7 +44,8 @@ def test_a_usable_answer_that_breaks_the_contract_is_a_violation_by_check(
         verdict = judge(checker, op, body(op, **values))
         assert verdict.failure is None
         assert set(checks) <= set(verdict.checks), verdict
-        assert verdict.message
+        # the message locust shows is the first violation's headline: check, operation, entry point
+        assert verdict.message.startswith(f"{verdict.checks[0]} · {op.name} [1001]: "), verdict.message
 
 
 def test_other_ways_to_break_the_contract(checker: FastChecker) -> None:
@@ -60,7 +61,7 @@ def test_an_error_status_is_a_failure_only(checker: FastChecker, status: int) ->
     whatever its body looks like."""
     for raw in (b"<error>unable to retrieve</error>", body(ops.CAPACITY, count=4), b""):
         verdict = judge(checker, ops.CAPACITY, raw, status=status, content_type="text/html")
-        assert (verdict.failure, verdict.checks) == (f"http_{status}", ())
+        assert (verdict.failure, verdict.checks, verdict.message) == (f"http_{status}", (), f"HTTP {status}")
     survey = judge(checker, ops.SURVEY, b"<error/>", status=status)
     assert (survey.failure, survey.checks) == (f"http_{status}", ())
 
@@ -69,7 +70,7 @@ def test_a_transport_failure_is_a_failure_only(checker: FastChecker) -> None:
     verdict = checker.judge(ops.CAPACITY, "/x", "1001", status=None, content_type="", body=b"", elapsed=5.0,
                             error=TransportError.TIMEOUT, error_detail="read timed out")
     assert (verdict.failure, verdict.checks) == ("timeout", ())
-    assert "timeout" in verdict.message
+    assert verdict.message == "transport: timeout: read timed out"
 
 
 def test_a_survey_answered_204_is_clean(checker: FastChecker) -> None:
