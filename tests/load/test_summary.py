@@ -55,3 +55,17 @@ def test_write_and_render(tmp_path) -> None:
     text = summary.render(s)
     assert "chatAllowed" in text
     assert "no SLOs set" in text
+
+
+def test_write_makes_missing_directories_and_junit_carries_the_run(tmp_path) -> None:
+    s = _summary(["p95=1us"])
+    path = summary.write(s, tmp_path / "a" / "b")
+    assert path == tmp_path / "a" / "b" / "summary.json" and json.loads(path.read_text()) == json.loads(
+        json.dumps(s))
+    junit = summary.write_junit(s, tmp_path / "c" / "d" / "load.xml")
+    tree = etree.parse(str(junit))
+    props = {p.get("name"): p.get("value") for p in tree.findall(".//property")}
+    assert props == {"offered_rate": "10", "duration_s": "10.0", "requests": "200"}
+    case = tree.find(".//testcase")
+    assert case is not None and case.get("classname") == "ecekit.load.slo" and case.get("time") == "10.000000"
+    assert "p95" in (case.findtext("system-out") or "")
