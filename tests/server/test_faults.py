@@ -149,7 +149,7 @@ def test_drop_closes_without_answer(srv: ServerHandle) -> None:
 
 SURVEY_CASES = {
     "survey-500-non-ascii": (survey_xml(answer="café"), survey_xml(), 500),
-    "survey-500-long-answer": (survey_xml(answer="x" * 301), survey_xml(answer="x" * 290), 500),
+    "survey-500-long-answer": (survey_xml(answer="x" * 299), survey_xml(answer="x" * 298), 500),  # 301 / 300
     "survey-500-many-pairs": (survey_xml(pairs=6), survey_xml(pairs=5), 500),
     "survey-500-malformed": (b"<egainSurvey", survey_xml(), 500),
     "survey-204-non-xml": (b"hello, not xml", survey_xml(), 204),
@@ -167,6 +167,8 @@ def test_survey_fault_changes_the_verdict(srv: ServerHandle, http: requests.Sess
     assert http.post(target, data=hated, headers=SURVEY_TYPE).status_code == status
     assert count_rows(srv.surveys_db) == before  # the faulty verdict stores nothing
     assert http.post(target, data=fine, headers=SURVEY_TYPE).status_code == 204
+    if name == "survey-204-non-xml":  # only what is not XML at all: malformed XML still gets its 400
+        assert http.post(target, data=b"  <egainSurvey", headers=SURVEY_TYPE).status_code == 400
 
 
 def test_survey_400_valid_refuses_every_valid_survey(srv: ServerHandle, http: requests.Session) -> None:
@@ -216,3 +218,22 @@ def test_entry_point_faults_leave_the_other_entry_points_alone(srv: ServerHandle
     assert answer(http.get(url(srv, op, int(broken)))) != clean[broken]
     for ep in others:
         assert answer(http.get(url(srv, op, int(ep)))) == clean[ep], ep
+
+
+@pytest.mark.parametrize(("name", "op", "judged_by", "spared"), [
+    ("chatallowed-reason-when-allowed", CH, CH, lambda r: root_of(r).get("allowed") == "false"),
+    ("inconsistent-capacity", C, A, lambda r: root_of(r).get("available") == "true"),
+])
+def test_value_faults_spare_the_answers_their_condition_excludes(
+        srv: ServerHandle, http: requests.Session, name: str, op: ops.Operation, judged_by: ops.Operation,
+        spared: Check) -> None:
+    """Where the fault's condition does not hold (chat not allowed; agents available), the answer is
+    the clean server's: the fault bends one kind of answer, not all of them."""
+    roles = default_roles()
+    eps = [int(ep) for ep in roles.entry_points if spared(http.get(url(srv, judged_by, int(ep))))]
+    assert eps, "the default scenario has entry points the fault must spare"
+    clean = {ep: answer(http.get(url(srv, op, ep))) for ep in eps}
+    assert srv.app is not None
+    srv.app.set_faults([faults.parse(name)])
+    for ep in eps:
+        assert answer(http.get(url(srv, op, ep))) == clean[ep], ep
