@@ -77,7 +77,9 @@ def test_a_stall_is_in_the_percentiles_and_every_visitor_still_arrives(tmp_path:
     truth = percentile(waits, 99) * 1000
     reported = s["total"]["latency_ms"]["p99"]
     assert truth > 0.8 * STALL_FOR * 1000
-    assert abs(reported - truth) <= 0.1 * truth + 30, (reported, truth)
+    # the server cannot see the generator's own start lag, which is in the visitor's wait: allow it
+    lag = s["schedule"]["lag_ms"]["p99"]
+    assert abs(reported - truth) <= 0.1 * truth + 30 + lag, (reported, truth, lag)
 
 
 def test_latency_runs_from_the_scheduled_send_not_the_actual_one(tmp_path: Path) -> None:
@@ -119,7 +121,7 @@ def _hung_runs(tmp: Path) -> dict[str, Any]:
     with ThreadPoolExecutor(3) as pool:
         futures = {"unfinished": pool.submit(run, "unfinished", two_calls, 2.0),
                    "unsent": pool.submit(run, "unsent", one_worker, 2.0),
-                   "capped": pool.submit(run, "capped", long_run, 60.0, 4.0)}
+                   "capped": pool.submit(run, "capped", long_run, 60.0, 6.0)}
         return {name: f.result() for name, f in futures.items()}
 
 
@@ -155,10 +157,13 @@ def test_a_pool_too_small_for_the_rate_leaves_page_views_unsent(hung: dict[str, 
 
 
 def test_the_hard_cap_stops_a_run_and_the_summary_is_written_on_sigterm(hung: dict[str, Any]) -> None:
-    """A 60 s run capped at 4 s: the launcher's SIGTERM ends it, and the summary of what was done by
+    """A 60 s run capped at 6 s: the launcher's SIGTERM ends it, and the summary of what was done by
     then is still written."""
     s = hung["capped"]
-    assert s["elapsed_s"] < 10
+    assert s["elapsed_s"] < 12
     assert s["duration_s"] == 60.0
-    assert s["schedule"]["page_views"] > 20
-    assert s["total"]["requests"] > 20
+    assert s["schedule"]["page_views"] >= 10
+    assert s["total"]["requests"] == s["schedule"]["page_views"]
+    # those cut off at SIGTERM are unfinished; some of them had not reached the server yet
+    assert s["schedule"]["unfinished"] >= 1
+    assert s["total"]["requests"] - s["schedule"]["unfinished"] <= len(s["server_rows"]) <= s["total"]["requests"]
