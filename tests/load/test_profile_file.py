@@ -58,7 +58,7 @@ def test_a_full_profile_is_read_exactly(tmp_path: Path) -> None:
 def test_defaults_where_the_file_is_silent(tmp_path: Path) -> None:
     path = write(tmp_path, '[[call]]\noperation = "capacity"\n[poll]\noperation = "capacity"\n')
     assert profile.load(path) == Profile(name="p", calls=(Call(ops.CAPACITY),), arrivals=Arrivals(),
-                                         poll=Poll(ops.CAPACITY, 15.0, 30.0), source=path)
+                                         poll=Poll(ops.CAPACITY, None, 30.0), source=path)  # interval: the widget's
     assert profile.load(write(tmp_path, '[[call]]\noperation = "capacity"\n')).poll is None
 
 

@@ -90,9 +90,9 @@ def test_the_survey_only_with_a_sid_and_within_its_share() -> None:
 def test_polls_every_interval_while_the_page_is_open_and_before_the_end() -> None:
     prof = Profile("p", (Call(CA),), poll=Poll(ops.CHECK_ELIGIBILITY, interval=15.0, dwell=30.0))
     rng = Rng(exp=45.0)  # the page stays open 45 s
-    assert poll_times(prof, 10.0, rng, until=None) == [25.0, 40.0]  # 15 and 30 s in; 45 is not below 45
+    assert poll_times(prof, 10.0, rng, until=None) == [25.0, 40.0, 55.0]  # 15, 30 and 45 s in: the last at 45
     assert rng.rates == [1 / 30.0]  # exponential dwell with mean 30 s
-    assert poll_times(prof, 10.0, Rng(exp=45.1), until=None) == [25.0, 40.0, 55.0]
+    assert poll_times(prof, 10.0, Rng(exp=44.9), until=None) == [25.0, 40.0]
     assert poll_times(prof, 10.0, Rng(exp=45.1), until=40.0) == [25.0]  # the run ends at 40 s
     assert poll_times(prof, 10.0, Rng(exp=45.1), until=40.01) == [25.0, 40.0]
     assert poll_times(prof, 10.0, Rng(exp=14.0), until=None) == []
