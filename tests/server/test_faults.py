@@ -99,12 +99,20 @@ def answer(r: requests.Response) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_huge_body_is_64_mib_streamed(srv: ServerHandle) -> None:
+    """Exactly the length it announces, and still the valid answer once the padding comment is cut out."""
     assert srv.app is not None
+    clean = requests.get(url(srv, C, 1001), timeout=10).content
     srv.app.set_faults([faults.parse("huge-body")])
-    with requests.get(url(srv, C, 1001), stream=True, timeout=10) as response:
+    with requests.get(url(srv, C, 1001), stream=True, timeout=30) as response:
+        assert response.headers["content-type"].startswith("application/xml")
         assert int(response.headers["content-length"]) == 64 << 20
-        first = next(response.iter_content(1 << 16))
-    assert first.startswith(b"<?xml")
+        chunks = list(response.iter_content(1 << 20))
+    http_body = b"".join(chunks)
+    assert len(http_body) == 64 << 20 and http_body.startswith(b"<?xml")
+    head, _, rest = http_body.partition(b"\n<!--")
+    padding, _, tail = rest.partition(b"-->")
+    assert set(padding) == {ord("x")}
+    assert head + tail == clean
 
 
 def test_latency_adds_time(srv: ServerHandle, http: requests.Session) -> None:
