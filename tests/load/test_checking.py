@@ -87,3 +87,9 @@ def test_the_recorder_counts_each_answer_once(checker: FastChecker) -> None:
     assert (total.requests, total.failures, total.contract_violations) == (3, 1, 1)
     assert dict(total.failures_by_kind) == {"http_500": 1}
     assert set(total.violations_by_check) == {"xsd", "semantics"}
+
+
+def test_a_survey_not_answered_204_is_a_violation(checker: FastChecker) -> None:
+    verdict = judge(checker, ops.SURVEY, b"ok", status=200, content_type="text/plain")
+    assert (verdict.failure, verdict.checks) == (None, ("survey_accepted",))
+    assert "load survey" in verdict.message
