@@ -1,73 +1,22 @@
-"""Shared helpers of the load benchmarks: the stub server, ecekit runs, truth from the server's log.
+"""Shared helpers of the load benchmarks: the stub server (tests/load/stubserver.py), ecekit runs,
+truth from the server's log.
 
 Every benchmark runs on loopback, bounded in time, and prints figures measured in one run.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from ecekit.load import launch
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the stub server and its helpers live with the load tests
 
+from tests.load.harness import percentile, profile_file, server_log, stub_server  # noqa: E402
+from tests.load.harness import run_load as run_ecekit  # noqa: E402
 
-@contextlib.contextmanager
-def stub_server(*args: str, cpu: int | None = None) -> Iterator[tuple[str, Path, int]]:
-    """Start benchmarks/load_stubserver.py; yield (base URL, its request log written at exit, its pid)."""
-    tmp = Path(tempfile.mkdtemp(prefix="ecekit-bench-"))
-    log = tmp / "server.log"
-    cmd = [sys.executable, str(HERE / "load_stubserver.py"), "--log", str(log), *args]
-    if cpu is not None and shutil.which("taskset"):
-        cmd = ["taskset", "-c", str(cpu), *cmd]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        if not line.startswith("READY "):
-            raise RuntimeError(f"stub server did not start: {line!r}")
-        yield f"http://127.0.0.1:{int(line.split()[1])}/system", log, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def server_log(path: Path) -> list[tuple[float, float, float, str]]:
-    """(arrival s since first request, wait s, arrival on the monotonic clock, entry point) per request."""
-    return [tuple(json.loads(line)) for line in path.read_text().splitlines()]  # type: ignore[misc]
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (what HDR histograms report, up to their resolution)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def profile_file(directory: Path, name: str, text: str) -> Path:
-    path = directory / f"{name}.toml"
-    path.write_text(text)
-    return path
-
-
-def run_ecekit(base_url: str, *, profile: str, rate: float, duration: float, out: Path, workers: int = 1,
-               entry_point: str = "1001", seed: int | None = None) -> dict[str, Any]:
-    """One `ecekit load` run through the same launcher the CLI uses; returns summary.json."""
-    options = {"ece_profile": profile, "ece_rate": str(rate), "ece_duration": str(duration),
-               "ece_entry_points": entry_point, "ece_out": str(out)}
-    if seed is not None:
-        options["ece_seed"] = str(seed)
-    return launch.run(launch.Launch(host=base_url, options=options, out=out, workers=workers,
-                                    hard_cap_s=duration + 90))
+__all__ = ["HERE", "cpu_seconds", "ms", "percentile", "profile_file", "run_ecekit", "server_log", "stub_server"]
 
 
 def cpu_seconds(pid: int) -> float:

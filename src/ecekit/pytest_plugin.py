@@ -220,6 +220,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     suite = session.config.stash.get(_SUITE, None)
     if suite is None:
         return
+    from ecekit.suite.reporting import undecided_exit
+
+    undecided = undecided_exit(suite)
+    if undecided is not None and session.exitstatus == 0:
+        session.exitstatus = undecided  # every selected test skipped: "nothing could be checked" is no pass
     if suite.options.junit_xml:
         from ecekit.report import junit
 

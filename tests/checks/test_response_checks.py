@@ -9,7 +9,7 @@ from ecekit.checks import REGISTRY, evaluate
 from ecekit.checks.base import Context, Role, run_checks
 from ecekit.client import TransportError
 
-from .helpers import DECL, GOOD, NS, TARGET, exchange, observe
+from .helpers import DECL, GOOD, NS, TARGET, body, exchange, observe
 
 
 def checks_failed(ex, op, role=Role.ANY) -> set[str]:  # type: ignore[no-untyped-def]
@@ -42,6 +42,18 @@ def test_prefixes_do_not_matter_only_uris(prefixes: tuple[str, str]) -> None:
 ], ids=str)
 def test_value_defects(op: ops.Operation, case: dict[str, object], check: str) -> None:
     assert check in checks_failed(exchange(op, **case), op)
+
+
+REQUIRED = [(op, f) for op in GOOD for f in op.fields if f.required]
+
+
+@pytest.mark.parametrize(("op", "field"), REQUIRED, ids=lambda x: getattr(x, "name", ""))
+def test_semantics_reports_a_missing_required_field(op: ops.Operation, field: ops.Field) -> None:
+    """The missing-field branch of `semantics`, on its own: a vendor XSD may be looser than ours."""
+    values = {k: v for k, v in GOOD[op].items() if k != field.name}
+    found = evaluate(exchange(op, body(op, **values)), op, Context(TARGET), select=["semantics"])
+    assert [(v.check, v.message) for v in found] == [("semantics", f"{field.name} is missing")]
+    assert found[0].xpath == f"/{op.response_root}/{field.xpath}"
 
 
 def test_xsd_lists_every_error_with_its_xpath() -> None:
@@ -162,3 +174,24 @@ def test_survey_oracle(valid: bool, status: int, strict: bool, expected: set[str
     ex = exchange(ops.SURVEY, b"", status=status, content_type="")
     found = judge_survey(observe(ex, ops.SURVEY, strict_survey=strict), valid=valid)
     assert {v.check for v in found} == expected
+
+
+def test_survey_oracle_on_a_transport_failure_reports_only_that() -> None:
+    from ecekit.checks.survey import judge_survey
+
+    ex = exchange(ops.SURVEY, error=TransportError.TIMEOUT)
+    for valid in (True, False):
+        found = judge_survey(observe(ex, ops.SURVEY, strict_survey=True), valid=valid)
+        assert [v.check for v in found] == ["transport"]
+
+
+def test_survey_oracle_names_the_survey_and_judges_its_time() -> None:
+    from ecekit.checks.survey import judge_survey
+
+    ex = exchange(ops.SURVEY, b"", status=400, content_type="", elapsed=5.0)
+    found = judge_survey(observe(ex, ops.SURVEY, strict_survey=True), valid=True, description="pretty-printed")
+    assert [v.check for v in found] == ["response_time", "survey_accepted"]
+    assert found[1].message == "a valid survey (pretty-printed) got HTTP 400"
+    found = judge_survey(observe(exchange(ops.SURVEY, b"", status=204, content_type=""), ops.SURVEY),
+                         valid=False)
+    assert found[0].message == "an invalid survey got HTTP 204"

@@ -74,3 +74,29 @@ def test_windows_merge_across_workers_like_the_totals() -> None:
     assert [w["started"] for w in windows] == [200, 200, 200]
     assert [w["sent_late"] for w in windows] == [2, 2, 2]
     assert all(2.0 <= w["ops"]["chatAllowed"]["p50"] <= 3.1 for w in windows)
+
+
+def test_a_worker_report_carries_everything_and_resets() -> None:
+    """What a worker sends (take_wire, through JSON as locust does) is what the master adds: counts by
+    kind and check, the schedule and the lag histogram; the worker starts again from nothing."""
+    import json
+
+    worker = Recorder()
+    assert worker.empty()
+    worker.schedule["late"] += 1
+    assert not worker.empty()  # a schedule count alone is worth a report
+    for failure in ("timeout", "timeout", None):
+        worker.record("capacity", 0.004, failure, ("xsd",) if failure is None else ())
+    worker.schedule.update({"page_views": 3, "unsent": 2})
+    worker.record_lag(0.0015)
+    worker.record_lag(0.0005)
+    master = Recorder()
+    master.add_wire(json.loads(json.dumps(worker.take_wire())))
+    assert worker.empty() and worker.lag.get_total_count() == 0
+    cap = master.ops["capacity"]
+    assert (cap.requests, cap.failures, cap.contract_violations, cap.max_us) == (3, 2, 1, 4000)
+    assert dict(cap.failures_by_kind) == {"timeout": 2} and dict(cap.violations_by_check) == {"xsd": 1}
+    assert dict(master.schedule) == {"late": 1, "page_views": 3, "unsent": 2}
+    assert (master.lag.get_total_count(), master.lag.get_max_value()) == (2, 1500)
+    master.add_wire(json.loads(json.dumps(Recorder().to_wire())))  # an empty report changes nothing
+    assert master.lag.get_total_count() == 2 and master.ops["capacity"].requests == 3

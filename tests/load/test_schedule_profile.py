@@ -98,3 +98,20 @@ def test_polls_and_survey_body_is_valid() -> None:
     parsed = parse(survey_body("1000_abc", random.Random(1)))
     assert parsed.ok
     assert schemas().survey.is_valid(parsed.root)
+
+
+def test_arrivals_table_types_and_soak_default() -> None:
+    from ecekit.load.schedule import SOAK_DEFAULT_DURATION, from_mapping
+
+    assert from_mapping({"shape": "soak"}, "p.toml").duration == SOAK_DEFAULT_DURATION
+    assert from_mapping({"shape": "soak", "duration": 60}, "p.toml").duration == 60.0
+    assert from_mapping({"shape": "steady"}, "p.toml").duration == Arrivals().duration
+    steps = from_mapping({"shape": "step", "steps": 4, "rate": 8}, "p.toml")
+    assert type(steps.steps) is int and type(steps.rate) is float and steps.rate_at(0) == 2.0
+    for key, value, expected in (("rate", True, "number"), ("rate", "50", "number"), ("shape", 3, "string")):
+        with pytest.raises(ConfigError, match=f"p.toml: arrivals.{key} = .* is not valid") as info:
+            from_mapping({key: value}, "p.toml")
+        assert info.value.remedy == f"expected a {expected}"
+    with pytest.raises(ConfigError, match=r"p.toml: unknown key 'rat' in \[arrivals\]") as info:
+        from_mapping({"rat": 5}, "p.toml")
+    assert "did you mean 'rate'" in (info.value.remedy or "") and "spike_length" in (info.value.remedy or "")

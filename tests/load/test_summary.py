@@ -55,3 +55,39 @@ def test_write_and_render(tmp_path) -> None:
     text = summary.render(s)
     assert "chatAllowed" in text
     assert "no SLOs set" in text
+
+
+def test_write_makes_missing_directories_and_junit_carries_the_run(tmp_path) -> None:
+    s = _summary(["p95=1us"])
+    path = summary.write(s, tmp_path / "a" / "b")
+    assert path == tmp_path / "a" / "b" / "summary.json" and json.loads(path.read_text()) == json.loads(
+        json.dumps(s))
+    junit = summary.write_junit(s, tmp_path / "c" / "d" / "load.xml")
+    tree = etree.parse(str(junit))
+    props = {p.get("name"): p.get("value") for p in tree.findall(".//property")}
+    assert props == {"offered_rate": "10", "duration_s": "10.0", "requests": "200"}
+    case = tree.find(".//testcase")
+    assert case is not None and case.get("classname") == "ecekit.load.slo" and case.get("time") == "10.000000"
+    assert "p95" in (case.findtext("system-out") or "")
+
+
+def test_schedule_and_breakdowns_are_reported_as_recorded() -> None:
+    rec = Recorder()
+    rec.record("chatAllowed", 0.001)
+    rec.record("chatAllowed", 0.003, None, ("xsd", "semantics"))
+    rec.record("chatAllowed", 5.0, "timeout")
+    rec.record("capacity", 0.002, "http_500")
+    rec.schedule.update({"page_views": 3, "polls": 2, "surveys": 1, "late": 4, "unsent": 5, "unfinished": 6})
+    for lag in (0.000_5, 0.001, 0.002):  # exact in the histogram below 2.048 ms
+        rec.record_lag(lag)
+    s = summary.build(rec, offered_rate=10.12345, duration_s=4.0, slos=[], extra={"workers": 2})
+    assert list(s["operations"]) == ["capacity", "chatAllowed"]  # the guide's order, not arrival order
+    assert s["offered_rate"] == 10.123 and s["workers"] == 2
+    assert s["schedule"] == {"page_views": 3, "polls": 2, "surveys": 1, "sent_late": 4, "late_after_ms": 10.0,
+                             "unsent": 5, "unfinished": 6, "lag_ms": {"p50": 1.0, "p99": 2.0, "max": 2.0}}
+    ca = s["operations"]["chatAllowed"]
+    assert (ca["requests"], ca["failures"], ca["contract_violations"], ca["rps"]) == (3, 1, 1, 0.75)
+    assert ca["failures_by_kind"] == {"timeout": 1}
+    assert list(ca["violations_by_check"].items()) == [("semantics", 1), ("xsd", 1)]
+    assert s["total"]["failures_by_kind"] == {"http_500": 1, "timeout": 1}
+    assert summary.op_stats(rec.total(), 0.0)["rps"] == 0.0

@@ -13,7 +13,7 @@ from ecekit import xmlsafe
 from ecekit.errors import ConfigError
 from ecekit.server import faults
 from ecekit.server.store import count_rows
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.testing import ServerHandle, default_roles, running_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml, url
 
 A, C, S, E, CH = (ops.AGENT_AVAILABILITY, ops.CAPACITY, ops.LIVE_SESSION_STATUS, ops.CHECK_ELIGIBILITY,
@@ -84,21 +84,35 @@ def test_status_fault_changes_the_answer(srv: ServerHandle, http: requests.Sessi
     op, ep, check = CASES[name]
     clean = http.get(url(srv, op, ep))
     assert not check(clean), "the clean answer already shows the defect"
+    others = [o for o in ops.STATUS_OPERATIONS if o is not op]
+    clean_others = {o.name: answer(http.get(url(srv, o, ep))) for o in others}
     assert srv.app is not None
     srv.app.set_faults([faults.parse(name)])
     assert check(http.get(url(srv, op, ep)))
-    others = [o for o in ops.STATUS_OPERATIONS if o is not op]
-    for other in others:  # one operation broken, the others untouched
-        assert http.get(url(srv, other, 1001)).content == http.get(url(srv, other, 1001)).content
+    for other in others:  # one operation broken, the others exactly as the clean server answers them
+        assert answer(http.get(url(srv, other, ep))) == clean_others[other.name], other.name
+
+
+def answer(r: requests.Response) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (but the clock's) and body: what a fault must leave alone on other operations."""
+    return r.status_code, {k.lower(): v for k, v in r.headers.items() if k.lower() != "date"}, r.content
 
 
 def test_huge_body_is_64_mib_streamed(srv: ServerHandle) -> None:
+    """Exactly the length it announces, and still the valid answer once the padding comment is cut out."""
     assert srv.app is not None
+    clean = requests.get(url(srv, C, 1001), timeout=10).content
     srv.app.set_faults([faults.parse("huge-body")])
-    with requests.get(url(srv, C, 1001), stream=True, timeout=10) as response:
+    with requests.get(url(srv, C, 1001), stream=True, timeout=30) as response:
+        assert response.headers["content-type"].startswith("application/xml")
         assert int(response.headers["content-length"]) == 64 << 20
-        first = next(response.iter_content(1 << 16))
-    assert first.startswith(b"<?xml")
+        chunks = list(response.iter_content(1 << 20))
+    http_body = b"".join(chunks)
+    assert len(http_body) == 64 << 20 and http_body.startswith(b"<?xml")
+    head, _, rest = http_body.partition(b"\n<!--")
+    padding, _, tail = rest.partition(b"-->")
+    assert set(padding) == {ord("x")}
+    assert head + tail == clean
 
 
 def test_latency_adds_time(srv: ServerHandle, http: requests.Session) -> None:
@@ -143,7 +157,7 @@ def test_drop_closes_without_answer(srv: ServerHandle) -> None:
 
 SURVEY_CASES = {
     "survey-500-non-ascii": (survey_xml(answer="café"), survey_xml(), 500),
-    "survey-500-long-answer": (survey_xml(answer="x" * 301), survey_xml(answer="x" * 290), 500),
+    "survey-500-long-answer": (survey_xml(answer="x" * 299), survey_xml(answer="x" * 298), 500),  # 301 / 300
     "survey-500-many-pairs": (survey_xml(pairs=6), survey_xml(pairs=5), 500),
     "survey-500-malformed": (b"<egainSurvey", survey_xml(), 500),
     "survey-204-non-xml": (b"hello, not xml", survey_xml(), 204),
@@ -161,6 +175,8 @@ def test_survey_fault_changes_the_verdict(srv: ServerHandle, http: requests.Sess
     assert http.post(target, data=hated, headers=SURVEY_TYPE).status_code == status
     assert count_rows(srv.surveys_db) == before  # the faulty verdict stores nothing
     assert http.post(target, data=fine, headers=SURVEY_TYPE).status_code == 204
+    if name == "survey-204-non-xml":  # only what is not XML at all: malformed XML still gets its 400
+        assert http.post(target, data=b"  <egainSurvey", headers=SURVEY_TYPE).status_code == 400
 
 
 def test_survey_400_valid_refuses_every_valid_survey(srv: ServerHandle, http: requests.Session) -> None:
@@ -193,3 +209,39 @@ def test_faults_chosen_at_start(http: requests.Session) -> None:
 def test_bad_fault_specs_are_refused_clearly(spec: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         faults.parse(spec)
+
+
+@pytest.mark.parametrize(("name", "op", "broken"), [
+    ("inactive-allowed", CH, "1005"), ("invalid-claims-available", A, "999999"),
+])
+def test_entry_point_faults_leave_the_other_entry_points_alone(srv: ServerHandle, http: requests.Session,
+                                                               name: str, op: ops.Operation, broken: str) -> None:
+    """A fault about one kind of entry point breaks that one; every other answers as the clean server."""
+    roles = default_roles()
+    others = [ep for ep in (*roles.entry_points, *roles.inactive_entry_points, *roles.invalid_entry_points)
+              if ep != broken]
+    clean = {ep: answer(http.get(url(srv, op, int(ep)))) for ep in [broken, *others]}
+    assert srv.app is not None
+    srv.app.set_faults([faults.parse(name)])
+    assert answer(http.get(url(srv, op, int(broken)))) != clean[broken]
+    for ep in others:
+        assert answer(http.get(url(srv, op, int(ep)))) == clean[ep], ep
+
+
+@pytest.mark.parametrize(("name", "op", "judged_by", "spared"), [
+    ("chatallowed-reason-when-allowed", CH, CH, lambda r: root_of(r).get("allowed") == "false"),
+    ("inconsistent-capacity", C, A, lambda r: root_of(r).get("available") == "true"),
+])
+def test_value_faults_spare_the_answers_their_condition_excludes(
+        srv: ServerHandle, http: requests.Session, name: str, op: ops.Operation, judged_by: ops.Operation,
+        spared: Check) -> None:
+    """Where the fault's condition does not hold (chat not allowed; agents available), the answer is
+    the clean server's: the fault bends one kind of answer, not all of them."""
+    roles = default_roles()
+    eps = [int(ep) for ep in roles.entry_points if spared(http.get(url(srv, judged_by, int(ep))))]
+    assert eps, "the default scenario has entry points the fault must spare"
+    clean = {ep: answer(http.get(url(srv, op, ep))) for ep in eps}
+    assert srv.app is not None
+    srv.app.set_faults([faults.parse(name)])
+    for ep in eps:
+        assert answer(http.get(url(srv, op, ep))) == clean[ep], ep

@@ -20,7 +20,7 @@ it holds on every one of N consecutive reads (:func:`judge`); a flapping pair is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +50,10 @@ class Snapshot:
     entry_point: str
     values: Mapping[str, Mapping[str, object]]
     exchanges: Mapping[str, Exchange] = field(default_factory=dict)
+
+    def complete(self, ops: Iterable[Operation]) -> bool:
+        """Every one of ``ops`` answered usably in this read: a rule over them could be decided."""
+        return all(op.name in self.values for op in ops)
 
     def get(self, op: Operation, name: str) -> object:
         """The typed value, ``None`` for an absent optional field, ``_ABSENT`` when unknown."""

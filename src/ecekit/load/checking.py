@@ -3,8 +3,13 @@
 Under load each response becomes a lean :class:`ecekit.client.Exchange` (status, content type, body)
 and runs through the registry with ``Context(fast=True)``: libxml2's compiled schema gives the XSD
 verdict, and the Violation objects are only built when something is wrong. Measured on this machine:
-about 27 µs per chatAllowed answer, a small fraction of what sending the request costs. A transport
-failure (timeout, reset) is counted apart, as a failure, and is not also called a contract violation.
+about 27 µs per chatAllowed answer, a small fraction of what sending the request costs.
+
+Each answer counts once. No usable answer (a transport failure: timeout, reset; or an HTTP status of
+400 and above) is a *failure*, by kind (``timeout``, ``http_503``), and is not also judged as a
+contract violation: an ``errors`` SLO and a ``violations`` SLO never punish the same answer. A
+*violation* is an answer the visitor got that broke the contract in any other way (an undocumented
+2xx/3xx status, content type, well-formedness, XSD, meaning).
 """
 
 from __future__ import annotations
@@ -20,17 +25,19 @@ from ecekit.client import Exchange, TransportError
 from ecekit.target import Target
 from ecekit.widgets import State, Widget
 
-LOAD_CHECKS = ("not_a_server_error", "status_code", "content_type", "well_formed", "xsd", "semantics")
-"""What is judged under load: status, type, well-formedness, XSD and meaning. response_time is left
-to the latency SLOs, which judge the whole distribution rather than each answer."""
+LOAD_CHECKS = ("status_code", "content_type", "well_formed", "xsd", "semantics")
+"""What is judged under load, on answers below HTTP 400: status, type, well-formedness, XSD and
+meaning. An answer of 400 or more is a failure before any check runs (so not_a_server_error, which
+only fires on a 5xx, has nothing to do here); response_time is left to the latency SLOs, which judge
+the whole distribution rather than each answer."""
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What one response meant to the visitor and to the contract."""
+    """What one response meant to the visitor and to the contract: a failure or violations, never both."""
 
     failure: str | None  # "timeout", "connection", "http_503"...: no usable answer
-    checks: tuple[str, ...]  # names of the contract checks it broke (transport excluded)
+    checks: tuple[str, ...]  # the contract checks a usable answer broke (empty when failure is set)
     message: str = ""
     allowed: bool | None = None  # chatAllowed only: did the server say chat is allowed?
     state: str | None = None  # the widget's operation only: the state the page's widget shows
@@ -38,6 +45,9 @@ class Verdict:
 
 OK = Verdict(None, ())
 
+
+ERROR_STATUS = 400
+"""From this status on an answer is an error (no usable answer), whatever its body says."""
 
 MEMO_MAX_BODY = 4096
 MEMO_ENTRIES = 4096
@@ -85,6 +95,10 @@ class FastChecker:
         if error is not None:
             state = State.ERROR.value if self.widget is not None and op is self.widget.operation else None
             return Verdict(error.value, (), f"transport: {error.value}: {error_detail}"[:300], state=state)
+        if status is not None and status >= ERROR_STATUS:
+            # no usable answer: an error, counted once; its body is not also judged as a violation
+            state = State.ERROR.value if self.widget is not None and op is self.widget.operation else None
+            return Verdict(f"http_{status}", (), f"HTTP {status}", state=state)
         headers = {"content-type": content_type}
         if cors is not None:
             headers["access-control-allow-origin"] = cors
@@ -95,13 +109,11 @@ class FastChecker:
             violations = run_checks(obs, self.checks)
         else:
             violations = judge_survey(obs, valid=True, description="load survey")
-        status = status or 0
-        failure = f"http_{status}" if status >= 400 else None
         allowed = None
         if op is operations.CHAT_ALLOWED and not violations:
             allowed = typed_values(obs.parsed.root, op).get("allowed") is True
         state = state_of(obs, self.widget)[0].value if self.widget is not None and op is self.widget.operation else None
         if not violations:
-            return Verdict(failure, (), f"HTTP {status}" if failure else "", allowed, state)
+            return Verdict(None, (), "", allowed, state)
         names = tuple(dict.fromkeys(v.check for v in violations))
-        return Verdict(failure, names, violations[0].headline()[:300], allowed, state)
+        return Verdict(None, names, violations[0].headline()[:300], allowed, state)

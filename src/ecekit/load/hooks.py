@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import time
 from typing import Any
@@ -60,6 +61,20 @@ def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
         events.worker_report.add_listener(_worker_report)
     if runner is not None:
         gevent.spawn(_progress_loop, environment)
+        gevent.signal_handler(signal.SIGTERM, _on_sigterm, environment)
+
+
+def _on_sigterm(environment: Any) -> None:
+    """Stop the run and write its summary (through test_stop, then quitting).
+
+    Locust installs its own SIGTERM handler only once a headless shape run has finished, so until then
+    SIGTERM (the launcher's hard cap, a CI runner's timeout) would kill the process with nothing
+    written. Stopping the runner ends the shape; locust then shuts down as after a normal run.
+    """
+    log.warning("ecekit: SIGTERM: stopping the run and writing its summary")
+    runner = environment.runner
+    if runner is not None:
+        gevent.spawn(runner.quit)
 
 
 @events.test_start.add_listener

@@ -54,7 +54,7 @@ class OpRecord:
     histogram: HdrHistogram = field(default_factory=new_histogram)
     requests: int = 0
     failures: int = 0  # no usable answer: transport error or HTTP error status
-    contract_violations: int = 0  # answered, but broke the contract (any check but transport)
+    contract_violations: int = 0  # a usable answer (below HTTP 400) that broke the contract
     max_us: int = 0  # exact, where the histogram's max is its bucket's upper edge
     failures_by_kind: Counter[str] = field(default_factory=Counter)
     violations_by_check: Counter[str] = field(default_factory=Counter)

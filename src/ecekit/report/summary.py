@@ -7,7 +7,7 @@ line per (check, operation) with the entry points affected, and a legend of what
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from ecekit.report.results import CaseResult
@@ -31,6 +31,12 @@ def summary_lines(results: list[CaseResult], descriptions: dict[str, str] | None
         counts[result.outcome] += 1
     totals = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
     groups = grouped(results)
+    if not groups and not counts.get("passed"):
+        reasons = Counter(r.headline for r in results if r.outcome == "skipped")
+        lines = [f"nothing could be checked ({totals}): not one selected test passed or failed; why they "
+                 "were skipped:"]
+        lines += [f"  {n:>3}x {reason[:200]}" for reason, n in reasons.most_common(5)]
+        return lines
     if not groups:
         return [f"all contract checks passed ({totals})"]
     lines = [f"contract failures by check and operation ({totals}):"]

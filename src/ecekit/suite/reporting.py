@@ -20,7 +20,9 @@ from ecekit.report.failure import BODY_EXCERPT, curl_line, printable
 from ecekit.report.results import CaseResult
 from ecekit.report.summary import summary_lines
 from ecekit.suite.session import Suite
-from ecekit.suite.verdict import Outcome
+from ecekit.suite.verdict import NOT_APPLICABLE, Outcome
+
+EXIT_SERVER, EXIT_USAGE = 1, 2  # pytest's TESTS_FAILED and INTERRUPTED, which `ecekit check` maps to 1 and 2
 
 _EXTRA_DESCRIPTIONS = {
     "consistency": "answers of different operations for one entry point contradict each other",
@@ -126,3 +128,16 @@ def summary(suite: Suite) -> list[str]:
     if suite.reports_written.get("html"):
         lines.append(f"report: {suite.reports_written['html']} (exchanges: {suite.reports_written['har']})")
     return lines
+
+
+def undecided_exit(suite: Suite) -> int | None:
+    """The exit status of a run in which nothing could be checked (no test passed or failed), else None.
+
+    Not a pass: 1 when the server's answers left nothing to judge (no answer, an error status, a body
+    that cannot be parsed: skips that say "not applicable"), 2 when the options did (every selected
+    test needs --allow-writes, or fuzzing is off).
+    """
+    results = list(suite.results.values())
+    if not results or any(r.outcome != "skipped" for r in results):
+        return None
+    return EXIT_SERVER if any(NOT_APPLICABLE in r.headline for r in results) else EXIT_USAGE

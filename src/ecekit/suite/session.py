@@ -56,6 +56,7 @@ class Suite:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _exchanges: dict[tuple[str, str], Exchange] = field(default_factory=dict)
     _consistency: dict[str, dict[str, list[consistency.Snapshot]]] = field(default_factory=dict)
+    _reads: dict[str, list[consistency.Snapshot]] = field(default_factory=dict)
     _contexts: dict[tuple[Role, bool], Context] = field(default_factory=dict)
     _timeouts: int = 0
     log: list[Exchange] = field(default_factory=list)  # every exchange, for exchanges.har
@@ -181,7 +182,14 @@ class Suite:
     def read(self, entry_point: str) -> consistency.Snapshot:
         """One fresh back-to-back read of every status operation for ``entry_point``."""
         exchanges = {op.name: self.call(op, entry_point) for op in operations.STATUS_OPERATIONS}
-        return consistency.snapshot_from(entry_point, exchanges, self.started())
+        snap = consistency.snapshot_from(entry_point, exchanges, self.started())
+        self._reads.setdefault(entry_point, []).append(snap)
+        return snap
+
+    def reads(self, entry_point: str) -> list[consistency.Snapshot]:
+        """Every consistency read made for ``entry_point``: a rule none of them could decide is not a pass."""
+        self.contradictions(entry_point)
+        return self._reads.get(entry_point, [])
 
     def contradictions(self, entry_point: str) -> dict[str, list[consistency.Snapshot]]:
         """Rules contradicted on every one of the repeated reads, per rule name (cached per entry point)."""

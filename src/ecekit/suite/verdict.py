@@ -22,6 +22,10 @@ from ecekit.suite.cases import ConsistencyCase, StatusCase
 from ecekit.suite.session import Suite
 from ecekit.suite.surveys import SurveyProbe
 
+NOT_APPLICABLE = "not applicable"
+"""In a skip reason: the server's answers left nothing to judge (as opposed to an option turned off).
+A run whose every selected test was skipped this way is a failure of the server (exit 1), never a pass."""
+
 # Why a check did not apply, most basic first: the first that fails is the reason given.
 _PRECONDITIONS = (
     (guards.answered, "no complete response arrived (see the transport check)"),
@@ -54,13 +58,19 @@ class Verdict:
         obs = Observation(ex, case.operation, self.suite.context(case.role))
         if not spec.applies(obs):
             reason = next((why for guard, why in _PRECONDITIONS if not guard(obs)), "preconditions not met")
-            pytest.skip(f"{case.check} not applicable: {reason}")
+            pytest.skip(f"{case.check} {NOT_APPLICABLE}: {reason}")
         self.conclude(spec.func(obs), [ex])
 
     def consistency(self, case: ConsistencyCase) -> None:
         """One rule for one entry point, contradicted only if it held on every repeated read."""
         snaps = self.suite.contradictions(case.entry_point).get(case.rule.name)
         if not snaps:
+            reads = self.suite.reads(case.entry_point)
+            if not any(snap.complete(case.rule.operations) for snap in reads):
+                names = ", ".join(op.name for op in case.rule.operations)
+                pytest.skip(f"consistency {NOT_APPLICABLE}: no read had a usable answer of each of {names} "
+                            f"({len(reads)} read(s); see their transport, status_code, well_formed and xsd "
+                            "checks)")
             return
         last = snaps[-1]
         exchanges = [last.exchanges[op.name] for op in case.rule.operations if op.name in last.exchanges]

@@ -1,4 +1,4 @@
-"""A tiny, fast ECE status server for the load benchmarks, whose every delay is known.
+"""A tiny, fast ECE status server for the load tests and benchmarks, whose every delay is known.
 
 Not the reference server: no model, no admin API, just valid answers (every status operation, any
 entry point) from a raw asyncio protocol, fast enough that the load generator, not the server, is the
@@ -8,9 +8,10 @@ bottleneck. What it adds is truth for latency measurements:
   with exactly those shares, handed out in arrival order;
 * ``--stall AT:LENGTH`` answers nothing from AT seconds after the first request for LENGTH seconds;
   whatever arrives (or is pending) meanwhile is answered when the stall ends;
+* ``--silent-after N`` answers the first N requests and never answers another (a hung server);
 * ``--log FILE`` writes, at exit, one line per request: its arrival (s since the first request) and its
-  wait in the server (arrival to the response being written), which is the truth a load tool's
-  percentiles are compared with.
+  wait in the server (arrival to the response being written, null if never answered), which is the
+  truth a load tool's percentiles are compared with.
 
 Prints ``READY <port>`` when listening; stops on SIGTERM/SIGINT (writing the log first).
 Loopback only.
@@ -67,7 +68,7 @@ def parse_delays(text: str) -> list[tuple[float, float]]:
 
 class Truth:
     def __init__(self, delays: list[tuple[float, float]], seed: int, stall: tuple[float, float] | None,
-                 size: int = 200_000) -> None:
+                 size: int = 200_000, silent_after: int = -1) -> None:
         total = sum(share for _, share in delays) or 1.0
         seq: list[float] = []
         for seconds, share in delays:
@@ -75,13 +76,19 @@ class Truth:
         random.Random(seed).shuffle(seq)
         self.sequence = seq or [0.0]
         self.stall = stall
+        self.silent_after = silent_after
+        self.unanswered: list[tuple[float, str]] = []
         self.first: float | None = None
         self.log: list[tuple[float, float]] = []
         self.n = 0
 
-    def next_delay(self, arrival: float) -> float:
+    def next_delay(self, arrival: float) -> float | None:
+        """Seconds to hold this request, or None: never answer it."""
         if self.first is None:
             self.first = arrival
+        if 0 <= self.silent_after <= self.n:
+            self.n += 1
+            return None
         delay = self.sequence[self.n % len(self.sequence)]
         self.n += 1
         if self.stall is not None:
@@ -131,7 +138,9 @@ class Http(asyncio.Protocol):
                         answer = body
                         break
         delay = self.truth.next_delay(arrival)
-        if delay <= 0:
+        if delay is None:
+            self.truth.unanswered.append((arrival, path.rsplit(b"/", 1)[-1].decode("ascii", "replace")))
+        elif delay <= 0:
             self.send(answer, arrival, path)
         else:
             asyncio.get_running_loop().call_later(delay, self.send, answer, arrival, path)
@@ -149,7 +158,8 @@ async def main(args: argparse.Namespace) -> None:
     if args.stall:
         at, _, length = args.stall.partition(":")
         stall = (float(at), float(length))
-    Http.truth = Truth(parse_delays(args.delays) if args.delays else [(0.0, 1.0)], args.seed, stall)
+    Http.truth = Truth(parse_delays(args.delays) if args.delays else [(0.0, 1.0)], args.seed, stall,
+                       silent_after=args.silent_after)
     Http.prefix = args.context_root.encode()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(Http, "127.0.0.1", args.port, backlog=4096)
@@ -162,8 +172,11 @@ async def main(args: argparse.Namespace) -> None:
     server.close()
     if args.log:
         with Path(args.log).open("w", encoding="utf-8") as f:
-            for arrival, wait, clock, last in Http.truth.log:
-                f.write(json.dumps([round(arrival, 6), round(wait, 6), clock, last]) + "\n")
+            t = Http.truth
+            rows = [(round(arrival, 6), round(wait, 6), clock, last) for arrival, wait, clock, last in t.log]
+            rows += [(round(clock - (t.first or clock), 6), None, clock, last) for clock, last in t.unanswered]
+            for row in sorted(rows, key=lambda r: r[2]):
+                f.write(json.dumps(row) + "\n")
 
 
 if __name__ == "__main__":
@@ -173,6 +186,7 @@ if __name__ == "__main__":
     p.add_argument("--delays", default="", help="e.g. 2ms:90,10ms:8,40ms:2")
     p.add_argument("--stall", default="", help="AT:LENGTH seconds after the first request, e.g. 14:2")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--silent-after", type=int, default=-1, help="answer only the first N requests")
     p.add_argument("--log", default="")
     asyncio.run(main(p.parse_args()))
     sys.exit(0)
