@@ -4,7 +4,8 @@ A snapshot is a small JSON document a user can commit beside a pipeline (format 
 is written with sorted keys and fixed separators, and holds nothing that changes between two takes of
 the same server but ``taken_at`` and the ``latency_ms`` records: no port of the embedded server, no
 elapsed times in violation messages. ``reads`` back-to-back rounds over every (operation, entry point)
-give the latency percentiles and the consistency verdicts (a rule fails only when contradicted on
+give the latency percentiles (per answer, and per operation over all its entry points: the larger
+sample a diff judges by) and the consistency verdicts (a rule fails only when contradicted on
 every round, as in the contract suites); the first round's answers are the ones recorded.
 
 The survey is not snapshotted: it writes to the server.
@@ -75,6 +76,8 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
         "xsd": xsd_hashes(bundle.directory),
         "reads": reads,
         "answers": answers,
+        "latency_ms": {op.name: latency([r[ep][op.name] for r in rounds for ep, _ in _entry_points(target)])
+                       for op in operations.STATUS_OPERATIONS},
         "consistency": _consistency(target, rounds),
     }
 
@@ -142,11 +145,12 @@ def verdict(checks: dict[str, Any], name: str) -> str:
 
 
 def latency(series: list[Exchange]) -> dict[str, Any]:
-    """Nearest-rank percentiles of the reads' elapsed times, in milliseconds."""
+    """Nearest-rank percentiles of the reads' elapsed times, in milliseconds, and how many reads."""
     times = sorted(ex.elapsed * 1000 for ex in series)
     out: dict[str, Any] = {f"p{p}": round(times[max(0, math.ceil(p / 100 * len(times)) - 1)], 3)
                            for p in PERCENTILES}
     out["max"] = round(times[-1], 3)
+    out["reads"] = len(times)
     return out
 
 
