@@ -101,9 +101,12 @@ def _response_changes(op: str, ep: str, ra: dict[str, Any], rb: dict[str, Any]) 
         for path in after:
             if path not in before:
                 add(f"{kind}_added", field_name(path), None, after[path].get("value"), path)
-    for uri, prefix in ra["prefixes"].items():
-        if uri in rb["prefixes"] and rb["prefixes"][uri] != prefix:
-            add("prefix_changed", f"xmlns:{prefix}", prefix, rb["prefixes"][uri], uri)
+    moved = {uri: (prefix, rb["prefixes"][uri]) for uri, prefix in ra["prefixes"].items()
+             if uri in rb["prefixes"] and rb["prefixes"][uri] != prefix}
+    if moved:
+        add("prefix_changed", "namespace prefixes", {u: p[0] for u, p in moved.items()},
+            {u: p[1] for u, p in moved.items()},
+            ", ".join(f"{a or '(default)'} → {b or '(default)'}" for a, b in sorted(moved.values())))
     return found
 
 

@@ -19,7 +19,8 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-_DETAIL_KINDS = ("latency", "not_compared", "contract", "consistency", "schemas_differ", "xsd_")
+_DETAIL_KINDS = ("latency", "not_compared", "contract", "consistency", "schemas_differ", "xsd_",
+                 "prefix_changed")
 
 
 def _what(change: Change) -> str:
@@ -35,18 +36,18 @@ def text(changes: list[Change], a_label: str, b_label: str) -> str:
     if not changes:
         lines.append("no differences")
         return "\n".join(lines) + "\n"
-    groups: dict[tuple[str, str, str, str, str], list[str]] = {}
-    for c in changes:
-        key = (c.severity.value, c.operation, c.field, c.kind,
-               _what(c) if not c.kind.startswith("latency") else "")
-        groups.setdefault(key, []).append(c.entry_point or "")
-    for (severity, operation, field, kind, what), eps in groups.items():
-        where = f" [{', '.join(e for e in eps if e)}]" if any(eps) else ""
-        if kind.startswith("latency"):
-            worst = [c for c in changes if (c.operation, c.field, c.kind) == (operation, field, kind)]
-            what = "; ".join(f"{c.entry_point}: {c.detail}" for c in worst[:3]) + (
-                f"; +{len(worst) - 3} more" if len(worst) > 3 else "")
-            where = f" [{len(eps)} entry points]" if len(eps) > 1 else where
+    groups: dict[tuple[str, str, str, str], list[Change]] = {}
+    for c in changes:  # the same difference on several entry points is one line
+        groups.setdefault((c.severity.value, c.operation, c.field, c.kind), []).append(c)
+    for (severity, operation, field, kind), same in groups.items():
+        eps = [c.entry_point for c in same if c.entry_point]
+        where = f" [{', '.join(eps)}]" if eps else ""
+        whats = list(dict.fromkeys(_what(c) for c in same))
+        if len(whats) == 1:
+            what = whats[0]
+        else:
+            per = [f"{c.entry_point}: {_what(c)}" for c in same]
+            what = "; ".join(per[:3]) + (f"; +{len(per) - 3} more" if len(per) > 3 else "")
         lines.append(f"{severity.upper():<10} {operation}{where} {field}: {kind.replace('_', ' ')}: {what}")
     n = counts(changes)
     lines.append(", ".join(f"{n[s.value]} {s.value}" for s in Severity))

@@ -187,7 +187,7 @@ def _facet_kind(facet: str, before: Any, after: Any) -> str:
         return "xsd_narrowed" if removed else "xsd_facet_changed"
     try:
         old, new = float(before), float(after)
-    except ValueError:
+    except (TypeError, ValueError):
         return "xsd_facet_changed"
     if facet in _LOWER_BOUNDS:
         return "xsd_widened" if new < old else "xsd_narrowed"
