@@ -19,7 +19,8 @@ same server diff as empty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -94,7 +95,7 @@ class Change:
     after: Any = None
     entry_point: str | None = None
     detail: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in BY_KIND:
