@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -181,6 +182,16 @@ def test_header_values_are_redacted(tmp_path: Any) -> None:
                           reads=1)
     text = snapshot.dumps(taken)
     assert "c2VjcmV0" not in text and taken["target"]["headers"] == {"Authorization": "<redacted>"}
+
+
+def test_a_hung_server_costs_a_few_timeouts_not_one_per_read() -> None:
+    start = time.perf_counter()
+    taken = take(reads=10, faults=("stall=60",), read_timeout=0.3)
+    elapsed = time.perf_counter() - start
+    answers = [a for eps in taken["answers"].values() for a in eps.values()]
+    assert all(a["response"]["transport"] == "timeout" for a in answers)
+    assert all(a["checks"]["fail"]["transport"] for a in answers)
+    assert elapsed < 15, f"{elapsed:.1f}s for 450 reads of a hung server"
 
 
 def test_changes_are_data_with_a_rule_each() -> None:

@@ -108,7 +108,7 @@ class Change:
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "severity": self.severity.value, "operation": self.operation,
                 "entry_point": self.entry_point, "field": self.field, "before": self.before,
-                "after": self.after, "detail": self.detail}
+                "after": self.after, "detail": self.detail, **self.extra}
 
 
 @dataclass(frozen=True, slots=True)

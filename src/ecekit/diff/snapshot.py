@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from typing import Any
 from ecekit import operations
 from ecekit.__about__ import __version__
 from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
-from ecekit.client import Client, Exchange, reachable
+from ecekit.client import Client, Exchange, TransportError, reachable
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
 from ecekit.target import Target
@@ -33,6 +34,7 @@ from ecekit.xmlsafe import schemas
 
 SCHEMA_VERSION = 1
 DEFAULT_READS = 10
+UNRESPONSIVE_AFTER = 3  # consecutive timeouts after which the rest is not sent (as in the suites)
 PERCENTILES = (50, 90)
 # Checks whose messages hold a measurement: their verdict is recorded, their messages are not.
 VOLATILE_MESSAGES = frozenset({"response_time"})
@@ -196,18 +198,37 @@ def _started(target: Target, faults: tuple[str, ...]) -> Iterator[Target]:
     from ecekit.server.testing import running_server
 
     with running_server(faults=faults) as srv:
-        yield target.replace(base_url=srv.base_url)
+        try:
+            yield target.replace(base_url=srv.base_url)
+        finally:
+            # Requests still held by a stall fault are cancelled at shutdown, and uvicorn logs each
+            # with a traceback: noise once the snapshot has recorded them as timeouts.
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
 
 
 def _read(target: Target, reads: int, progress: Callable[[str], None] | None) -> list[Round]:
-    """``reads`` rounds, each a back-to-back read of every status operation per entry point."""
+    """``reads`` rounds, each a back-to-back read of every status operation per entry point.
+
+    A hung server costs a few timeouts, not one per read: after UNRESPONSIVE_AFTER consecutive
+    timeouts the remaining requests are not sent and are recorded as timeouts saying so."""
     rounds: list[Round] = []
+    timeouts = 0
     with Client(target) as client:
         for n in range(reads):
             if progress is not None:
                 progress(f"read {n + 1} of {reads}")
-            rounds.append({ep: {op.name: client.call(op, ep) for op in operations.STATUS_OPERATIONS}
-                           for ep, _ in _entry_points(target)})
+            current: Round = {}
+            for ep, _ in _entry_points(target):
+                for op in operations.STATUS_OPERATIONS:
+                    if timeouts >= UNRESPONSIVE_AFTER:
+                        ex = Exchange(op.name, op.method, target.url(op, ep), ep, error=TransportError.TIMEOUT,
+                                      error_detail=f"not sent: the server answered none of the last {timeouts} "
+                                      f"requests within {target.read_timeout:g}s")
+                    else:
+                        ex = client.call(op, ep)
+                        timeouts = timeouts + 1 if ex.error is TransportError.TIMEOUT else 0
+                    current.setdefault(ep, {})[op.name] = ex
+            rounds.append(current)
     return rounds
 
 

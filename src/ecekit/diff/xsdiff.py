@@ -56,15 +56,20 @@ def _element(element: Any, path: str, out: dict[str, dict[str, Any]], depth: int
     if depth >= _MAX_DEPTH or not element.type.is_complex():
         return
     for attribute in sorted(element.type.attributes.values(), key=lambda a: str(a.name)):
-        if attribute.name is None:
-            continue  # xs:anyAttribute
+        if attribute.name is None:  # xs:anyAttribute: any attribute of these namespaces
+            out[f"{path}/@*"] = {"kind": "attribute", "min": 0, "max": 1, "type": "any",
+                                 "facets": {"namespace": sorted(map(str, attribute.namespace))}}
+            continue
         out[f"{path}/@{attribute.name}"] = {"kind": "attribute", "min": 1 if attribute.use == "required" else 0,
                                             "max": 0 if attribute.use == "prohibited" else 1,
                                             **_type(attribute.type)}
     if element.type.has_complex_content():
         for child in element.type.content.iter_elements():
-            if child.name is None:
-                continue  # xs:any
+            if child.name is None:  # xs:any: any element of these namespaces
+                out[f"{path}/*"] = {"kind": "element", "min": child.min_occurs,
+                                    "max": UNBOUNDED if child.max_occurs is None else child.max_occurs,
+                                    "type": "any", "facets": {"namespace": sorted(map(str, child.namespace))}}
+                continue
             _element(child, f"{path}/{child.name}", out, depth + 1)
 
 
@@ -218,6 +223,8 @@ def _parent(path: str) -> str:
 def _leaf(path: str) -> str:
     from ecekit.diff.normalise import field_name
 
+    if path.endswith("*"):
+        return "(any attribute)" if path.endswith("@*") else "(any element)"
     return field_name(path) if not path.rsplit("/", 1)[-1].startswith("@") else "@" + field_name(path)
 
 
