@@ -182,6 +182,8 @@ def test_header_values_are_redacted(tmp_path: Any) -> None:
                           reads=1)
     text = snapshot.dumps(taken)
     assert "c2VjcmV0" not in text and taken["target"]["headers"] == {"Authorization": "<redacted>"}
+    url = snapshot.describe_target(Target(base_url="https://qa:s3cret@ece.example.com/system"))["base_url"]
+    assert url == "https://<redacted>@ece.example.com/system"
 
 
 def test_a_hung_server_costs_a_few_timeouts_not_one_per_read() -> None:

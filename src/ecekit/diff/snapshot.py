@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ecekit import operations
 from ecekit.__about__ import __version__
@@ -29,7 +30,7 @@ from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
 from ecekit.client import Client, Exchange, TransportError, reachable
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
-from ecekit.target import Target
+from ecekit.target import REDACTED, Target
 from ecekit.xmlsafe import schemas
 
 SCHEMA_VERSION = 1
@@ -159,7 +160,7 @@ def latency(series: list[Exchange]) -> dict[str, Any]:
 def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, Any]:
     """The target as a snapshot records it: header values redacted, no port of the embedded server."""
     return {
-        "base_url": target.base_url,
+        "base_url": _without_credentials(target.base_url),
         "embedded": target.is_embedded,
         "faults": list(faults),
         "entry_points": list(target.entry_points),
@@ -171,6 +172,16 @@ def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, A
         "max_response_time": target.max_response_time,
         "xsd_dir": target.xsd_dir,
     }
+
+
+def _without_credentials(url: str | None) -> str | None:
+    """``https://user:secret@host/system`` -> ``https://<redacted>@host/system``."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}"))
 
 
 def xsd_hashes(directory: Path) -> dict[str, str]:
