@@ -60,6 +60,17 @@ def test_values_within_type_are_compatible_and_outside_breaking() -> None:
     assert [(c.kind, c.field) for c in enum] == [("value_outside_enumeration", "responseType")]
 
 
+def test_an_optional_field_gone_is_compatible_a_required_one_breaking() -> None:
+    refused = record('<chatAllowed allowed="false" reason="agent_not_available"/>', ops.CHAT_ALLOWED)
+    allowed = record('<chatAllowed allowed="true"/>', ops.CHAT_ALLOWED)
+    bare = record("<chatAllowed/>", ops.CHAT_ALLOWED)
+    state = answer_changes("chatAllowed", "1", _answer(refused), _answer(allowed), Tolerance())
+    assert sorted((c.kind, c.field, c.severity) for c in state) == [
+        ("optional_field_gone", "reason", Severity.COMPATIBLE), ("value_changed", "allowed", Severity.COMPATIBLE)]
+    gone = answer_changes("chatAllowed", "1", _answer(allowed), _answer(bare), Tolerance())
+    assert [(c.kind, c.field, c.severity) for c in gone] == [("attribute_gone", "allowed", Severity.BREAKING)]
+
+
 def test_undocumented_and_nested_content_is_text() -> None:
     r = record("<sessionStatus><extra a='1'><deep>x</deep></extra><extra/></sessionStatus>")
     assert r["elements"] == {"extra": {"type": "element", "value": None},

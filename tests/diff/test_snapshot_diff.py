@@ -19,7 +19,7 @@ import pytest
 
 from ecekit import operations
 from ecekit.diff import snapshot
-from ecekit.diff.classify import Change, Severity, Tolerance
+from ecekit.diff.classify import Severity, Tolerance
 from ecekit.diff.compare import compare
 from ecekit.server.faults import catalogue
 from ecekit.server.testing import running_server
@@ -194,8 +194,3 @@ def test_a_hung_server_costs_a_few_timeouts_not_one_per_read() -> None:
     assert all(a["response"]["transport"] == "timeout" for a in answers)
     assert all(a["checks"]["fail"]["transport"] for a in answers)
     assert elapsed < 15, f"{elapsed:.1f}s for 450 reads of a hung server"
-
-
-def test_changes_are_data_with_a_rule_each() -> None:
-    with pytest.raises(KeyError):
-        Change("no_such_kind", "capacity", "count")

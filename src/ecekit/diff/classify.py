@@ -62,6 +62,8 @@ RULES: tuple[Rule, ...] = (
     Rule("element_added", _C, "B's answer has an element A's did not (a new optional element)"),
     Rule("attribute_added", _C, "B's answer has an attribute A's did not (a new optional attribute)"),
     Rule("prefix_changed", _C, "a namespace is bound to another prefix (elements compare by URI, never prefix)"),
+    Rule("optional_field_gone", _C, "a documented optional field (chatAllowed's reason) is absent in B: the guide "
+         "sends it only in some states"),
     Rule("value_changed", _C, "a value changed within its type (a queue depth, a wait time)"),
     Rule("charset_changed", _C, "the charset parameter of the content type differs"),
     Rule("latency_faster", _C, "a latency percentile is better by more than the tolerance"),

@@ -93,7 +93,8 @@ def _response_changes(op: str, ep: str, ra: dict[str, Any], rb: dict[str, Any]) 
         for path in before:
             if path not in after:
                 if rb["xml"] == "ok" or ra["xml"] == "ok":
-                    add(f"{kind}_gone", field_name(path), before[path].get("value"), None, path)
+                    gone = "optional_field_gone" if _optional(op, before[path]) else f"{kind}_gone"
+                    add(gone, field_name(path), before[path].get("value"), None, path)
                 continue
             change = _value_change(before[path], after[path])
             if change is not None:
@@ -108,6 +109,15 @@ def _response_changes(op: str, ep: str, ra: dict[str, Any], rb: dict[str, Any]) 
             {u: p[1] for u, p in moved.items()},
             ", ".join(f"{a or '(default)'} → {b or '(default)'}" for a, b in sorted(moved.values())))
     return found
+
+
+def _optional(op: str, value: dict[str, Any]) -> bool:
+    """A documented field the guide sends only in some states (chatAllowed's reason)."""
+    name = value.get("field")
+    operation = operations.BY_NAME.get(op)
+    if name is None or operation is None:
+        return False
+    return not operation.field(name).required
 
 
 def _value_change(va: dict[str, Any], vb: dict[str, Any]) -> str | None:
