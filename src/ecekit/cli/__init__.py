@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("ecekit.cli.load", "Replay page-load traffic with locust and judge it against SLOs."),
     "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO (not built yet)."),
     "snapshot": ("ecekit.cli.snapshot", "Record every status answer of a server, for ecekit diff."),
-    "diff": ("ecekit.cli.diff", "Compare two snapshots or servers (or two XSD sets): breaking, slower, compatible."),
+    "diff": ("ecekit.cli.diff", "Compare two snapshots, servers or XSD sets: breaking, slower, compatible."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),
     "report": ("ecekit.cli.report", "Render a run's report.html and summary.md again from its JSON."),
 }

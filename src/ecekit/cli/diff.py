@@ -91,6 +91,11 @@ def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: fl
     click.get_current_context().exit(EXIT_FAILED if failed else EXIT_OK)
 
 
+for _param in command.params:  # A and B are the servers: --base-url has no place here
+    if isinstance(_param, click.Option) and _param.name == "base_url":
+        _param.hidden = True
+
+
 def _resolve(where: str, options: dict[str, Any], reads: int) -> tuple[dict[str, Any], str]:
     """A snapshot from a file, or taken now from a URL or the embedded server; and its label."""
     from ecekit.diff import snapshot
