@@ -101,6 +101,11 @@ def test_usage_errors_exit_2(before: Path, tmp_path: Path) -> None:
     (tmp_path / "future.json").write_text(json.dumps(old))
     future = run("diff", str(tmp_path / "future.json"), str(before))
     assert future.exit_code == 2 and "schema_version 99" in future.output
+    damaged = json.loads(before.read_text())
+    del damaged["answers"]["capacity"]["1001"]["response"]["elements"]
+    (tmp_path / "damaged.json").write_text(json.dumps(damaged))
+    broken = run("diff", str(tmp_path / "damaged.json"), str(before))
+    assert broken.exit_code == 2 and "answers.capacity.1001.response lacks" in broken.output
     flag = run("diff", str(before), str(before), "--base-url", "http://127.0.0.1:9/system")
     assert flag.exit_code == 2 and "give the URLs as A and B" in flag.output
     nothing = run("diff", str(before), "http://127.0.0.1:9/system", "--entry-point", "1001")

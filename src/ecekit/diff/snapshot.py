@@ -116,7 +116,41 @@ def load(path: str | Path) -> dict[str, Any]:
     if version != SCHEMA_VERSION:
         raise ConfigError(f"{file} has schema_version {version!r}; this ecekit reads {SCHEMA_VERSION}",
                           remedy="take the snapshot again with this version of ecekit")
+    problem = _damage(data)
+    if problem:
+        raise ConfigError(f"{file} is a damaged snapshot: {problem}",
+                          remedy="take the snapshot again; do not edit the file by hand")
     return data
+
+
+_RESPONSE_KEYS = ("transport", "status", "content_type", "charset", "xml", "root", "attributes", "elements",
+                  "prefixes")
+
+
+def _damage(data: dict[str, Any]) -> str:
+    """What a diff would trip over in a snapshot, or "" when it has every part it needs."""
+    for op, eps in data["answers"].items():
+        if not isinstance(eps, dict):
+            return f"answers.{op} is not an object"
+        for ep, answer in eps.items():
+            where = f"answers.{op}.{ep}"
+            if not isinstance(answer, dict):
+                return f"{where} is not an object"
+            response, checks = answer.get("response"), answer.get("checks")
+            if not isinstance(response, dict) or any(k not in response for k in _RESPONSE_KEYS):
+                return f"{where}.response lacks one of {', '.join(_RESPONSE_KEYS)}"
+            if not all(isinstance(response[k], dict) for k in ("attributes", "elements", "prefixes")):
+                return f"{where}.response: attributes, elements and prefixes must be objects"
+            if not isinstance(checks, dict) or not isinstance(checks.get("fail"), dict) or not all(
+                    isinstance(checks.get(k), list) for k in ("pass", "skip")):
+                return f"{where}.checks must hold pass and skip lists and a fail object"
+            for kind in ("attributes", "elements"):
+                if not all(isinstance(v, dict) and "type" in v for v in response[kind].values()):
+                    return f"{where}.response.{kind}: every value needs a type"
+    for key in ("latency_ms", "consistency", "xsd"):
+        if not isinstance(data.get(key, {}), dict):
+            return f"{key} is not an object"
+    return ""
 
 
 # ---------------------------------------------------------------------------------------- parts
