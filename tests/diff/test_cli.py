@@ -69,6 +69,25 @@ def test_json_lists_every_difference(before: Path, broken: Path) -> None:
     assert change["entry_point"]
 
 
+def test_a_report_page_in_the_style_of_the_others(before: Path, broken: Path, tmp_path: Path) -> None:
+    out = tmp_path / "diff-report"
+    result = run("diff", str(before), str(broken), "--out", str(out))
+    assert result.exit_code == 1
+    page = (out / "report.html").read_text()
+    assert "BREAKING FOR A PAGE THAT CALLS THE API" in page and 'class="banner failed"' in page
+    assert "queueDepth" in page and "element gone" in page and "prefix changed" in page
+    assert "1001: 1 → (none)" in page
+    summary = (out / "summary.md").read_text()
+    assert "| breaking | liveSessionStatus |" in summary and "prefix" not in summary  # the glance
+    assert json.loads((out / "diff.json").read_text())["counts"]["breaking"] == 27
+    (out / "report.html").unlink()
+    again = run("report", str(out))
+    assert again.exit_code == 0 and (out / "report.html").read_text() == page
+    clean = run("diff", str(before), str(before), "--out", str(tmp_path / "clean"))
+    assert clean.exit_code == 0
+    assert "NO DIFFERENCES" in (tmp_path / "clean" / "report.html").read_text()
+
+
 def test_a_url_is_snapshotted_on_the_spot(before: Path) -> None:
     with running_server(faults=["latency=40ms"]) as srv:
         result = run("diff", str(before), srv.base_url, "--reads", "2", "--entry-point", "1001",

@@ -121,14 +121,24 @@ def test_shape_faults_name_their_field(clean: dict[str, Any]) -> None:
         assert hits and all(c.operation == catalogue()[name].operation.name for c in hits), name
 
 
+def _empty_diff(take_pair: Any, attempts: int = 3) -> list[dict[str, Any]]:
+    """Differences between two snapshots; latency ones alone earn another attempt (a shared CI machine
+    can slow every answer for a second: the server really was slower then), anything else never."""
+    for _ in range(attempts):
+        changes = [c.as_dict() for c in compare(*take_pair())]
+        assert [c for c in changes if not c["kind"].startswith("latency")] == []
+        if not changes:
+            return changes
+    return changes
+
+
 def test_two_snapshots_of_the_same_clean_server_diff_as_empty() -> None:
+    roles = Target(**_default_roles())
     with running_server() as srv:
-        roles = Target(**_default_roles())
-        first = snapshot.take(roles.replace(base_url=srv.base_url))
-        second = snapshot.take(roles.replace(base_url=srv.base_url))
-    assert [c.as_dict() for c in compare(first, second)] == []
-    two_servers = compare(take(reads=10), take(reads=10))  # two embedded servers, one after the other
-    assert [c.as_dict() for c in two_servers] == []
+        live = roles.replace(base_url=srv.base_url)
+        assert _empty_diff(lambda: (snapshot.take(live), snapshot.take(live))) == []
+    # two embedded servers, one after the other
+    assert _empty_diff(lambda: (take(reads=10), take(reads=10))) == []
 
 
 def _default_roles() -> dict[str, Any]:
@@ -162,8 +172,9 @@ def test_a_broken_snapshot_is_not_byte_identical() -> None:
 
 def test_snapshot_records_the_documented_parts(clean: dict[str, Any]) -> None:
     assert clean["schema_version"] == snapshot.SCHEMA_VERSION
-    assert set(clean["xsd"]) >= {"eGainBosh.xsd", "eGainSurvey.xsd"}
-    assert all(v.startswith("sha256:") for v in clean["xsd"].values())
+    hashes = clean["xsd"]["hashes"]
+    assert set(hashes) >= {"eGainBosh.xsd", "eGainSurvey.xsd"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", v) for v in hashes.values())
     assert set(clean["answers"]) == {op.name for op in operations.STATUS_OPERATIONS}
     answer = clean["answers"]["liveSessionStatus"]["1001"]
     chat = operations.CHAT_NS

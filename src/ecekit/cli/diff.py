@@ -52,12 +52,15 @@ def _tolerance(value: str) -> float:
               metavar="MS", help="... and by more than this many milliseconds.")
 @click.option("--fail-on-slower", is_flag=True, help="Exit 1 when anything is slower, too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@click.option("--out", "out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Also write DIR/diff.json, DIR/report.html and DIR/summary.md (`ecekit report DIR` "
+              "renders them again).")
 @click.option("--reads", type=click.IntRange(min=1, max=100), default=10, show_default=True,
               help="Reads per answer when A or B is snapshotted on the spot.")
 @target_options
 @reports_errors
 def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: float, fail_on_slower: bool,
-            as_json: bool, reads: int, **kwargs: Any) -> None:
+            as_json: bool, out: str | None, reads: int, **kwargs: Any) -> None:
     """Compare two snapshots or servers (A before, B after), or two XSD sets with --xsd.
 
     Breaking: an element or attribute gone, a type changed, a status or content type changed, a
@@ -84,7 +87,19 @@ def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: fl
         second, b_label = _resolve(b, options, reads)
         changes = compare.compare(first, second, tolerance)
         labels = (a_label, b_label)
-    click.echo((report.as_json if as_json else report.text)(changes, *labels), nl=False)
+    settings: dict[str, Any] = {"fail_on_slower": fail_on_slower,
+                                "latency_tolerance": f"{tolerance.ratio:.0%} and at least {tolerance.floor_ms:g} ms"}
+    if as_json:
+        click.echo(report.as_json(changes, *labels, **settings), nl=False)
+    else:
+        click.echo(report.text(changes, *labels), nl=False)
+    if out:
+        from ecekit.report import publish
+
+        data = report.document(changes, *labels, **settings)
+        publish.write_json(data, f"{out}/diff.json")
+        written = publish.write_reports("diff", data, out)
+        click.echo(f"ecekit diff: report {written['html']}", err=True)
     severities = {c.severity for c in changes}
     failed = classify.Severity.BREAKING in severities or (
         fail_on_slower and classify.Severity.SLOWER in severities)

@@ -23,10 +23,11 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
     """Every difference between snapshots ``a`` and ``b``, most severe first."""
     tolerance = tolerance or Tolerance()
     changes: list[Change] = []
-    if a.get("xsd") != b.get("xsd"):
-        changes.append(Change("schemas_differ", "-", "xsd", sorted((a.get("xsd") or {}).values()),
-                              sorted((b.get("xsd") or {}).values()),
-                              detail="verdicts were judged against different schemas"))
+    a_xsd, b_xsd = (dict((s.get("xsd") or {}).get("hashes") or {}) for s in (a, b))
+    if a_xsd != b_xsd:
+        names = sorted(n for n in set(a_xsd) | set(b_xsd) if a_xsd.get(n) != b_xsd.get(n))
+        changes.append(Change("schemas_differ", "-", "xsd", None, None,
+                              detail=f"verdicts were judged against different schemas: {', '.join(names)}"))
     a_answers, b_answers = a["answers"], b["answers"]
     for op_name in sorted(set(a_answers) | set(b_answers), key=lambda n: (_ORDER.get(n, 99), n)):
         a_eps, b_eps = a_answers.get(op_name, {}), b_answers.get(op_name, {})

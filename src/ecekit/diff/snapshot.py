@@ -14,7 +14,6 @@ The survey is not snapshotted: it writes to the server.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import math
@@ -22,7 +21,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from ecekit import operations
 from ecekit.__about__ import __version__
@@ -30,7 +28,8 @@ from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
 from ecekit.client import Client, Exchange, TransportError, reachable
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
-from ecekit.target import REDACTED, Target
+from ecekit.report.run_info import xsd_hashes
+from ecekit.target import Target
 from ecekit.xmlsafe import schemas
 
 SCHEMA_VERSION = 1
@@ -76,7 +75,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
         "ecekit_version": __version__,
         "taken_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "target": describe_target(target, faults),
-        "xsd": xsd_hashes(bundle.directory),
+        "xsd": xsd_hashes(target.xsd_dir),
         "reads": reads,
         "answers": answers,
         "latency_ms": {op.name: latency([r[ep][op.name] for r in rounds for ep, _ in _entry_points(target)])
@@ -192,36 +191,12 @@ def latency(series: list[Exchange]) -> dict[str, Any]:
 
 
 def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The target as a snapshot records it: header values redacted, no port of the embedded server."""
-    return {
-        "base_url": _without_credentials(target.base_url),
-        "embedded": target.is_embedded,
-        "faults": list(faults),
-        "entry_points": list(target.entry_points),
-        "inactive_entry_points": list(target.inactive_entry_points),
-        "invalid_entry_points": list(target.invalid_entry_points),
-        "agents_required": target.agents_required,
-        "headers": target.redacted_headers(),
-        "paths": dict(target.paths),
-        "max_response_time": target.max_response_time,
-        "xsd_dir": target.xsd_dir,
-    }
+    """The target as every report records it (header values redacted, no credentials), plus what a
+    snapshot's verdicts also depend on."""
+    from ecekit.report.run_info import target_info
 
-
-def _without_credentials(url: str | None) -> str | None:
-    """``https://user:secret@host/system`` -> ``https://<redacted>@host/system``."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}"))
-
-
-def xsd_hashes(directory: Path) -> dict[str, str]:
-    """sha256 of every XSD the checks validated against, by file name."""
-    return {p.name: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.glob("*.xsd"))}
+    return {**target_info(target, faults=faults), "agents_required": target.agents_required,
+            "xsd_dir": target.xsd_dir}
 
 
 # ---------------------------------------------------------------------------------------- reading
