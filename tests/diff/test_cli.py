@@ -20,6 +20,12 @@ def run(*args: str) -> Result:
     return CliRunner(env={"NO_COLOR": "1"}).invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each diff writes its folder under ./reports: here, a temporary one."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def before(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("snap") / "before.json"
@@ -38,16 +44,18 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_identical_snapshots_exit_0(before: Path) -> None:
+def test_identical_snapshots_exit_0(before: Path, tmp_path: Path) -> None:
     result = run("diff", str(before), str(before))
     assert result.exit_code == 0, result.output
     assert "no differences" in result.output
+    folders = list((tmp_path / "reports").glob("diff-*"))
+    assert len(folders) == 1 and (folders[0] / "report.html").is_file()  # the default --out
 
 
 def test_a_breaking_difference_exits_1_and_says_where(before: Path, broken: Path) -> None:
     result = run("diff", str(before), str(broken))
     assert result.exit_code == 1, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     gone = [line for line in lines if line.startswith("BREAKING") and "element gone" in line]
     assert len(gone) == 1, result.output  # one line for the nine entry points
     assert gone[0].startswith("BREAKING   liveSessionStatus [1001, 1002,") and "queueDepth" in gone[0]
@@ -61,7 +69,7 @@ def test_a_breaking_difference_exits_1_and_says_where(before: Path, broken: Path
 def test_json_lists_every_difference(before: Path, broken: Path) -> None:
     result = run("diff", str(before), str(broken), "--json")
     assert result.exit_code == 1
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["counts"]["breaking"] >= 9
     change = next(c for c in document["changes"] if c["kind"] == "element_gone")
     assert (change["operation"], change["field"], change["severity"]) == ("liveSessionStatus", "queueDepth",
@@ -144,7 +152,7 @@ def test_xsd_sets(tmp_path: Path) -> None:
     bosh.write_text(bosh.read_text().replace('<xs:enumeration value="3"/>', ""))
     narrower = run("diff", "--xsd", str(resources.xsd_dir()), str(copy), "--json")
     assert narrower.exit_code == 0
-    assert json.loads(narrower.output)["changes"][0]["kind"] == "xsd_narrowed"
+    assert json.loads(narrower.stdout)["changes"][0]["kind"] == "xsd_narrowed"
     gone = run("diff", "--xsd", str(copy), str(resources.xsd_dir()))
     assert gone.exit_code == 1 and "BREAKING" in gone.output and "responseType" in gone.output
     missing = run("diff", "--xsd", str(tmp_path / "nope"), str(copy))

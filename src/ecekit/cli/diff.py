@@ -53,8 +53,8 @@ def _tolerance(value: str) -> float:
 @click.option("--fail-on-slower", is_flag=True, help="Exit 1 when anything is slower, too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @click.option("--out", "out", type=click.Path(file_okay=False), metavar="DIR",
-              help="Also write DIR/diff.json, DIR/report.html and DIR/summary.md (`ecekit report DIR` "
-              "renders them again).")
+              help="Where diff.json, report.html and summary.md go (`ecekit report DIR` renders them "
+              "again) [reports/diff-<timestamp>/].")
 @click.option("--reads", type=click.IntRange(min=1, max=100), default=10, show_default=True,
               help="Reads per answer when A or B is snapshotted on the spot.")
 @target_options
@@ -93,13 +93,13 @@ def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: fl
         click.echo(report.as_json(changes, *labels, **settings), nl=False)
     else:
         click.echo(report.text(changes, *labels), nl=False)
-    if out:
-        from ecekit.report import publish
+    from ecekit.report import publish
 
-        data = report.document(changes, *labels, **settings)
-        publish.write_json(data, f"{out}/diff.json")
-        written = publish.write_reports("diff", data, out)
-        click.echo(f"ecekit diff: report {written['html']}", err=True)
+    folder = out or str(publish.default_out("diff"))
+    data = report.document(changes, *labels, **settings)
+    publish.write_json(data, f"{folder}/diff.json")
+    written = publish.write_reports("diff", data, folder)
+    click.echo(f"ecekit diff: report {written['html']}", err=True)
     severities = {c.severity for c in changes}
     failed = classify.Severity.BREAKING in severities or (
         fail_on_slower and classify.Severity.SLOWER in severities)
