@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecekit import operations as ops
 from ecekit.client import Exchange, TransportError
-from ecekit.diff.classify import Severity, Tolerance
+from ecekit.diff.classify import Severity
 from ecekit.diff.compare import answer_changes
 from ecekit.diff.normalise import field_name, normalise
 
@@ -38,7 +38,7 @@ def test_fields_by_namespace_uri_typed() -> None:
 def test_prefixes_order_and_layout_change_only_the_prefix_map() -> None:
     a, b = record(STATUS), record(RESTYLED)
     assert {k: v for k, v in a.items() if k != "prefixes"} == {k: v for k, v in b.items() if k != "prefixes"}
-    changes = answer_changes("liveSessionStatus", "1001", _answer(a), _answer(b), Tolerance())
+    changes = answer_changes("liveSessionStatus", "1001", _answer(a), _answer(b))
     assert [(c.kind, c.severity) for c in changes] == [("prefix_changed", Severity.COMPATIBLE)]
 
 
@@ -50,13 +50,13 @@ def test_a_value_not_of_its_type_keeps_its_text() -> None:
 
 def test_values_within_type_are_compatible_and_outside_breaking() -> None:
     a = record(STATUS)
-    within = answer_changes("x", "1", _answer(a), _answer(record(STATUS.replace(">2<", ">7<"))), Tolerance())
+    within = answer_changes("x", "1", _answer(a), _answer(record(STATUS.replace(">2<", ">7<"))))
     assert [(c.kind, c.field, c.before, c.after) for c in within] == [("value_changed", "queueDepth", 2, 7)]
-    out = answer_changes("x", "1", _answer(a), _answer(record(STATUS.replace(">2<", ">many<"))), Tolerance())
+    out = answer_changes("x", "1", _answer(a), _answer(record(STATUS.replace(">2<", ">many<"))))
     assert [(c.kind, c.severity) for c in out] == [("type_changed", Severity.BREAKING)]
     eligible = '<checkEligibility responseType="{}"/>'
     zero, four = (record(eligible.format(v), ops.CHECK_ELIGIBILITY) for v in (0, 4))
-    enum = answer_changes("checkEligibility", "1", _answer(zero), _answer(four), Tolerance())
+    enum = answer_changes("checkEligibility", "1", _answer(zero), _answer(four))
     assert [(c.kind, c.field) for c in enum] == [("value_outside_enumeration", "responseType")]
 
 
@@ -64,10 +64,10 @@ def test_an_optional_field_gone_is_compatible_a_required_one_breaking() -> None:
     refused = record('<chatAllowed allowed="false" reason="agent_not_available"/>', ops.CHAT_ALLOWED)
     allowed = record('<chatAllowed allowed="true"/>', ops.CHAT_ALLOWED)
     bare = record("<chatAllowed/>", ops.CHAT_ALLOWED)
-    state = answer_changes("chatAllowed", "1", _answer(refused), _answer(allowed), Tolerance())
+    state = answer_changes("chatAllowed", "1", _answer(refused), _answer(allowed))
     assert sorted((c.kind, c.field, c.severity) for c in state) == [
         ("optional_field_gone", "reason", Severity.COMPATIBLE), ("value_changed", "allowed", Severity.COMPATIBLE)]
-    gone = answer_changes("chatAllowed", "1", _answer(allowed), _answer(bare), Tolerance())
+    gone = answer_changes("chatAllowed", "1", _answer(allowed), _answer(bare))
     assert [(c.kind, c.field, c.severity) for c in gone] == [("attribute_gone", "allowed", Severity.BREAKING)]
 
 

@@ -37,7 +37,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
                 changes.append(Change("not_compared", op_name, "answer", entry_point=ep,
                                       detail=f"only snapshot {side} read it"))
                 continue
-            changes.extend(answer_changes(op_name, ep, a_eps[ep], b_eps[ep], tolerance))
+            changes.extend(answer_changes(op_name, ep, a_eps[ep], b_eps[ep]))
     changes.extend(_consistency(a.get("consistency") or {}, b.get("consistency") or {}))
     a_latency, b_latency = a.get("latency_ms") or {}, b.get("latency_ms") or {}
     for op_name in a_latency:
@@ -47,8 +47,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
                                           c.entry_point or "", c.field, c.kind))
 
 
-def answer_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any],
-                   tolerance: Tolerance) -> list[Change]:
+def answer_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     """The differences of one (operation, entry point) answer."""
     ra, rb = a["response"], b["response"]
     found: list[Change] = []
