@@ -27,13 +27,16 @@ from ecekit.target import Target
 
 SHAPE_CHECKS = frozenset({"status_code", "content_type", "well_formed", "xsd", "transport",
                           "not_a_server_error"})
-MEANING_CHECKS = frozenset({"semantics", "entry_point_role", "consistency"})
+# Checks of meaning, and opt-in checks of what a page sees: breaking through the check they trip.
+MEANING_CHECKS = frozenset({"semantics", "entry_point_role", "consistency", "cors", "widget_state"})
 # Parameterised faults: the value to run with, and a narrow target so that stalls cost little.
 PARAMETERISED: dict[str, tuple[str, dict[str, Any]]] = {
     "latency": ("latency=60ms", {}),
     "stall": ("stall=30", {"entry_points": ("1001",), "read_timeout": 0.3}),
     "drop": ("drop", {}),
 }
+# Faults that only an opt-in check sees: the target option that turns it on.
+OPT_IN: dict[str, dict[str, Any]] = {"cors-missing": {"origin": "https://www.example.com"}}
 # Latency is not what the shape tests are about: one read each, judged with a wide tolerance.
 WIDE = Tolerance(ratio=100.0, floor_ms=5000.0)
 
@@ -64,7 +67,7 @@ def _fault_fields(cls: type) -> set[str]:
 @pytest.mark.parametrize("name", snapshotted_faults())
 def test_each_fault_shows_in_the_diff_as_its_catalogue_says(clean: dict[str, Any], name: str) -> None:
     cls = catalogue()[name]
-    spec, target = PARAMETERISED.get(name, (name, {}))
+    spec, target = PARAMETERISED.get(name, (name, OPT_IN.get(name, {})))
     if cls.takes_param:
         assert name in PARAMETERISED, f"fault {name!r} takes a parameter: add it to PARAMETERISED"
     base = take(**target) if target else clean

@@ -160,6 +160,8 @@ def verdicts(exchange: Exchange, op: operations.Operation, context: Context) -> 
     obs = Observation(exchange, op, context)
     out: dict[str, Any] = {"pass": [], "skip": [], "fail": {}}
     for name, spec in sorted(REGISTRY.items()):
+        if not spec.wanted_for(context.target, op):
+            continue  # an opt-in check the target did not ask for (--widget, --origin)
         if not spec.applies(obs):
             out["skip"].append(name)
             continue
@@ -196,7 +198,7 @@ def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, A
     from ecekit.report.run_info import target_info
 
     return {**target_info(target, faults=faults), "agents_required": target.agents_required,
-            "xsd_dir": target.xsd_dir}
+            "xsd_dir": target.xsd_dir, "widget": target.widget, "origin": target.origin}
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -217,7 +219,8 @@ def _started(target: Target, faults: tuple[str, ...]) -> Iterator[Target]:
         return
     from ecekit.server.testing import running_server
 
-    with running_server(faults=faults) as srv:
+    origins = (target.origin,) if target.origin else ()  # the embedded server allows the site
+    with running_server(faults=faults, cors_origins=origins) as srv:
         try:
             yield target.replace(base_url=srv.base_url)
         finally:
