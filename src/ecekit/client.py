@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 import shlex
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
 from ecekit import operations
 from ecekit.__about__ import __version__
+from ecekit.errors import TargetError
 from ecekit.target import REDACTED, Target
 
 USER_AGENT = f"ecekit/{__version__} (+contract and load tests for ECE chat web services)"
@@ -188,3 +191,16 @@ def _short(exc: Exception, deadline_s: float) -> str:
         if marker in text:
             return marker.lower() if marker != "RemoteDisconnected" else "server closed the connection"
     return text[:200]
+
+
+def reachable(target: Target) -> None:
+    """TargetError when nothing listens at the base URL: a wrong URL is not a contract failure."""
+    parts = urlsplit(target.base_url or "")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
+            pass
+    except OSError as exc:
+        raise TargetError(f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})",
+                          remedy="check --base-url (it includes the context root, e.g. "
+                          "https://ece.example.com/system) and that the server is up") from None

@@ -24,7 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fuzz": ("ecekit.cli.fuzz", "Fuzz the survey operation with hypothesis."),
     "load": ("ecekit.cli.load", "Replay page-load traffic with locust and judge it against SLOs."),
     "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO (not built yet)."),
-    "diff": ("ecekit.cli.diff", "Compare the answers of two servers or versions (not built yet)."),
+    "snapshot": ("ecekit.cli.snapshot", "Record every status answer of a server, for ecekit diff."),
+    "diff": ("ecekit.cli.diff", "Compare two snapshots, servers or XSD sets: breaking, slower, compatible."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),
     "report": ("ecekit.cli.report", "Render a run's report.html and summary.md again from its JSON."),
 }

@@ -47,7 +47,8 @@ def _list_faults() -> None:
 
     for name, cls in faults.catalogue().items():
         shown = f"{name}=…" if cls.takes_param else name
-        click.echo(f"{shown:<34} trips {cls.trips:<20} {cls.summary}")
+        trips = cls.trips or "nothing"
+        click.echo(f"{shown:<34} trips {trips:<20} {cls.summary}")
 
 
 def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | None:

@@ -24,7 +24,7 @@ _HERE = Path(__file__).resolve().parent
 ASSETS = _HERE / "assets"
 TEMPLATES = _HERE / "templates"
 
-KINDS = ("check", "load", "fuzz", "capacity")
+KINDS = ("check", "load", "fuzz", "capacity", "diff")
 
 
 @cache

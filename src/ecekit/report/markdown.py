@@ -51,5 +51,13 @@ def render(kind: str, data: dict[str, Any], *, report: str = "report.html") -> s
             shown = NONE if err is None else f"{100 * err:.2f} %"
             lines.append(f"| {s.get('rate')} | {s.get('achieved_rps')} | {s.get('p95')} | {shown} | "
                          f"{'held' if s.get('passed') else 'breached'} |")
+    elif kind == "diff":
+        differences = [ln for s in ("breaking", "slower") for ln in view["lines"][s]][:MAX_LINES]
+        if differences:
+            lines += ["| severity | operation | entry points | field | what |", "|---|---|---|---|---|"]
+            lines += [f"| {ln['severity']} | {_cell(ln['operation'])} | {_cell(', '.join(ln['entry_points']))} "
+                      f"| {_cell(ln['field'])} | {_cell(ln['kind'].replace('_', ' '))}: {_cell(ln['what'])} |"
+                      for ln in differences]
+        lines += ["", view["summary"]]
     lines += ["", f"Full report: `{report}`", ""]
     return "\n".join(lines)

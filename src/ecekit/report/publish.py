@@ -13,7 +13,8 @@ from typing import Any
 
 from ecekit.report import html, markdown
 
-DATA_FILES = {"check": "check.json", "fuzz": "fuzz.json", "capacity": "capacity.json", "load": "summary.json"}
+DATA_FILES = {"check": "check.json", "fuzz": "fuzz.json", "capacity": "capacity.json", "load": "summary.json",
+              "diff": "diff.json"}
 """Which JSON file holds each kind of run; ``ecekit report`` looks for them in this order."""
 
 

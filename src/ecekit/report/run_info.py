@@ -11,16 +11,17 @@ import hashlib
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ecekit import resources
 from ecekit.__about__ import __version__
-from ecekit.target import Target
+from ecekit.target import REDACTED, Target
 
 
 def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, Any]:
     """The target as reports show it: header names only (values redacted), no credentials."""
     info: dict[str, Any] = {
-        "base_url": target.base_url, "embedded": target.is_embedded or bool(faults),
+        "base_url": without_credentials(target.base_url), "embedded": target.is_embedded or bool(faults),
         "entry_points": list(target.entry_points),
         "inactive_entry_points": list(target.inactive_entry_points),
         "invalid_entry_points": list(target.invalid_entry_points),
@@ -32,6 +33,14 @@ def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, An
     if getattr(target, "insecure", False):
         info["insecure"] = True
     return info
+
+
+def without_credentials(url: str | None) -> str | None:
+    """``https://user:secret@host/system`` -> ``https://<redacted>@host/system``."""
+    if url is None or "@" not in urlsplit(url).netloc:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}"))
 
 
 def xsd_hashes(xsd_dir: str | Path | None) -> dict[str, Any]:

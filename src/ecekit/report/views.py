@@ -238,3 +238,61 @@ def capacity(data: dict[str, Any]) -> dict[str, Any]:
                 "best": best, "knee": knee_rate,
                 "slo_lines": [c for c in (slo.get("checks") or []) if isinstance(c, dict)],
                 "usl": {"curve": usl_curve(usl, steps)}}}
+
+
+# ------------------------------------------------------------------------------------------ diff
+_DIFF_SEVERITIES = ("breaking", "slower", "compatible")
+_DETAIL_KINDS = ("latency", "not_compared", "contract", "consistency", "schemas_differ", "xsd_",
+                 "prefix_changed")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def change_text(change: dict[str, Any]) -> str:
+    """What changed, in a few words: before → after, or the change's own description."""
+    kind = str(change.get("kind", ""))
+    if kind.startswith(_DETAIL_KINDS) and change.get("detail"):
+        return str(change["detail"])
+    return f"{_shown(change.get('before'))} → {_shown(change.get('after'))}"
+
+
+def diff_lines(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The differences as people read them: one line per (severity, operation, field, kind), the
+    entry points it holds for listed together, the values per entry point when they differ."""
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in changes:
+        groups[(c.get("severity", ""), c.get("operation", ""), c.get("field", ""), c.get("kind", ""))].append(c)
+    lines = []
+    for (severity, operation, field, kind), same in groups.items():
+        eps = [str(c["entry_point"]) for c in same if c.get("entry_point")]
+        whats = list(dict.fromkeys(change_text(c) for c in same))
+        if len(whats) == 1:
+            what = whats[0]
+        else:
+            per = [f"{c.get('entry_point')}: {change_text(c)}" for c in same]
+            what = "; ".join(per[:3]) + (f"; +{len(per) - 3} more" if len(per) > 3 else "")
+        lines.append({"severity": severity, "operation": operation, "entry_points": eps, "field": field,
+                      "kind": kind, "what": what})
+    return lines
+
+
+def diff(data: dict[str, Any]) -> dict[str, Any]:
+    changes = list(data.get("changes") or [])
+    counts = {s: int((data.get("counts") or {}).get(s, 0)) for s in _DIFF_SEVERITIES}
+    failed = counts["breaking"] or (data.get("fail_on_slower") and counts["slower"])
+    verdict = "failed" if failed else "passed"
+    summary = ", ".join(f"{counts[s]} {s}" for s in _DIFF_SEVERITIES)
+    title = f"ecekit diff: {summary}" if changes else "ecekit diff: no differences"
+    lines = diff_lines(changes)
+    return {"title": title, "verdict": verdict, "summary": summary, "counts": counts,
+            "lines": {s: [ln for ln in lines if ln["severity"] == s] for s in _DIFF_SEVERITIES},
+            "meta": [("A", str(data.get("a", ""))), ("B", str(data.get("b", ""))),
+                     *(((label, str(data[key])) for key, label in (("ecekit_version", "ecekit"),
+                        ("latency_tolerance", "latency tolerance")) if data.get(key) is not None))],
+            "chart_data": {}}

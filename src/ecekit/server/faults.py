@@ -1,7 +1,9 @@
 """Fault modes: small objects that wrap the reference server's answers without touching the model.
 
-Each fault names the contract check that must catch it (:attr:`Fault.trips`); the toolkit's own tests
-turn each one on and assert that the check fails. A fault hooks one or more stages of an answer:
+Each fault names the contract check that must catch it (:attr:`Fault.trips`); the toolkit's own
+tests turn each one on and assert that the check fails. The one :attr:`Fault.harmless` fault
+(``restyle``) trips nothing: it proves that checks and diffs look at meaning, not at prefixes, order
+or layout. A fault hooks one or more stages of an answer:
 
 1. :meth:`Fault.before` — transport: sleep (latency, stall) or drop the connection;
 2. :meth:`Fault.values` — the data (a wrong type, an out-of-range code, a lie about a role);
@@ -46,6 +48,7 @@ class Fault:
     operation: ClassVar[ops.Operation | None] = None  # the one operation it breaks, if any
     takes_param: ClassVar[bool] = False
     drops_cors: ClassVar[bool] = False  # the server forgets its cross-origin headers
+    harmless: ClassVar[bool] = False  # changes nothing a contract looks at (trips nothing)
 
     def __init__(self, param: str | None = None) -> None:
         if param is not None and not self.takes_param:
@@ -192,6 +195,18 @@ class AvailabilityWrongRoot(_XmlStyle):
     name, trips, operation = "availability-wrong-root", "xsd", ops.AGENT_AVAILABILITY
     summary = "agentAvailability answers with root <agentStatus>"
     style: ClassVar[dict[str, object]] = {"root": "agentStatus"}
+
+
+class Restyle(_XmlStyle):
+    """Harmless on purpose: the control case for ``ecekit diff``, whose answer must be "compatible"."""
+
+    name, trips, harmless = "restyle", "", True
+    summary = ("harmless: every XML answer with other namespace prefixes (chat:, not ns2:), attributes "
+               "and children in reverse order, and other indentation; no check may fail")
+    style: ClassVar[dict[str, object]] = {
+        "prefix": "chat:", "reverse": True, "indent": "\n\t\t",
+        "declarations": {"xmpp": ops.ROOT_NAMESPACES["ns3"], "chat": ops.CHAT_NS,
+                         "bind": ops.ROOT_NAMESPACES["ns5"], "stanza": ops.ROOT_NAMESPACES["ns4"]}}
 
 
 _XXE = '<!DOCTYPE chatAllowed [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'

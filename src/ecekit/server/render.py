@@ -63,19 +63,30 @@ def xml(
     quote: bool = True,
     extra_children: str = "",
     prolog: str = XML_DECLARATION,
+    declarations: Mapping[str, str] = ops.ROOT_NAMESPACES,
+    reverse: bool = False,
+    indent: str = "\n  ",
 ) -> bytes:
-    """``op``'s answer as the guide prints it, with each field present in ``values``."""
+    """``op``'s answer as the guide prints it, with each field present in ``values``.
+
+    ``declarations`` (prefix -> URI), ``reverse`` (attributes and children in reverse order) and
+    ``indent`` restyle a valid answer without changing its meaning (the ``restyle`` fault)."""
     name = root or op.response_root or "response"
+    fields = [f for f in op.fields if f.name in values]
+    if reverse:
+        fields.reverse()
     attrs = "".join(
         f" {f.name}={quoteattr(text(values[f.name])) if quote else text(values[f.name])}"
-        for f in op.fields if f.kind is ops.FieldKind.ATTRIBUTE and f.name in values)
+        for f in fields if f.kind is ops.FieldKind.ATTRIBUTE)
     children = "".join(
-        f"\n  <{prefix}{f.name}>{escape(text(values[f.name]))}</{prefix}{f.name}>"
-        for f in op.fields if f.kind is ops.FieldKind.ELEMENT and f.name in values) + extra_children
-    head = f"<{name}{attrs} {_NS_DECLS}" if op.name in _ATTRIBUTES_FIRST else f"<{name} {_NS_DECLS}{attrs}"
+        f"{indent}<{prefix}{f.name}>{escape(text(values[f.name]))}</{prefix}{f.name}>"
+        for f in fields if f.kind is ops.FieldKind.ELEMENT) + extra_children
+    decls = _NS_DECLS if declarations is ops.ROOT_NAMESPACES else " ".join(
+        f'xmlns:{p}="{uri}"' for p, uri in declarations.items())
+    head = f"<{name}{attrs} {decls}" if op.name in _ATTRIBUTES_FIRST else f"<{name} {decls}{attrs}"
     if not children:
         return f"{prolog}{head}/>".encode()
-    return f"{prolog}{head}>{children}\n</{name}>".encode()
+    return f"{prolog}{head}>{children}{indent[:1]}</{name}>".encode()
 
 
 def json_body(op: ops.Operation, values: Values) -> bytes:

@@ -9,18 +9,17 @@ back, and repeated only while a contradiction persists.
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from ecekit import operations
 from ecekit.checks import consistency
 from ecekit.checks.base import Context, Role
 from ecekit.client import Client, Exchange, TransportError
-from ecekit.errors import ConfigError, TargetError, UsageError
+from ecekit.client import reachable as _reachable
+from ecekit.errors import ConfigError, UsageError
 from ecekit.report.results import CaseResult
 from ecekit.suite.cases import entry_points_by_role
 from ecekit.target import Target
@@ -255,16 +254,3 @@ def _quiet_shutdown() -> None:
     import logging
 
     logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-
-
-def _reachable(target: Target) -> None:
-    """TargetError when nothing listens at the base URL: a wrong URL is not a contract failure."""
-    parts = urlsplit(target.base_url or "")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
-            pass
-    except OSError as exc:
-        raise TargetError(f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})",
-                          remedy="check --base-url (it includes the context root, e.g. "
-                          "https://ece.example.com/system) and that the server is up") from None
