@@ -6,12 +6,14 @@ Every benchmark runs on loopback, bounded in time, and prints figures measured i
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import math
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,11 +25,13 @@ HERE = Path(__file__).resolve().parent
 
 
 @contextlib.contextmanager
-def stub_server(*args: str, cpu: int | None = None) -> Iterator[tuple[str, Path, int]]:
-    """Start benchmarks/load_stubserver.py; yield (base URL, its request log written at exit, its pid)."""
+def stub_server(*args: str, cpu: int | None = None, script: str = "load_stubserver.py",
+                ) -> Iterator[tuple[str, Path, int]]:
+    """Start a test server (benchmarks/load_stubserver.py unless ``script`` names another with the same
+    options and log); yield (base URL, its request log written at exit, its pid)."""
     tmp = Path(tempfile.mkdtemp(prefix="ecekit-bench-"))
     log = tmp / "server.log"
-    cmd = [sys.executable, str(HERE / "load_stubserver.py"), "--log", str(log), *args]
+    cmd = [sys.executable, str(HERE / script), "--log", str(log), *args]
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu), *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -78,3 +82,43 @@ def cpu_seconds(pid: int) -> float:
 
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
+
+
+K6_SCRIPT = """import http from 'k6/http';
+export const options = {
+  discardResponseBodies: false,
+  scenarios: {
+    pageviews: {
+      executor: 'constant-arrival-rate', rate: __RATE__, timeUnit: '1s', duration: '__DURATION__s',
+      preAllocatedVUs: __VUS__, maxVUs: __MAXVUS__, gracefulStop: '5s',
+    },
+  },
+};
+export default function () { http.get('__URL__'); }
+"""
+
+
+def k6_binary() -> str | None:
+    """The k6 executable the ``bench`` extra installs (PyPI package ``k6``) beside this Python, or on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "k6"
+    return str(beside) if beside.exists() else shutil.which("k6")
+
+
+def run_k6(url: str, *, rate: float, duration: float, out: Path, vus: int = 20) -> list[float]:
+    """One k6 run, constant-arrival-rate executor (an open model like ecekit's) at ``rate`` requests/s
+    on one URL; returns each request's ``http_req_duration`` in seconds (sending + waiting + receiving:
+    k6's latency, from the request's first byte written to the response's last byte read)."""
+    k6 = k6_binary()
+    if k6 is None:
+        raise RuntimeError("k6 is not installed: pip install -e '.[bench]'")
+    out.mkdir(parents=True, exist_ok=True)
+    script = out / "k6_script.js"
+    script.write_text(K6_SCRIPT.replace("__RATE__", f"{rate:g}").replace("__DURATION__", f"{duration:g}")
+                      .replace("__VUS__", str(vus)).replace("__MAXVUS__", str(vus * 10)).replace("__URL__", url))
+    points = out / "k6_points.csv"
+    subprocess.run([k6, "run", "--quiet", "--no-summary", "--no-usage-report", "--out", f"csv={points}",
+                    str(script)], check=True, timeout=duration + 60, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "K6_NO_USAGE_REPORT": "true"})
+    with points.open(newline="") as f:
+        return [float(row["metric_value"]) / 1000 for row in csv.DictReader(f)
+                if row["metric_name"] == "http_req_duration"]
