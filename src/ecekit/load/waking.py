@@ -48,7 +48,7 @@ _TFD_TIMER_ABSTIME = 1
 _PR_SET_TIMERSLACK = 29
 _SLACK_NS = 1000
 _SYS_SCHED_SETATTR = {"x86_64": 314, "aarch64": 274}
-_SLICE_NS = 100_000  # the shortest slice the kernel allows
+_SLICE_NS = 100_000  # the shortest slice the kernel allows; 0.3 and 1 ms measured worse
 EARLY_S = 0.0001
 
 
