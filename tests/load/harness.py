@@ -26,11 +26,12 @@ Row = tuple[float, float | None, float, str]  # arrival (s since the first), wai
 
 
 @contextlib.contextmanager
-def stub_server(*args: str, cpu: int | None = None) -> Iterator[tuple[str, Path, int]]:
-    """Start the stub server; yield (base URL, its request log written at exit, its pid)."""
+def stub_server(*args: str, cpu: int | None = None, script: Path = STUB) -> Iterator[tuple[str, Path, int]]:
+    """Start the stub server (or another ``script`` with the same options and log, e.g. the benchmarks'
+    plain asyncio server); yield (base URL, its request log written at exit, its pid)."""
     tmp = Path(tempfile.mkdtemp(prefix="ecekit-stub-"))
     log = tmp / "server.log"
-    cmd = [sys.executable, str(STUB), "--log", str(log), *args]
+    cmd = [sys.executable, str(script), "--log", str(log), *args]
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu), *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)

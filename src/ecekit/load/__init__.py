@@ -6,5 +6,6 @@ page view as a plain function; ``checking`` judges each response with the contra
 a verdict, summary.json and JUnit; ``launch`` runs locust in child processes for ``ecekit load``.
 
 Only ``locust_user`` and ``hooks`` import locust (and so gevent's monkey-patching); only a locustfile
-imports them. Nothing here imports them eagerly: importing ``ecekit.load`` is safe anywhere.
+imports them. ``waking`` (the leader's precise timer) imports gevent, for ``locust_user``
+only. Nothing here imports them eagerly: importing ``ecekit.load`` is safe anywhere.
 """
