@@ -54,7 +54,7 @@ def test_check_under_ci_sends_the_same_surveys_on_every_build(tmp_path: Path) ->
     assert "fixed because CI is set" in out
     again, _, _ = check_sends(tmp_path, ci=True)
     assert again == first
-    random_one, out, _ = check_sends(tmp_path)
+    _, out, _ = check_sends(tmp_path)
     assert "(random; --seed" in out
 
 

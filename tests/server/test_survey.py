@@ -138,8 +138,8 @@ def test_lenient_parsing_stores_what_a_jaxb_server_reads(lenient: ServerHandle, 
     (b"", 400),
     (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>a < b</question><answer>A</answer></survey>'
      "</egainSurvey>".encode(), 400),
-    (f'<egainSurvey sid="s1"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>'
-     .encode(), 400),
+    (b'<egainSurvey sid="s1"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>'
+, 400),
     (f'<egainSurvey xmlns="{NS}"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>'
      .encode(), 400),
     (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>Q</question></survey></egainSurvey>'.encode(), 400),
