@@ -155,4 +155,8 @@ def to_data(result: FuzzResult, payloads: Path | None = None) -> dict[str, Any]:
     return {"kind": "fuzz", "schema_version": 1, "seed": result.seed, "examples": p.examples,
             "requests": p.requests, "duration_s": round(p.elapsed, 3), "replay": result.config.replay,
             "out_of_time": result.out_of_time, "failures": failures, "families": families,
+            "findings": [{"family": f.case.family, "description": f.case.description, "count": f.count,
+                          "headline": f.violation.headline(), "response": f.exchange.describe(),
+                          "text": explain_finding(f, payloads)} for f in result.findings],
+            "strict_surveys": result.strict_surveys,
             "notes": list(result.notes), "summary": summary(result)}
