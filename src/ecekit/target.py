@@ -16,6 +16,7 @@ the file, the key and what is expected, with a close match for a misspelt key::
     sid = "1000_d15c6659-..."                       # a real chat session for the survey's 204 path
     widget = "eligibility"                          # judge what this chat widget would show
     origin = "https://www.example.com"              # the site's origin: answers must be readable by it
+    strict_surveys = true                           # a lenient survey acceptance fails the run
     [headers]                                       # sent on every request, redacted in reports
     Authorization = "Basic ..."
     [paths]                                         # override an operation's path template
@@ -60,6 +61,7 @@ class Target:
     widget: str | None = None  # the name of the chat widget whose states are judged (``check --widget``)
     custom_widgets: Mapping[str, Any] = field(default_factory=dict)  # name -> widgets.Widget
     origin: str | None = None  # the origin of the site's pages (``--origin``): CORS is checked
+    strict_surveys: bool | None = None  # None: strict against the embedded server only
     source: str | None = None  # the file it came from, for messages
 
     @property
@@ -89,6 +91,11 @@ class Target:
         from ecekit import widgets
 
         return widgets.get(self.widget, self.custom_widgets)
+
+    @property
+    def surveys_strict(self) -> bool:
+        """Whether a survey only a lenient server accepts fails the run (see checks.survey)."""
+        return self.is_embedded if self.strict_surveys is None else self.strict_surveys
 
     def all_entry_points(self) -> tuple[str, ...]:
         return self.entry_points + self.inactive_entry_points + self.invalid_entry_points
@@ -200,6 +207,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "sid": ("sid", _str),
     "widget": ("widget", _widget),
     "origin": ("origin", _origin),
+    "strict_surveys": ("strict_surveys", _bool),
 }
 
 

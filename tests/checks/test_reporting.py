@@ -74,3 +74,24 @@ def test_a_large_request_body_goes_to_a_file_the_curl_line_reads() -> None:
     assert len(line) < 400 and "--data-binary @" in line
     path = shlex.split(line)[-1].removeprefix("@")
     assert Path(path).read_bytes() == ex.request_body
+
+
+def test_a_finding_is_listed_and_is_a_skipped_case_with_its_text_in_junit(tmp_path: Path) -> None:
+    from ecekit.report.results import Finding
+    from ecekit.report.summary import finding_lines
+
+    passed = CaseResult("c/test_survey.py::test_survey[lenient-text-plain]", "test_survey[lenient-text-plain]",
+                        "survey", "survey", "passed")
+    passed.findings.append(Finding("survey_lenient", "survey", "survey_lenient · survey: got HTTP 204",
+                                   "survey_lenient · survey\n  reproduce: curl -X POST http://x/survey"))
+    lines = summary_lines([passed]) + finding_lines([passed], "--strict-surveys fails on them")
+    assert lines[0].startswith("all contract checks passed")
+    assert any("findings, not failures (1)" in line and "--strict-surveys" in line for line in lines)
+    path = junit.write(tmp_path / "j.xml", [passed], {"seed": "42"})
+    tree = etree.parse(str(path))
+    suite = tree.find(".//testsuite[@name='ecekit.survey_lenient']")
+    assert suite is not None and suite.get("failures") == "0" and suite.get("skipped") == "1"
+    skipped = suite.find("testcase/skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("finding, not a failure: survey_lenient")
+    assert "reproduce: curl" in (skipped.text or "")
+    assert {p.get("value") for p in tree.iter("property") if p.get("name") == "seed"} == {"42"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -13,13 +14,15 @@ from ecekit.fuzz.strategies import is_valid_survey
 
 
 class Recorder(ThreadingHTTPServer):
-    """Answers surveys like a careful server (415 / 400 / 204) and notes when each request arrived."""
+    """Answers surveys like a careful server (415 / 400 / 204) and notes when each request arrived,
+    and what it carried (Content-Type and body, in order of arrival)."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.arrivals: list[float] = []
+        self.received: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()
 
     @property
@@ -36,6 +39,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.arrivals.append(arrived)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.received.append((self.headers.get("Content-Type") or "", body))
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         status = 415 if media not in ("application/xml", "text/xml") else \
             204 if is_valid_survey(body) else 400
@@ -47,8 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
+@contextlib.contextmanager
+def recording() -> Iterator[Recorder]:
+    """A Recorder serving in a thread for the ``with`` block."""
     server = Recorder()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -57,3 +63,9 @@ def recorder() -> Iterator[Recorder]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    with recording() as server:
+        yield server

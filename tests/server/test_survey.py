@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 
 from ecekit import operations as ops
 from ecekit.server.store import count_rows
-from ecekit.server.testing import ServerHandle
+from ecekit.server.testing import ServerHandle, running_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml
 
 NS = ops.CHAT_NS
@@ -98,3 +100,58 @@ def test_error_body_is_json_when_asked(srv: ServerHandle, http: requests.Session
                          headers={**SURVEY_TYPE, "Accept": "application/json"})
     assert response.status_code == 400
     assert response.json()["code"] == "400-no_pairs"
+
+
+# ------------------------------------------------------------------ lenient parsing (JAXB-like)
+@pytest.fixture(scope="module")
+def lenient() -> Iterator[ServerHandle]:
+    with running_server(survey_parsing="lenient") as handle:
+        yield handle
+
+
+def _rows(handle: ServerHandle) -> list[tuple[str, list[list[str]]]]:
+    assert handle.app is not None
+    return [(r["sid"], r["pairs"]) for r in handle.app.store.recent(1)]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("body", "content_type", "pairs"), [
+    (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>Q</question><answer>A</answer></survey>'
+     "</egainSurvey>", "text/plain", [["Q", "A"]]),
+    (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>Q</question><answer>A</answer></survey>'
+     "</egainSurvey>", None, [["Q", "A"]]),
+    (f'<egainSurvey xmlns="{NS}" sid="s1" x="y"><note/><survey><answer>A<a></a>B</answer>'
+     "<question>Q</question><extra>z</extra></survey></egainSurvey>", "application/xml", [["Q", "AB"]]),
+    (f'<!DOCTYPE egainSurvey [<!ENTITY e "entity text">]><egainSurvey xmlns="{NS}" sid="s1"><survey>'
+     "<question>Q</question><answer>&e;</answer></survey></egainSurvey>", "application/xml",
+     [["Q", "entity text"]]),
+])
+def test_lenient_parsing_stores_what_a_jaxb_server_reads(lenient: ServerHandle, http: requests.Session,
+                                                         body: str, content_type: str | None,
+                                                         pairs: list[list[str]]) -> None:
+    response = post(http, lenient, body.encode(), content_type)
+    assert response.status_code == 204, response.text
+    assert _rows(lenient) == [("s1", pairs)]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (b"question=a&answer=b", 400),
+    (b"", 400),
+    (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>a < b</question><answer>A</answer></survey>'
+     "</egainSurvey>".encode(), 400),
+    (b'<egainSurvey sid="s1"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>'
+, 400),
+    (f'<egainSurvey xmlns="{NS}"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>'
+     .encode(), 400),
+    (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>Q</question></survey></egainSurvey>'.encode(), 400),
+    (f'<!DOCTYPE egainSurvey [<!ENTITY e SYSTEM "file:///etc/passwd">]><egainSurvey xmlns="{NS}" sid="s1">'
+     "<survey><question>Q</question><answer>&e;</answer></survey></egainSurvey>".encode(), 400),
+    (f'<!DOCTYPE egainSurvey [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><egainSurvey xmlns="{NS}" sid="s1">'
+     "<survey><question>Q</question><answer>&b;</answer></survey></egainSurvey>".encode(), 400),
+    (b"<a>" + b"x" * (1 << 20) + b"</a>", 413),
+])
+def test_lenient_parsing_still_refuses_what_cannot_be_read(lenient: ServerHandle, http: requests.Session,
+                                                           body: bytes, status: int) -> None:
+    before = count_rows(lenient.surveys_db)
+    response = post(http, lenient, body, "text/plain")
+    assert response.status_code == status, response.text
+    assert count_rows(lenient.surveys_db) == before

@@ -63,7 +63,11 @@ def _progress_printer(quiet: bool) -> Any:
               help="Stop sending requests after this long (failures found so far are still shrunk).")
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), metavar="PER_SECOND",
               help="At most this many requests per second, evenly spaced (for shared servers).")
-@click.option("--seed", type=int, help="Hypothesis seed; every run prints the one it used.")
+@click.option("--seed", type=int, help="Hypothesis seed; every run prints the one it used (default: "
+              "random, fixed when CI is set).")
+@click.option("--strict-surveys/--no-strict-surveys", default=None,
+              help="A survey only a lenient (JAXB-like) server accepts is a failure, not a finding "
+              "(default: strict against the embedded server; target key strict_surveys).")
 @click.option("--replay", is_flag=True,
               help="Only re-send the failures remembered from earlier runs (see --database).")
 @click.option("--allow-writes", is_flag=True,
@@ -93,6 +97,8 @@ def command(**kwargs: Any) -> None:
 
     options = pop_target_options(kwargs)
     extra = {"sid": kwargs["sid"]} if kwargs["sid"] else {}
+    if kwargs["strict_surveys"] is not None:
+        extra["strict_surveys"] = kwargs["strict_surveys"]
     target = target_from(options, **extra)
     faults: tuple[str, ...] = kwargs["faults"]
     if not target.is_embedded:
@@ -116,14 +122,20 @@ def command(**kwargs: Any) -> None:
 
     set_hypothesis_home_dir((database.parent if database else Path(tempfile.gettempdir())) / "hypothesis")
     key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
+    from ecekit import seeds
+
+    seed, seed_how = seeds.choose(kwargs["seed"])
     config = FuzzConfig(max_examples=kwargs["max_examples"], max_time=kwargs["max_time"],
-                        rate_limit=kwargs["rate_limit"], seed=kwargs["seed"], replay=kwargs["replay"],
+                        rate_limit=kwargs["rate_limit"], seed=seed, replay=kwargs["replay"],
                         database=database, database_key=key)
     strict = target.is_embedded or target.sid is not None
     where = target.base_url or "the embedded reference server" + (f" (faults: {', '.join(faults)})"
                                                                    if faults else "")
+    strict_surveys = target.surveys_strict
     click.echo(f"Fuzzing the survey operation of {where}"
                + (" (replaying remembered failures)" if config.replay else ""), err=True)
+    click.echo(f"ecekit fuzz: {seeds.describe(seed, seed_how)}; lenient acceptance "
+               + ("fails (strict surveys)" if strict_surveys else "is a finding (--strict-surveys to fail)"))
     out: Path = kwargs["out"] or default_out("fuzz")
     log: list[Any] = []
 
@@ -132,11 +144,14 @@ def command(**kwargs: Any) -> None:
             log.append(ex)
 
     with _embedded(target, faults) as live:
-        result = fuzz(live, config, strict=strict, on_progress=_progress_printer(kwargs["quiet"]),
-                      on_exchange=keep)
+        result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
+                      on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
     payloads = database.parent / "fuzz-payloads" if database is not None else None
     for failure in result.failures:
         click.echo(report.explain(failure, result.seed, payloads))
+        click.echo("")
+    for finding in result.findings:
+        click.echo(report.explain_finding(finding, payloads))
         click.echo("")
     for note in result.notes:
         click.echo(note, err=True)

@@ -113,6 +113,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let web pages on ORIGIN (scheme://host:port, or * for any) read the answers "
               "cross-origin (repeatable). The page /_widget/ shows them through a chat widget.")
+@click.option("--survey-parsing", type=click.Choice(["strict", "lenient"]), default="strict",
+              show_default=True,
+              help="strict: XSD-valid bodies with an XML Content-Type only; lenient: like a JAXB server "
+              "without schema validation (any Content-Type, unknown/nested elements skipped, any order).")
 @click.option("--list-entry-points", is_flag=True, help="Print the scenario's entry points and exit.")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalogue and exit.")
 @click.option("--log-level", default="info", show_default=True,
@@ -121,7 +125,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 @reports_errors
 def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, ...], admin: bool,
             admin_token: str | None, surveys_db: str, context_root: str, cors_origins: tuple[str, ...],
-            list_entry_points: bool, list_faults: bool, log_level: str) -> None:
+            survey_parsing: str, list_entry_points: bool, list_faults: bool, log_level: str) -> None:
     """Run the reference ECE server: the six operations of the guide, a state you control, faults
     you choose."""
     if list_entry_points or list_faults:
@@ -138,7 +142,8 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     from ecekit.server.app import ADMIN_PREFIX
 
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
-                            surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins)
+                            surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
+                            survey_parsing=survey_parsing)
     try:
         sock = runtime.bind(host, port)
     except OSError as exc:
@@ -154,7 +159,8 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     if cors_origins:
         click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
                    f"http://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
-    click.echo(f"ecekit serve: surveys stored in {surveys_db}")
+    click.echo(f"ecekit serve: surveys stored in {surveys_db}"
+               + (" (lenient parsing: as JAXB without schema validation)" if survey_parsing == "lenient" else ""))
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -14,7 +14,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ecekit.fuzz.runner import Failure, FuzzResult
+from ecekit.fuzz.runner import Failure, Finding, FuzzResult
 
 INLINE_LIMIT = 2000  # bytes of payload shown and put in the curl line inline
 SHOWN_LIMIT = 600
@@ -80,6 +80,20 @@ def explain(failure: Failure, seed: int, payloads: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+def explain_finding(finding: Finding, payloads: Path | None = None) -> str:
+    """A lenient acceptance: what was sent, what came back, how to send it again; shorter than a
+    failure's, since it breaks nothing."""
+    case, n = finding.case, finding.count
+    as_failure = Failure(f"{case.family}:{finding.violation.check}", case, finding.exchange, (finding.violation,))
+    return "\n".join([
+        f"FINDING {case.family}: {finding.violation.check} ({n} example{'s' if n != 1 else ''} of the family)",
+        f"  case:     {case.description}",
+        f"  payload:  {len(case.body)} bytes, Content-Type {case.content_type or '(none)'}",
+        f"  response: {finding.exchange.describe()}",
+        *("  " + line for line in finding.violation.explain().splitlines()[1:]),
+        f"  reproduce: {curl_line(as_failure, payloads)}"])
+
+
 def summary(result: FuzzResult) -> str:
     p = result.progress
     rate = p.examples / p.elapsed if p.elapsed else 0.0
@@ -87,6 +101,10 @@ def summary(result: FuzzResult) -> str:
     head = (f"{p.examples} {what}, {p.requests} requests in {p.elapsed:.1f}s ({rate:.0f}/s), "
             f"seed {result.seed}: ")
     head += "no failure" if result.ok else f"{len(result.failures)} distinct failure(s)"
+    if result.findings:
+        families = ", ".join(f.case.family for f in result.findings)
+        head += (f"; {len(result.findings)} lenient finding(s), not failures ({families}; "
+                 "--strict-surveys fails on them)")
     if result.out_of_time:
         head += f" (stopped sending after --max-time {result.config.max_time:g}s)"
     return head
@@ -97,17 +115,24 @@ def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None) -> N
     from junit_xml import TestCase, TestSuite, to_xml_report_string
 
     cases = []
+    for finding in result.findings:
+        text = explain_finding(finding, payloads)
+        case = TestCase(f"survey fuzz finding: {finding.case.family}", classname="ecekit.fuzz.survey_lenient",
+                        elapsed_sec=finding.exchange.elapsed, stdout=text)
+        case.add_skipped_info(message=f"finding, not a failure: {finding.violation.headline()}", output=text)
+        cases.append(case)
     for failure in result.failures:
         case = TestCase(f"survey fuzz: {failure.kind}", classname="ecekit.fuzz.survey",
                         elapsed_sec=failure.exchange.elapsed)
         case.add_failure_info(message="; ".join(v.headline() for v in failure.violations),
                               output=explain(failure, result.seed, payloads))
         cases.append(case)
-    if not cases:
+    if not result.failures:
         cases.append(TestCase(f"survey fuzz: {result.progress.examples} examples",
                               classname="ecekit.fuzz.survey", elapsed_sec=result.progress.elapsed,
                               stdout=summary(result)))
-    suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed)})
+    suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed),
+                                                        "strict_surveys": str(result.strict_surveys).lower()})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]), encoding="utf-8")
 
@@ -130,4 +155,8 @@ def to_data(result: FuzzResult, payloads: Path | None = None) -> dict[str, Any]:
     return {"kind": "fuzz", "schema_version": 1, "seed": result.seed, "examples": p.examples,
             "requests": p.requests, "duration_s": round(p.elapsed, 3), "replay": result.config.replay,
             "out_of_time": result.out_of_time, "failures": failures, "families": families,
+            "findings": [{"family": f.case.family, "description": f.case.description, "count": f.count,
+                          "headline": f.violation.headline(), "response": f.exchange.describe(),
+                          "text": explain_finding(f, payloads)} for f in result.findings],
+            "strict_surveys": result.strict_surveys,
             "notes": list(result.notes), "summary": summary(result)}

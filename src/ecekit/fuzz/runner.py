@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from ecekit.checks.base import Context, Observation, Violation
-from ecekit.checks.survey import judge_survey
+from ecekit.checks.survey import judge_survey, split_findings
 from ecekit.client import Client, Exchange
 from ecekit.errors import TargetError
 from ecekit.fuzz.pacing import Pacer
@@ -90,6 +90,17 @@ class Progress:
         return time.monotonic() - self.started
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A lenient acceptance (``survey_lenient``) when the run is not strict about surveys: the first
+    example of its hostile family, as sent (findings are not shrunk: they fail nothing)."""
+
+    case: SurveyCase
+    exchange: Exchange
+    violation: Violation
+    count: int = 1  # examples of the family that got the same answer
+
+
 @dataclass
 class FuzzResult:
     failures: list[Failure]
@@ -98,6 +109,8 @@ class FuzzResult:
     config: FuzzConfig
     out_of_time: bool = False
     notes: list[str] = field(default_factory=list)  # e.g. hypothesis' own complaints
+    findings: list[Finding] = field(default_factory=list)
+    strict_surveys: bool = True
 
     @property
     def ok(self) -> bool:
@@ -188,15 +201,21 @@ def preflight(client: Client, pacer: Pacer) -> None:
 
 
 def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | None = None,
+         strict_surveys: bool | None = None,
          on_progress: Callable[[Progress], None] | None = None,
          on_exchange: Callable[[Exchange], None] | None = None) -> FuzzResult:
     """Fuzz ``target``'s survey operation; every failure comes back shrunk, none is raised.
 
     ``strict``: a valid survey must get exactly 204. Default: strict for the embedded server or when
     the target names a real ``sid``; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES).
+    ``strict_surveys``: a lenient acceptance is a failure, not a finding (default: the target's
+    ``surveys_strict``).
     """
     if strict is None:
         strict = target.is_embedded or target.sid is not None
+    if strict_surveys is None:
+        strict_surveys = target.surveys_strict
+    findings: dict[str, Finding] = {}
     run_seed = config.seed if config.seed is not None else secrets.randbelow(1 << 32)
     context = Context(target=target, strict_survey=strict)
     progress = Progress()
@@ -218,8 +237,13 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
         pacer.wait()
         exchange = client.call(SURVEY, body=case.body, headers=case.headers())
         progress.requests += 1
-        found = tuple(judge_survey(Observation(exchange, SURVEY, context), valid=case.valid,
-                                   description=case.description))
+        failed, noted = split_findings(judge_survey(Observation(exchange, SURVEY, context), valid=case.valid,
+                                                    description=case.description), strict_surveys=bool(strict_surveys))
+        for violation in noted:
+            seen = findings.get(case.family)
+            findings[case.family] = Finding(case, exchange, violation) if seen is None else \
+                replace(seen, count=seen.count + 1)
+        found = tuple(failed)
         if not found:
             return None
         verdicts[key] = (exchange, found)
@@ -289,7 +313,8 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
     finally:
         client.close()
     notes = [n for n in notes if not n.startswith("nothing to replay")] if failures else notes[:1]
-    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"], notes)
+    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"], notes,
+                      sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys))
 
 
 def _collect(raised: list[BaseException]) -> tuple[list[Failure], list[str]]:

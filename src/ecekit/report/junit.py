@@ -16,11 +16,24 @@ from ecekit.report.failure import printable
 from ecekit.report.results import CaseResult
 
 
-def to_xml(results: Iterable[CaseResult], *, name: str = "ecekit") -> str:
-    """The JUnit document for ``results`` as a string."""
+def to_xml(results: Iterable[CaseResult], *, name: str = "ecekit",
+           properties: dict[str, str] | None = None) -> str:
+    """The JUnit document for ``results`` as a string; ``properties`` (e.g. the seed) on every suite.
+
+    A finding (not a failure) is a test case of its own in its check's suite, marked *skipped* with
+    the headline as message and the whole explanation as text: the one outcome besides a failure that
+    both Jenkins and GitLab show with its message, and one that fails neither.
+    """
     from junit_xml import TestCase, TestSuite, to_xml_report_string
 
     by_check: dict[str, list[TestCase]] = defaultdict(list)
+    results = list(results)
+    for result in results:
+        for finding in result.findings:
+            case = TestCase(printable(finding.headline[:200]), classname=f"{name}.{finding.operation}",
+                            file=result.nodeid.split("::")[0], stdout=finding.text)
+            case.add_skipped_info(message=f"finding, not a failure: {finding.headline}", output=finding.text)
+            by_check[finding.check].append(case)
     for result in results:
         case = TestCase(printable(result.name), classname=f"{name}.{result.operation}",
                         elapsed_sec=round(result.seconds, 6), file=result.nodeid.split("::")[0])
@@ -31,13 +44,14 @@ def to_xml(results: Iterable[CaseResult], *, name: str = "ecekit") -> str:
         elif result.outcome == "skipped":
             case.add_skipped_info(message=result.headline or "skipped")
         by_check[result.check].append(case)
-    suites = [TestSuite(f"{name}.{check}", cases) for check, cases in sorted(by_check.items())]
+    suites = [TestSuite(f"{name}.{check}", cases, properties=properties)
+              for check, cases in sorted(by_check.items())]
     return str(to_xml_report_string(suites, prettyprint=True, encoding="utf-8"))
 
 
-def write(path: str | Path, results: Iterable[CaseResult]) -> Path:
+def write(path: str | Path, results: Iterable[CaseResult], properties: dict[str, str] | None = None) -> Path:
     """Write the JUnit file, creating its directory; returns the path written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_xml(results), encoding="utf-8")
+    path.write_text(to_xml(results, properties=properties), encoding="utf-8")
     return path

@@ -50,3 +50,18 @@ def summary_lines(results: list[CaseResult], descriptions: dict[str, str] | None
             lines.append(f"      e.g. {failed[0].headline[:200]}")
     lines.append("details (expected, actual, XPath, body, curl line): the FAILURES section above")
     return lines
+
+
+def finding_lines(results: list[CaseResult], how_to_fail: str = "") -> list[str]:
+    """Findings (not failures), one line each, grouped by check; empty when there are none."""
+    findings = [f for r in results for f in r.findings]
+    if not findings:
+        return []
+    by_check: dict[str, list[str]] = defaultdict(list)
+    for finding in findings:
+        by_check[finding.check].append(finding.headline)
+    lines = [f"findings, not failures ({len(findings)})" + (f"; {how_to_fail}" if how_to_fail else "") + ":"]
+    for check, headlines in sorted(by_check.items()):
+        lines.append(f"  {check}: {len(headlines)}")
+        lines += [f"    {h[:200]}" for h in headlines]
+    return lines

@@ -75,9 +75,11 @@ class EceApp:
         max_body: int = xmlsafe.DEFAULT_MAX_BODY,
         initial: Callable[[], model.State] | None = None,
         cors: CorsPolicy | None = None,
+        survey_parsing: str = "strict",
     ) -> None:
         self.state = state
         self.cors = cors
+        self.lenient_surveys = survey_parsing == "lenient"  # see ecekit.server.survey
         self.store = store
         self.context_root = normalise_root(context_root)
         self.max_body = max_body
@@ -233,9 +235,10 @@ class EceApp:
 
     async def _survey(self, scope: Scope, receive: Receive, as_json: bool) -> Reply:
         """415 for a non-XML type, 413 over the cap (read no further), 400 for a bad body, else
-        store, commit, then 204. Survey faults may replace the verdict (and then nothing is stored)."""
+        store, commit, then 204. Survey faults may replace the verdict (and then nothing is stored).
+        Lenient parsing ignores the Content-Type and stores whatever a JAXB-like reading recovers."""
         content_type = header(scope, b"content-type")
-        if not survey.media_type_ok(content_type):
+        if not self.lenient_surveys and not survey.media_type_ok(content_type):
             shown = content_type.decode("latin-1")[:80] or "none"
             return render.error(415, "unsupported_media_type", f"Content-Type {shown!r}: send "
                                 "application/xml or text/xml", as_json)
@@ -245,7 +248,7 @@ class EceApp:
         body = await _read_body(receive, self.max_body)
         if body is None:
             return self._too_large(None, as_json)
-        outcome = survey.validate(body, self.max_body)
+        outcome = (survey.read_leniently if self.lenient_surveys else survey.validate)(body, self.max_body)
         for fault in self._faults:
             faulted = fault.survey(outcome, body)
             if faulted is not None:

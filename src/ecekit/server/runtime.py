@@ -33,6 +33,7 @@ def build_app(
     context_root: str = "/system",
     max_body: int = xmlsafe.DEFAULT_MAX_BODY,
     cors_origins: tuple[str, ...] = (),
+    survey_parsing: str = "strict",
 ) -> EceApp:
     """Validate everything (ConfigError on a bad scenario or fault) and build the app.
     ``admin_access`` (from :func:`ecekit.server.access.admin_access`) guards the admin API."""
@@ -42,7 +43,7 @@ def build_app(
     cors = CorsPolicy(parse_origins(cors_origins)) if cors_origins else None
     return EceApp(state, store, context_root=context_root, faults=chosen, admin=admin,
                   admin_access=admin_access, max_body=max_body,
-                  initial=lambda: scenario.load(scenario_file), cors=cors)
+                  initial=lambda: scenario.load(scenario_file), cors=cors, survey_parsing=survey_parsing)
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -147,6 +147,7 @@ def start_server(
     cors_origins: tuple[str, ...] = (),
     admin_token: str | None = None,
     as_if_host: str = "127.0.0.1",
+    survey_parsing: str = "strict",
 ) -> ServerHandle:
     """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
     cleanup: list[Any] = []
@@ -162,9 +163,10 @@ def start_server(
     try:
         if subprocess:
             handle = _start_subprocess(scenario, [str(f.spec if isinstance(f, faults_mod.Fault) else f)
-                                                  for f in faults], gate, db, root, cors_origins)
+                                                  for f in faults], gate, db, root, cors_origins,
+                                        survey_parsing=survey_parsing)
         else:
-            handle = _start_thread(scenario, faults, gate, db, root, cors_origins)
+            handle = _start_thread(scenario, faults, gate, db, root, cors_origins, survey_parsing=survey_parsing)
     except BaseException:
         for step in reversed(cleanup):
             step()
@@ -184,10 +186,11 @@ def running_server(
     cors_origins: tuple[str, ...] = (),
     admin_token: str | None = None,
     as_if_host: str = "127.0.0.1",
+    survey_parsing: str = "strict",
 ) -> Iterator[ServerHandle]:
     """A server for the duration of a ``with`` block (see the module docstring)."""
     handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins,
-                          admin_token=admin_token, as_if_host=as_if_host)
+                          admin_token=admin_token, as_if_host=as_if_host, survey_parsing=survey_parsing)
     try:
         yield handle
     finally:
@@ -201,9 +204,10 @@ def _urls(port: int, root: str, admin: bool) -> tuple[str, str | None]:
 
 def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | faults_mod.Fault],
                   gate: access.AdminAccess | None, db: Path, root: str,
-                  cors_origins: tuple[str, ...] = ()) -> ServerHandle:
+                  cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict") -> ServerHandle:
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=gate is not None,
-                            admin_access=gate, surveys_db=db, context_root=root, cors_origins=cors_origins)
+                            admin_access=gate, surveys_db=db, context_root=root, cors_origins=cors_origins,
+                            survey_parsing=survey_parsing)
     sock = runtime.bind("127.0.0.1", 0)
     config = runtime.config(app)
     config.log_config = None  # leave the host process's logging alone
@@ -239,8 +243,9 @@ def serve_command(*args: str) -> list[str]:
 
 def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
                       gate: access.AdminAccess | None, db: Path, root: str,
-                      cors_origins: tuple[str, ...] = ()) -> ServerHandle:
-    args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/"]
+                      cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict") -> ServerHandle:
+    args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/",
+            "--survey-parsing", survey_parsing]
     for origin in cors_origins:
         args += ["--cors-origin", origin]
     if scenario_file:

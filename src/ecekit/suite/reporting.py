@@ -18,7 +18,7 @@ from ecekit.checks.base import REGISTRY
 from ecekit.client import Exchange
 from ecekit.report.failure import BODY_EXCERPT, curl_line, printable
 from ecekit.report.results import CaseResult
-from ecekit.report.summary import summary_lines
+from ecekit.report.summary import finding_lines, summary_lines
 from ecekit.suite.session import Suite
 from ecekit.suite.verdict import NOT_APPLICABLE, Outcome
 
@@ -28,6 +28,7 @@ _EXTRA_DESCRIPTIONS = {
     "consistency": "answers of different operations for one entry point contradict each other",
     "survey_accepted": "a valid survey was not accepted with 204",
     "survey_rejected": "an invalid survey was not refused with a 4xx",
+    "survey_lenient": "a survey only a lenient (JAXB-like) reader accepts got a 2xx (strict surveys)",
     "error": "the test itself could not run (see its traceback)",
 }
 
@@ -69,6 +70,8 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
         return
     result = CaseResult(report.nodeid, _name(item, label), check, operation, report.outcome,
                         seconds=report.duration, entry_point=entry_point, test_check=check)
+    if outcome is not None and report.when == "call":
+        result.findings = list(outcome.findings)
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         result.headline = str(reason).removeprefix("Skipped: ")
@@ -120,9 +123,15 @@ def summary(suite: Suite) -> list[str]:
         widget = suite.target.chosen_widget()
         lines.append(f"what the {widget.name} widget shows, per entry point:")
         lines += [f"  {ep:<12} {state:<12} {why}" for ep, state, why in states]
+    lines += finding_lines(list(suite.results.values()),
+                           "findings fail the run with --strict-surveys (pytest: --ece-strict-surveys, "
+                           "target key strict_surveys = true)")
     skipped_writes = [r for r in suite.results.values() if r.outcome == "skipped" and r.check == "survey"]
     if skipped_writes and not suite.options.allow_writes:
         lines.append(f"survey: {len(skipped_writes)} test(s) skipped: writes are off (--allow-writes)")
+    from ecekit.seeds import describe
+
+    lines.append(describe(suite.options.seed, suite.options.seed_how))
     if suite.junit_written:
         lines.append(f"JUnit (one testsuite per check): {suite.junit_written}")
     if suite.reports_written.get("html"):

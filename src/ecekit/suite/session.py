@@ -39,6 +39,8 @@ class Options:
     faults: tuple[str, ...] = ()
     junit_xml: str | None = None
     out: str | None = None  # directory for check.json, exchanges.har, report.html, summary.md
+    seed: int = 0  # of the hypothesis phase and the probes' sids (ecekit.seeds)
+    seed_how: str = "given"
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Suite:
 
         Raises a ToolkitError (ConfigError, UsageError, SchemaError) for anything the user must fix.
         """
+        from ecekit import seeds
         from ecekit.cli.options import target_from
         from ecekit.xmlsafe import schemas
 
@@ -76,7 +79,10 @@ class Suite:
                                  "sid": values.get("sid")}
         if values.get("agents_not_required"):
             extra["agents_required"] = False
+        if values.get("strict_surveys") is not None:
+            extra["strict_surveys"] = bool(values["strict_surveys"])
         target = target_from(dict(values), **extra)
+        seed, seed_how = seeds.choose(values.get("seed"))
         options = Options(
             allow_writes=bool(values.get("allow_writes")),
             fuzz_examples=int(values.get("fuzz_examples") or 0) if values.get("fuzz_examples") is not None
@@ -85,6 +91,8 @@ class Suite:
             faults=tuple(values.get("faults") or ()),
             junit_xml=values.get("junit_xml"),
             out=values.get("out"),
+            seed=seed,
+            seed_how=seed_how,
         )
         if options.fuzz_examples < 0 or options.consistency_reads < 1:
             raise UsageError("--fuzz-examples must be 0 or more and --consistency-reads 1 or more")
@@ -146,6 +154,11 @@ class Suite:
     def strict_survey(self) -> bool:
         """A valid survey must get 204 (not a 4xx): on the embedded server, where sessions are not checked."""
         return self.target.is_embedded
+
+    @property
+    def strict_surveys(self) -> bool:
+        """A survey only a lenient server accepts fails the run (else it is a finding)."""
+        return self.target.surveys_strict
 
     def context(self, role: Role = Role.ANY, *, strict_survey: bool | None = None) -> Context:
         strict = self.strict_survey if strict_survey is None else strict_survey
@@ -225,8 +238,9 @@ class Suite:
                  ("invalid", t.invalid_entry_points)]
         lines.append("ecekit entry points: " + "; ".join(f"{name}: {', '.join(eps) or '-'}"
                                                         for name, eps in roles))
-        writes = (f"on, {self.options.fuzz_examples} fuzz examples" if self.options.allow_writes
-                  else "off (survey skipped; --ece-allow-writes)")
+        writes = (f"on, {self.options.fuzz_examples} fuzz examples, lenient acceptance "
+                  + ("fails (strict surveys)" if self.strict_surveys else "is a finding (--strict-surveys "
+                     "to fail)") if self.options.allow_writes else "off (survey skipped; --ece-allow-writes)")
         widget = t.chosen_widget()
         if widget is not None:
             lines.append(f"ecekit widget: {widget.name} ({widget.operation.name}, timeout {widget.timeout:g}s)")
@@ -235,6 +249,9 @@ class Suite:
         lines.append(f"ecekit limits: max response time {t.max_response_time:g}s, timeout "
                      f"{t.read_timeout:g}s, agents required: {str(t.agents_required).lower()}, "
                      f"consistency reads: {self.options.consistency_reads}, writes: {writes}")
+        from ecekit.seeds import describe
+
+        lines.append("ecekit " + describe(self.options.seed, self.options.seed_how))
         return lines
 
 

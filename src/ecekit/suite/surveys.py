@@ -3,8 +3,13 @@
 The hypothesis phase (``ecekit.fuzz.strategies.survey_cases``) explores; these probes make sure the
 cases that real servers are known to get wrong are tried on *every* run, whatever hypothesis draws:
 the public client's ``text/xml;charset=utf-8`` with pretty-printing, non-ASCII answers, long answers,
-many pairs, and the unescaped ``<`` / ``&`` a visitor types (ECE_NOTES). Each valid probe is proven
-valid against eGainSurvey.xsd and each invalid one proven invalid, by the fuzzer's own helpers.
+many pairs, and the unescaped ``<`` / ``&`` a visitor types (ECE_NOTES), and the bodies a lenient
+(JAXB-like) server is known to accept (a valid body labelled ``text/plain``, a nested element in an
+answer, answer before question, a plain DOCTYPE), so every run lists such findings, not only the runs
+whose draw happens to hit one. Each valid probe is proven valid against eGainSurvey.xsd and each
+other one proven to be in its tier (``ecekit.checks.survey.tier_of``).
+
+The sids come from a generator seeded with the run's seed, so ``--seed`` replays the probes too.
 
 Every sid starts with :data:`ecekit.fuzz.strategies.SID_PREFIX` so test data can be found and removed,
 except the user's own ``--sid`` (a real chat session, to prove the 204 path on a real server).
@@ -12,6 +17,7 @@ except the user's own ``--sid`` (a real chat session, to prove the 204 path on a
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass
 
@@ -44,19 +50,24 @@ class SurveyProbe:
         return {"Content-Type": self.content_type} if self.content_type else {}
 
 
-def new_sid() -> str:
-    """A fresh sid in the guide's shape, starting with the shared prefix."""
+def new_sid(rng: random.Random | None = None) -> str:
+    """A sid in the guide's shape, starting with the shared prefix (from ``rng`` when given)."""
     from ecekit.fuzz.strategies import documented_sid
 
-    return documented_sid(uuid.uuid4())
+    u = uuid.uuid4() if rng is None else uuid.UUID(int=rng.getrandbits(128), version=4)
+    return documented_sid(u)
 
 
-def probes(sid: str | None = None) -> list[SurveyProbe]:
-    """The fixed probes; ``sid`` (the user's real session) is used for the valid ones when given."""
+def probes(sid: str | None = None, seed: int | None = None) -> list[SurveyProbe]:
+    """The fixed probes; ``sid`` (the user's real session) is used for the valid ones when given;
+    ``seed`` makes the made-up sids the same on every run with that seed."""
+    from ecekit.checks.survey import Tier, tier_of
     from ecekit.fuzz.strategies import Style, is_valid_survey, pair_items, render
 
+    rng = random.Random(seed) if seed is not None else None
+
     def sid_for(valid: bool) -> str:
-        return sid if (sid and valid) else new_sid()
+        return sid if (sid and valid) else new_sid(rng)
 
     def survey(pairs: list[tuple[str, str]], *, style: Style | None = None, s: str | None = None) -> bytes:
         return render(style or Style(), sid=s or sid_for(True), items=pair_items(pairs))
@@ -78,7 +89,7 @@ def probes(sid: str | None = None) -> list[SurveyProbe]:
         ("valid-empty-answer", survey([("Anything else?", "")]), "application/xml",
          "an empty answer (the XSD allows it)"),
     ]
-    s = new_sid()
+    s = new_sid(rng)
     r, i, q, a = ROOT, SURVEY_ITEM, SURVEY_QUESTION, SURVEY_ANSWER
     head, tail = f'<{r} {SURVEY_SID}="{s}" xmlns="{CHAT_NS}">', f"</{r}>"
 
@@ -108,9 +119,23 @@ def probes(sid: str | None = None) -> list[SurveyProbe]:
                                  f"{item('Q', '&x;')}{tail}").encode(),
          "application/xml", "a DOCTYPE with an external entity (XXE)"),
     ]
+    guide_body = survey(guide[:1], s=s)
+    lenient: list[tuple[str, bytes, str, str]] = [
+        ("lenient-text-plain", guide_body, "text/plain", "a valid body labelled text/plain"),
+        ("lenient-json-label", guide_body, "application/json", "a valid body labelled application/json"),
+        ("lenient-nested-answer", f"{head}<{i}><{q}>Q</{q}><{a}>A<b>bold</b></{a}></{i}>{tail}".encode(),
+         "application/xml", "an element nested inside an answer"),
+        ("lenient-answer-first", f"{head}<{i}><{a}>A</{a}><{q}>Q</{q}></{i}>{tail}".encode(),
+         "application/xml", "the answer before its question"),
+        ("lenient-plain-doctype", f"<!DOCTYPE {r}>{head}{item('Q', 'A')}{tail}".encode(), "application/xml",
+         "a plain DOCTYPE (no entities)"),
+    ]
     found = [SurveyProbe(name, body, ct, True, what, real_sid=bool(sid)) for name, body, ct, what in valid]
-    found += [SurveyProbe(name, body, ct, False, what) for name, body, ct, what in invalid]
+    found += [SurveyProbe(name, body, ct, False, what) for name, body, ct, what in invalid + lenient]
     for probe in found:
-        if is_valid_survey(probe.body) != probe.valid:
+        claimed = Tier.VALID if probe.valid else \
+            Tier.STRICT_ONLY if probe.name.startswith("lenient-") else Tier.MUST_REFUSE
+        xml_type = probe.content_type.split(";")[0] in ("application/xml", "text/xml")
+        if tier_of(probe.body, valid=is_valid_survey(probe.body) and xml_type) != claimed:
             raise AssertionError(f"ecekit bug: survey probe {probe.name} is not what it claims")
     return found
