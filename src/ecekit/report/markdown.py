@@ -28,7 +28,7 @@ def render(kind: str, data: dict[str, Any], *, report: str = "report.html") -> s
             lines += [f"| {_cell(b['check'])} | {_cell(b['operation'])} | {_cell(', '.join(b['entry_points']))} "
                       f"| {_cell(b['headline'])} |" for b in view["broken"][:MAX_LINES]]
         for f in view["findings"][:MAX_LINES]:
-            lines.append(f"- finding **{_cell(f.get('check'))}**: {_cell(f.get('message'))}")
+            lines.append(f"- finding **{_cell(f.get('check'))}**: {_cell(f.get('message') or f.get('headline'))}")
     elif kind == "load":
         if view["slos"]:
             lines += ["| SLO | limit | actual | verdict |", "|---|---|---|---|"]

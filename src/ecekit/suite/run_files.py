@@ -29,7 +29,7 @@ def check_data(suite: Suite) -> dict[str, Any]:
         "kind": "check", "schema_version": SCHEMA_VERSION,
         "duration_s": round(time.time() - suite.started_at, 3),
         "totals": totals, "results": results,
-        "findings": list(getattr(suite, "findings", []) or []),
+        "findings": [f for r in results for f in r.get("findings") or []],
         "warnings": list(getattr(suite, "warnings", []) or []),
         "exchanges": {"file": "exchanges.har", "count": len(suite.log), "dropped": suite.log_dropped},
     })
