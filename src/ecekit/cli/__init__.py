@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("ecekit.cli.check", "Run the contract suites against a server (or the embedded one)."),
     "fuzz": ("ecekit.cli.fuzz", "Fuzz the survey operation with hypothesis."),
     "load": ("ecekit.cli.load", "Replay page-load traffic with locust and judge it against SLOs."),
-    "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO (not built yet)."),
+    "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO, and what limits it."),
     "diff": ("ecekit.cli.diff", "Compare the answers of two servers or versions (not built yet)."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),
     "report": ("ecekit.cli.report", "Render a run's report.html and summary.md again from its JSON."),

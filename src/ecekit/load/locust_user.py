@@ -108,13 +108,10 @@ class PageViews(FastHttpUser):
         self._warm_up(eps[0])
         arrivals = arr.arrival_times(rng, 1.0 / self.state.streams())
         upcoming = next(arrivals, None)
-        t0 = perf_counter()
-        rec.start_clock(t0)
-        if self.outcomes.origin is None:
-            self.outcomes.origin = t0
-        hard_end = t0 + (until or float("inf")) + s.profile.timeout
+        t0 = hard_end = 0.0  # set once the workers are parked, below
         leader = Semaphore(1)
         busy: set[Any] = set()
+        pool = s.profile.max_in_flight
         stopped = False
 
         def take() -> tuple[float, bool, PageView] | None:
@@ -130,6 +127,8 @@ class PageViews(FastHttpUser):
                 due = t0 + t
                 if due > perf_counter():
                     _wait_until(due)
+                elif len(busy) >= pool - 1 and perf_counter() - due > _LATE_S:
+                    schedule["no_free_worker"] += 1  # overdue, and every other worker busy: the pool is full
                 if perf_counter() > hard_end:  # no worker came free before the run's hard end
                     stopped = True
                     unsent = 1 + sum(1 for _ in arrivals) + len(polls)
@@ -174,7 +173,18 @@ class PageViews(FastHttpUser):
                 finally:
                     busy.discard(me)
 
+        # Start the clock only once every worker is parked on the leader lock: spawning max_in_flight
+        # greenlets and running each to its first wait took the loop ~0.3 s at 5000, which came out as
+        # a burst of late page views at the start of every run (and a backlog at a server near its limit).
+        leader.acquire()
         workers = [gevent.spawn(worker) for _ in range(s.profile.max_in_flight)]
+        gevent.sleep(0)
+        t0 = perf_counter()
+        rec.start_clock(t0)
+        if self.outcomes.origin is None:
+            self.outcomes.origin = t0
+        hard_end = t0 + (until or float("inf")) + s.profile.timeout
+        leader.release()
         try:
             left = hard_end - perf_counter()  # infinite for an unbounded run: locust stops it
             gevent.joinall(workers, timeout=max(0.0, left) + 1.0 if left != float("inf") else None)
