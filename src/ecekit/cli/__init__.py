@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("ecekit.cli.check", "Run the contract suites against a server (or the embedded one)."),
     "fuzz": ("ecekit.cli.fuzz", "Fuzz the survey operation with hypothesis."),
     "load": ("ecekit.cli.load", "Replay page-load traffic with locust and judge it against SLOs."),
-    "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO (not built yet)."),
+    "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO, and what limits it."),
     "snapshot": ("ecekit.cli.snapshot", "Record every status answer of a server, for ecekit diff."),
     "diff": ("ecekit.cli.diff", "Compare two snapshots, servers or XSD sets: breaking, slower, compatible."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),

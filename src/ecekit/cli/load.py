@@ -12,7 +12,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +22,7 @@ import click
 from ecekit.cli.errors import reports_errors
 from ecekit.cli.options import pop_target_options, target_from, target_options
 from ecekit.errors import ConfigError, UsageError
+from ecekit.target import Target
 
 HARD_CAP_MARGIN_S = 60.0
 
@@ -71,23 +72,75 @@ class Progress:
             click.echo("", err=True)
 
 
+def load_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a locust run that `ecekit load` and `ecekit capacity` share (besides the target's)."""
+    options = [
+        click.option("--profile", default="default", show_default=True,
+                     help="A bundled profile (default, one-call, spike, ramp, step, soak) or a .toml path."),
+        click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                     help="1: one process. N>1: a locust master and N local worker processes."),
+        click.option("--slo", "slos", multiple=True, metavar="NAME=VALUE",
+                     help="e.g. p95=50ms, chatAllowed.p99=1.5s, errors=1% (repeatable; adds to the profile's)."),
+        click.option("--allow-writes", is_flag=True, help="Let the profile's share of visitors post surveys."),
+        click.option("--allow-remote", is_flag=True, help="Allow a --base-url that is not on this machine."),
+        click.option("--sid", help="A real chat session id for the surveys."),
+        click.option("--seed", type=int, help="Random seed for arrivals and the mix."),
+        click.option("-q", "--quiet", is_flag=True, help="No live progress line."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def checked_target(target_opts: dict[str, Any], allow_remote: bool) -> Target:
+    """The target to load: never a remote host unless allowed, always with entry points."""
+    target = target_from(target_opts)
+    if target.base_url and not allow_remote and not is_loopback(target.base_url):
+        raise UsageError(f"refusing to load {target.base_url}: it is not on this machine",
+                         remedy="load tests hit real servers hard; pass --allow-remote if this one is yours "
+                                "and you mean it, or use 127.0.0.1")
+    if target.base_url and not target.entry_points:
+        raise UsageError("no entry point to load", remedy="pass --entry-point ID (repeatable)")
+    return target
+
+
+def locust_options(kwargs: dict[str, Any], target: Target, out: Path, embedded: bool,
+                   widget: str | None = None) -> dict[str, str]:
+    """The ``ece_*`` options of the locust processes; writes the target file they read to ``out``."""
+    from ecekit.load.settings import target_json
+
+    (out / "target.json").write_text(json.dumps(target_json(target), indent=2), encoding="utf-8")
+    junit = kwargs.get("junit_xml")
+    prof = kwargs["profile"]
+    if prof and Path(prof).is_file():  # locust runs in the output directory: a relative path would break
+        prof = str(Path(prof).resolve())
+    options = {
+        "ece_profile": prof, "ece_rate": kwargs.get("rate"), "ece_duration": kwargs.get("duration"),
+        "ece_entry_points": ",".join(target.entry_points), "ece_slo": ",".join(kwargs["slos"]),
+        "ece_out": str(out.resolve()), "ece_target": str((out / "target.json").resolve()),
+        "ece_junit_xml": str(Path(junit).resolve()) if junit else None,
+        "ece_allow_writes": "true" if (kwargs["allow_writes"] or embedded) else None,
+        "ece_sid": kwargs["sid"], "ece_seed": kwargs["seed"],
+        "ece_embedded": "true" if embedded else None,
+        "ece_widget": widget, "ece_origin": target.origin,
+    }
+    return {k: str(v) for k, v in options.items() if v is not None}
+
+
+def headers_env(target: Target) -> dict[str, str]:
+    """Request headers travel to the locust processes in the environment, never on a command line."""
+    from ecekit.load.settings import HEADERS_ENV
+
+    return {HEADERS_ENV: json.dumps(dict(target.headers))} if target.headers else {}
+
+
 @click.command(name="load")
 @target_options
-@click.option("--profile", default="default", show_default=True,
-              help="A bundled profile (default, one-call, spike, ramp, step, soak) or a .toml path.")
+@load_options
 @click.option("--rate", type=float, help="Offered page views per second (default: the profile's).")
 @click.option("--duration", type=float, help="Seconds of arrivals (default: the profile's).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="1: one process. N>1: a locust master and N local worker processes.")
-@click.option("--slo", "slos", multiple=True, metavar="NAME=VALUE",
-              help="e.g. p95=50ms, chatAllowed.p99=1.5s, errors=1% (repeatable; adds to the profile's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/load-<timestamp>/].")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="JUnit report: one test case per SLO.")
-@click.option("--allow-writes", is_flag=True, help="Let the profile's share of visitors post surveys.")
-@click.option("--allow-remote", is_flag=True, help="Allow a --base-url that is not on this machine.")
-@click.option("--sid", help="A real chat session id for the surveys.")
-@click.option("--seed", type=int, help="Random seed for arrivals and the mix.")
-@click.option("-q", "--quiet", is_flag=True, help="No live progress line.")
 @reports_errors
 def command(**kwargs: Any) -> None:
     """Replay page-load traffic (open model, Poisson arrivals) and judge it against SLOs.
@@ -97,22 +150,15 @@ def command(**kwargs: Any) -> None:
     """
     from ecekit.load import launch, profile, slo, summary
     from ecekit.load.schedule import with_overrides
-    from ecekit.load.settings import HEADERS_ENV, target_json
 
     target_opts = pop_target_options(kwargs)
-    target = target_from(target_opts)
-    if target.base_url and not kwargs["allow_remote"] and not is_loopback(target.base_url):
-        raise UsageError(f"refusing to load {target.base_url}: it is not on this machine",
-                         remedy="load tests hit real servers hard; pass --allow-remote if this one is yours "
-                                "and you mean it, or use 127.0.0.1")
+    target = checked_target(target_opts, kwargs["allow_remote"])
     prof = profile.load(kwargs["profile"])
     arrivals = with_overrides(prof.arrivals, kwargs["rate"], kwargs["duration"])
     if not arrivals.bounded:
         raise ConfigError("--duration must be positive for `ecekit load`",
                           remedy="e.g. --duration 60 (run until stopped only with locust's web UI)")
     slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
-    if target.base_url and not target.entry_points:
-        raise UsageError("no entry point to load", remedy="pass --entry-point ID (repeatable)")
     if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
         click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
     out = Path(kwargs["out"]) if kwargs["out"] else default_out()
@@ -120,27 +166,16 @@ def command(**kwargs: Any) -> None:
     embedded = target.base_url is None
     with _server(target.base_url, target.origin) as (base_url, default_eps):
         target = target.replace(base_url=base_url, entry_points=target.entry_points or default_eps)
-        (out / "target.json").write_text(json.dumps(target_json(target), indent=2), encoding="utf-8")
-        options = {
-            "ece_profile": kwargs["profile"], "ece_rate": kwargs["rate"], "ece_duration": kwargs["duration"],
-            "ece_entry_points": ",".join(target.entry_points), "ece_slo": ",".join(kwargs["slos"]),
-            "ece_out": str(out.resolve()), "ece_target": str((out / "target.json").resolve()),
-            "ece_junit_xml": str(Path(kwargs["junit_xml"]).resolve()) if kwargs["junit_xml"] else None,
-            "ece_allow_writes": "true" if (kwargs["allow_writes"] or embedded) else None,
-            "ece_sid": kwargs["sid"], "ece_seed": kwargs["seed"],
-            "ece_embedded": "true" if embedded else None,
-            "ece_widget": target_opts.get("widget"), "ece_origin": target.origin,
-        }
-        env = {HEADERS_ENV: json.dumps(dict(target.headers))} if target.headers else {}
+        options = locust_options(kwargs, target, out, embedded, widget=target_opts.get("widget"))
+        env = headers_env(target)
         cap = arrivals.duration + prof.timeout + HARD_CAP_MARGIN_S + 15 * kwargs["workers"]
         progress = Progress(kwargs["quiet"])
         if not kwargs["quiet"]:
             click.echo(f"ecekit load: {prof.name} profile, {arrivals.shape} {arrivals.mean_rate():g} page views/s "
                        f"for {arrivals.duration:g} s against {base_url} ({kwargs['workers']} worker(s))",
                        err=True)
-        result = launch.run(launch.Launch(host=base_url, options={k: v for k, v in options.items()
-                                                                   if v is not None},
-                                          out=out, workers=kwargs["workers"], hard_cap_s=cap, env=env),
+        result = launch.run(launch.Launch(host=base_url, options=options, out=out, workers=kwargs["workers"],
+                                          hard_cap_s=cap, env=env),
                             on_progress=progress)
         progress.done()
     click.echo(summary.render(result))

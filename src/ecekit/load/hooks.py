@@ -25,7 +25,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from locust.shape import LoadTestShape
 
 from ecekit.errors import ToolkitError
-from ecekit.load import outcomes, runstate, summary
+from ecekit.load import generator, outcomes, runstate, summary
 from ecekit.load.settings import OPTIONS, Settings, resolve
 
 log = logging.getLogger("ecekit.load")
@@ -87,31 +87,59 @@ def _on_test_start(environment: Any, **_: Any) -> None:
         state.workers = max(1, runner.worker_count)
     log.info("ecekit: profile %s, %s arrivals at %g page views/s for %g s", state.settings.profile.name,
              state.settings.arrivals.shape, state.settings.arrivals.rate, state.settings.arrivals.duration)
+    gevent.spawn(_measured_window, state)
+
+
+def _measured_window(state: runstate.RunState) -> None:
+    """Open the measured window after the warm-up (forget what was recorded so far) and close the CPU
+    meter when the arrivals end, so the drain's idle time does not dilute how busy the generator was.
+
+    In a distributed run every process resets at its own warm-up mark; a worker's report that crosses
+    the master's mark within those few milliseconds may carry a little warm-up traffic.
+    """
+    s = state.settings
+    if s.warmup > 0:
+        gevent.sleep(s.warmup)
+        state.recorder.reset()
+        state.outcomes.reset()
+        state.meter.start(state.recorder.answered)
+    if s.arrivals.bounded:
+        gevent.sleep(max(0.0, s.arrivals.duration - s.warmup))
+        state.meter.stop(state.recorder.answered)
 
 
 def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
-    if state is not None and not state.recorder.empty():
-        data["ecekit"] = state.recorder.take_wire()
-    if state is not None and not state.outcomes.empty():
-        data["ecekit_outcomes"] = state.outcomes.to_wire()
-        state.outcomes.reset()
+    if state is not None:
+        data["ecekit_meter"] = state.meter.figures("worker", state.recorder.answered)
+        if not state.recorder.empty():
+            data["ecekit"] = state.recorder.take_wire()
+        if not state.outcomes.empty():
+            data["ecekit_outcomes"] = state.outcomes.to_wire()
+            state.outcomes.reset()
 
 
 def _send_final_delta(environment: Any, **_: Any) -> None:
     state = runstate.current()
-    if state is not None and not (state.recorder.empty() and state.outcomes.empty()):
+    if state is not None:
         wire = state.recorder.take_wire()
         wire["outcomes"] = state.outcomes.to_wire()
         state.outcomes.reset()
+        wire["meter"] = state.meter.figures("worker", state.recorder.answered)
         environment.runner.send_message(DELTA_MESSAGE, wire)
 
 
 def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
-    if state is not None and "ecekit" in data:
+    if state is None:
+        return
+    if "ecekit" in data:
         state.recorder.add_wire(data["ecekit"])
-    if state is not None and "ecekit_outcomes" in data:
+        if "meter" in data["ecekit"]:
+            state.worker_meters[client_id] = data["ecekit"]["meter"]
+    if "ecekit_meter" in data:
+        state.worker_meters[client_id] = data["ecekit_meter"]
+    if "ecekit_outcomes" in data:
         state.outcomes.add_wire(data["ecekit_outcomes"])
 
 
@@ -127,11 +155,15 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
     s = state.settings
     elapsed = time.time() - state.started
     runner = environment.runner
+    master = isinstance(runner, MasterRunner)
+    processes = [state.meter.figures("master" if master else "local", state.recorder.answered),
+                 *state.worker_meters.values()]
+    duration = s.arrivals.duration - s.warmup if s.arrivals.bounded else round(elapsed, 3)
     extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": environment.host,
              "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
-             "workers": max(state.workers, runner.worker_count) if isinstance(runner, MasterRunner) else 1,
-             "writes": s.survey_sid is not None}
-    duration = s.arrivals.duration if s.arrivals.bounded else round(elapsed, 3)
+             "workers": max(state.workers, runner.worker_count) if master else 1,
+             "writes": s.survey_sid is not None, "warmup_s": s.warmup,
+             "generator": generator.section(processes, duration)}
     extra["widget"] = s.widget.name
     extra["outcomes"] = outcomes.summary(state.outcomes)
     extra["request_rate"] = {"implied": round(s.implied_request_rate(), 3),

@@ -111,6 +111,7 @@ class PageViews(FastHttpUser):
         leader = Semaphore(1)
         waker = Waker()  # wakes the leader on time without spinning (see ecekit.load.waking)
         busy: set[Any] = set()
+        pool = s.profile.max_in_flight
         stopped = False
 
         def take() -> tuple[float, bool, PageView, float] | None:
@@ -138,6 +139,8 @@ class PageViews(FastHttpUser):
                 if due > perf_counter():
                     waker.wait_until(due)
                 now = perf_counter()
+                if now - due > _LATE_S and len(busy) >= pool - 1:
+                    schedule["no_free_worker"] += 1  # overdue, and every other worker busy: the pool is full
                 if now > hard_end:  # no worker came free before the run's hard end
                     stopped = True
                     unsent = 1 + (upcoming is not None) + sum(1 for _ in arrivals) + len(polls)

@@ -120,6 +120,7 @@ class Recorder:
     window_s: int = 10
     windows: dict[int, Window] = field(default_factory=dict)
     origin: float | None = None
+    answered: int = 0  # usable answers since the process started; never reset or shipped (see load.generator)
 
     def start_clock(self, at: float | None = None) -> None:
         if self.origin is None:
@@ -147,6 +148,8 @@ class Recorder:
         win = self.window(due)
         if win is not None:
             win.op(operation).record(us, failure, checks)
+        if failure is None:
+            self.answered += 1
 
     def record_lag(self, lag_s: float, due: float | None = None, late: bool = False) -> None:
         self.lag.record_value(to_us(max(lag_s, 0.0)))

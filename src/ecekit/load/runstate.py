@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecekit.load.checking import FastChecker
+from ecekit.load.generator import GeneratorMeter
 from ecekit.load.outcomes import Outcomes
 from ecekit.load.recorder import Recorder, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
@@ -29,6 +30,8 @@ class RunState:
     started: float = field(default_factory=time.time)
     streams_made: int = 0
     workers: int = 1  # on a master: the most worker processes seen during the run
+    meter: GeneratorMeter = field(default_factory=GeneratorMeter)  # its CPU and answers in the measured window
+    worker_meters: dict[str, dict[str, Any]] = field(default_factory=dict)  # on a master: each worker's
 
     def rng(self) -> random.Random:
         """A random source per stream: seeded runs differ by worker index and stream number."""

@@ -43,6 +43,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "ece_embedded": ("ECEKIT_EMBEDDED", "The target is ecekit's reference server (strict survey oracle)."),
     "ece_widget": ("ECEKIT_WIDGET", "The page's chat widget (eligibility, chat-allowed...; default: profile's)."),
     "ece_origin": ("ECEKIT_ORIGIN", "The site's origin, sent on every call; answers must allow it (CORS)."),
+    "ece_warmup": ("ECEKIT_WARMUP", "Seconds at the start of the arrivals that are sent but not recorded."),
 }
 
 DEFAULT_SID = "1000_00000000-0000-4000-8000-00000000load"
@@ -85,6 +86,7 @@ class Settings:
         interval = self.poll_interval
         polls = poll.mean_dwell() / interval if poll is not None and interval else 0.0
         return self.arrivals.mean_rate() * (on_load + polls)
+    warmup: float = 0.0  # s of the arrivals sent but not recorded (ecekit capacity's per-step warm-up)
 
 
 def _flag(value: Any) -> bool:
@@ -135,12 +137,16 @@ def resolve(options: Mapping[str, Any], host: str | None = None) -> Settings:
     origin = options.get("ece_origin")
     if origin:
         target = target.replace(origin=target_mod.from_mapping({"origin": origin}, "--origin")["origin"])
+    warmup = _float(options.get("ece_warmup"), "ece_warmup") or 0.0
+    if warmup < 0 or (arrivals.bounded and warmup >= arrivals.duration):
+        raise ConfigError(f"warm-up {warmup:g} s must be at least 0 and shorter than the {arrivals.duration:g} s "
+                          "of arrivals", remedy="e.g. --ece-warmup 5 with --ece-duration 35")
     return Settings(profile=profile, arrivals=arrivals, slos=slos, target=target,
                     widget=_widget(options.get("ece_widget") or None, profile, target),
                     out=Path(out) if out else None, junit_xml=Path(junit) if junit else None,
                     survey_sid=(options.get("ece_sid") or target.sid or DEFAULT_SID) if writes else None,
                     seed=int(seed) if seed not in (None, "") else None,
-                    embedded=_flag(options.get("ece_embedded")))
+                    embedded=_flag(options.get("ece_embedded")), warmup=warmup)
 
 
 def _widget(name: str | None, profile: Profile, target: target_mod.Target) -> Widget:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ecekit import operations
 from ecekit.load import slo as slo_mod
-from ecekit.load.recorder import OpRecord, Recorder
+from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder
 
 LATE_AFTER_MS = 10.0
 """A page view started more than this after its scheduled time is counted as sent late."""
@@ -40,6 +40,7 @@ def op_stats(record: OpRecord, duration_s: float) -> dict[str, Any]:
         "contract_violations": record.contract_violations,
         "rps": round(record.requests / duration_s, 3) if duration_s > 0 else 0.0,
         "latency_ms": record.latency_ms(),
+        "mean_latency_ms": round(record.histogram.get_mean_value() / 1000, 3) if record.requests else 0.0,
         "failures_by_kind": dict(sorted(record.failures_by_kind.items())),
         "violations_by_check": dict(sorted(record.violations_by_check.items())),
     }
@@ -65,8 +66,8 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
             "late_after_ms": LATE_AFTER_MS,
             "unsent": sched["unsent"],
             "unfinished": sched["unfinished"],
-            "lag_ms": {"p50": round(lag.get_value_at_percentile(50) / 1000, 3),
-                       "p99": round(lag.get_value_at_percentile(99) / 1000, 3),
+            "no_free_worker": sched["no_free_worker"],  # late because all max_in_flight workers were busy
+            "lag_ms": {**{name: round(lag.get_value_at_percentile(p) / 1000, 3) for name, p in PERCENTILES.items()},
                        "max": round(lag.get_max_value() / 1000, 3)},
         },
         "latency_measured_from": "scheduled send time (coordinated omission corrected)",

@@ -1,0 +1,145 @@
+"""One capacity step: its numbers and two verdicts read from the step's own summary.json.
+
+``passed`` is the SLO verdict of the load run. ``generator_ok`` says whether the numbers are the
+server's at all: a generator that could not keep its schedule (page views started late or never) or
+whose busiest process used most of a core stretches the latencies it measures from the scheduled
+time, so a breach in such a step says nothing about the server and the search must not report it
+as the server's limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+LAG_P50_MAX_MS = 10.0
+"""Half the page views started more than this late (the summary's own lateness mark): the schedule
+slipped for good, as it does when the generator's CPU or its max_in_flight pool runs out; a backlog
+of arrivals then grows for as long as the step lasts. Sporadic lateness from a busy machine leaves the
+median near zero: it counts when it hits more than LATE_SHARE_MAX of page views, or when the breach is
+no larger than the lag (:func:`breach_within_lag`)."""
+LATE_SHARE_MAX = 0.10
+"""More than this share of page views started late (> summary.LATE_AFTER_MS) is no hiccup: the
+generator lost its schedule for a tenth of the step, often because the machine it shares with the
+server is short of CPU, and then neither side's numbers can be trusted."""
+BUSY_MAX = 0.85
+"""A load process busier than this share of one core is at its limit (gevent runs on one core; above
+this the event loop starts delaying timers and reads, well before 100 %)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's row of capacity.json (latencies in ms, error_rate a fraction of requests)."""
+
+    rate: float
+    achieved_rps: float
+    p50: float
+    p95: float
+    p99: float
+    error_rate: float
+    passed: bool
+    generator_ok: bool
+    phase: str = "ladder"  # ladder | refine
+    mean_ms: float = 0.0
+    requests: int = 0
+    page_views: int = 0
+    sent_late: int = 0
+    unsent: int = 0
+    generator_busy: float = 0.0
+    breached: tuple[str, ...] = ()
+    generator_problems: tuple[str, ...] = ()
+    summary: str = ""  # the step's summary.json, relative to capacity.json
+
+    @property
+    def concurrency(self) -> float:
+        """Requests in the system by Little's law, N = X * R (R the mean latency)."""
+        return self.achieved_rps * self.mean_ms / 1000
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["breached"] = list(self.breached)
+        data["generator_problems"] = list(self.generator_problems)
+        data["concurrency"] = round(self.concurrency, 3)
+        return data
+
+
+def generator_problems(summary: Mapping[str, Any]) -> list[str]:
+    """Why the generator, not the server, may have set this step's numbers (empty: it kept up)."""
+    sched = summary.get("schedule", {})
+    page_views = int(sched.get("page_views", 0))
+    lag = sched.get("lag_ms", {})
+    problems = []
+    unsent = int(sched.get("unsent", 0))
+    if unsent:
+        problems.append(f"{unsent} page views could not be sent before the run ended")
+    late = int(sched.get("sent_late", 0))
+    busy = float(summary.get("generator", {}).get("busy_max", 0.0))
+    starved = (f", while its busiest process used only {100 * busy:.0f}% of a core: the machine is short of "
+               "CPU (other processes, or the server on the same machine)") if busy <= BUSY_MAX else ""
+    pool_full = int(sched.get("no_free_worker", 0))
+    cause = starved
+    if late and pool_full > late / 2:
+        cause = (f": {pool_full} of them found every one of the profile's max_in_flight page-view workers "
+                 "busy (raise max_in_flight in the profile, or --workers)")
+    if float(lag.get("p50", 0.0)) > LAG_P50_MAX_MS:
+        share = f"{100 * late / page_views:.0f}% of " if page_views else ""
+        problems.append(f"the schedule slipped: {share}page views started late, median lag "
+                        f"{lag.get('p50', 0):g} ms{cause}")
+    elif page_views and late / page_views > LATE_SHARE_MAX:
+        problems.append(f"{100 * late / page_views:.0f}% of page views started more than "
+                        f"{sched.get('late_after_ms', 10):g} ms late (lag p95 {lag.get('p95', 0):g} ms){cause}")
+    if busy > BUSY_MAX:
+        problems.append(f"a load process used {100 * busy:.0f}% of a CPU core")
+    if not problems and breach_within_lag(summary):
+        problems.append(f"the SLO breach is within the generator's own lateness ({late} page views started "
+                        f"late, lag p99 {lag.get('p99', 0):g} ms){starved}")
+    return problems
+
+
+def breach_within_lag(summary: Mapping[str, Any]) -> bool:
+    """True when every breached latency SLO would hold with the generator's lag at the same percentile
+    taken off.
+
+    Latencies are measured from the scheduled send time, so a page view the generator started late
+    carries its lag; a breach no larger than the lag may be the generator's own doing (a heuristic:
+    percentiles do not subtract exactly). Breaches of error or violation rates are the server's.
+    """
+    breached = [c for c in summary["slo"]["checks"] if not c["passed"]]
+    lag = summary.get("schedule", {}).get("lag_ms", {})
+    if not breached:
+        return False
+    for check in breached:
+        metric = check["name"].rpartition(".")[2]
+        if check.get("unit", "ms") != "ms" or check["actual"] is None:
+            return False
+        own = float(lag.get(metric, lag.get("max", 0.0)))
+        if own <= 0 or check["actual"] - own > check["limit"]:
+            return False
+    return True
+
+
+def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladder", path: str = "") -> Step:
+    total = summary["total"]
+    lat = total["latency_ms"]
+    requests = int(total["requests"])
+    gen = summary.get("generator", {})
+    problems = generator_problems(summary)
+    sched = summary.get("schedule", {})
+    return Step(
+        rate=rate, achieved_rps=float(gen.get("answered_rps", total["rps"])),
+        p50=lat["p50"], p95=lat["p95"], p99=lat["p99"],
+        error_rate=round(total["failures"] / requests, 6) if requests else 0.0,
+        passed=bool(summary["slo"]["passed"]), generator_ok=not problems, phase=phase,
+        mean_ms=float(total.get("mean_latency_ms", 0.0)), requests=requests,
+        page_views=int(sched.get("page_views", 0)), sent_late=int(sched.get("sent_late", 0)),
+        unsent=int(sched.get("unsent", 0)), generator_busy=float(gen.get("busy_max", 0.0)),
+        breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
+        generator_problems=tuple(problems), summary=path)
+
+
+def verdict(step: Step) -> str:
+    """The word the progress line and the table show."""
+    if not step.generator_ok:
+        return "generator saturated"
+    return "held" if step.passed else "BREACHED " + ",".join(step.breached)

@@ -1,0 +1,85 @@
+"""A status server whose capacity is known exactly: ``workers`` requests served at a time, each taking
+``service_s``, so at most workers / service_s answers per second (4 x 20 ms: 200/s). What arrives
+beyond that waits in a FIFO queue, as at a servlet container whose thread pool is exhausted.
+
+Stdlib asyncio in a background thread of the test process; bodies from ecekit.server.render (the
+reference server's own answers), so the load checks judge real answers. Loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
+
+from ecekit import operations as ops
+from ecekit.server import render
+
+_BODIES = {ops.CHAT_ALLOWED.name: render.xml(ops.CHAT_ALLOWED, {"allowed": True}),
+           ops.AGENT_AVAILABILITY.name: render.xml(ops.AGENT_AVAILABILITY, {"available": True}),
+           ops.CAPACITY.name: render.xml(ops.CAPACITY, {"count": 3}),
+           ops.LIVE_SESSION_STATUS.name: render.xml(ops.LIVE_SESSION_STATUS, {"waitTime": 1.5, "queueDepth": 1}),
+           ops.CHECK_ELIGIBILITY.name: render.xml(ops.CHECK_ELIGIBILITY, {"responseType": 0})}
+CONTEXT_ROOT = b"/system"
+
+
+def _response(status: bytes, body: bytes) -> bytes:
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: application/xml;charset=UTF-8\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
+_ROUTES = [(CONTEXT_ROOT + r.prefix.encode(), _response(b"200 OK", _BODIES[r.operation.name]))
+           for r in ops.routes() if r.operation.is_status]
+_NOT_FOUND = _response(b"404 Not Found", b"<error>no such path</error>")
+
+
+class PoolServer:
+    def __init__(self, workers: int, service_s: float) -> None:
+        self.workers, self.service_s = workers, service_s
+        self.served = 0
+
+    @property
+    def capacity(self) -> float:
+        return self.workers / self.service_s
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                path = head.split(b" ", 2)[1]
+                answer = next((r for prefix, r in _ROUTES if path.startswith(prefix)), _NOT_FOUND)
+                async with self.pool:
+                    await asyncio.sleep(self.service_s)
+                writer.write(answer)
+                self.served += 1
+        writer.close()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[str]:
+        """Serve in a background thread; yields the base URL (context root included)."""
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        box: dict[str, object] = {}
+
+        async def main() -> None:
+            self.pool = asyncio.Semaphore(self.workers)
+            server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=4096)
+            box["port"] = server.sockets[0].getsockname()[1]
+            box["stop"] = stop = asyncio.Event()
+            started.set()
+            async with server:
+                await stop.wait()
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
+
+        thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+        thread.start()
+        assert started.wait(10)
+        try:
+            yield f"http://127.0.0.1:{box['port']}{CONTEXT_ROOT.decode()}"
+        finally:
+            loop.call_soon_threadsafe(box["stop"].set)  # type: ignore[attr-defined]
+            thread.join(10)

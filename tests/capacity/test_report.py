@@ -1,0 +1,57 @@
+"""capacity.json's shape, the knee and the words a planner reads."""
+
+from __future__ import annotations
+
+import json
+
+from ecekit.capacity import report, step
+from ecekit.capacity.ladder import Ladder
+from ecekit.capacity.search import search
+from ecekit.load import slo
+from ecekit.report import publish
+from tests.capacity.fakes import Model, summary
+
+STEP_KEYS = {"rate", "achieved_rps", "p50", "p95", "p99", "error_rate", "passed", "generator_ok"}
+
+
+def test_capacity_json_has_the_issues_shape(tmp_path) -> None:
+    out = search(Ladder(100, 1000, step=100), Model(capacity=230), refine=2)
+    data = report.build(out, slo.parse_all(["p95=100ms"]), {"profile": "one-call"})
+    path = publish.write_json(data, tmp_path / "capacity.json")
+    data = json.loads(path.read_text())
+    assert {"max_sustainable_rate", "slo", "limited_by", "steps", "usl", "knee"} <= set(data)
+    assert data["max_sustainable_rate"] == 225 and data["limited_by"] == "server"
+    assert data["slo"] == {"checks": [{"name": "p95", "limit": 100.0, "unit": "ms"}]}
+    assert all(set(s) >= STEP_KEYS for s in data["steps"])
+    assert "holds the SLO up to 225" in data["verdict"]
+    text = report.render(data)
+    assert "max sustainable rate: 225" in text and "limited by: server" in text
+    page = publish.write_reports("capacity", data, tmp_path, step_summary=False)  # the HTML report reads it
+    assert "225" in page["html"].read_text() and "225" in page["markdown"].read_text()
+
+
+def test_generator_limit_is_said_to_be_a_lower_bound() -> None:
+    out = search(Ladder(100, 1000, step=100), Model(capacity=1000, generator_limit=250), refine=2)
+    data = report.build(out, slo.parse_all(["p95=100ms"]), {})
+    assert data["limited_by"] == "generator"
+    assert "not the server" in data["verdict"] and "lower bound" in data["verdict"]
+    assert "--workers" in data["generator_remedy"]
+    assert "--workers" in report.render(data)
+
+
+def test_knee_is_where_p95_doubles() -> None:
+    steps = [step.from_summary(r, summary(rate=r, p95=p)) for r, p in [(100, 10), (200, 12), (300, 18), (400, 30)]]
+    k = report.knee(steps)
+    assert k["between"] == [300, 400]
+    assert 300 < k["rate"] < 400  # 20 ms crossed between 18 ms and 30 ms
+    flat = report.knee(steps[:2])
+    assert flat["rate"] is None and "stayed within" in flat["reason"] and "not seen" in flat["description"]
+
+
+def test_usl_uses_only_steps_the_generator_kept_up_with() -> None:
+    rates = [50, 100, 150, 200, 250]
+    steps = [step.from_summary(r, summary(rate=r, p95=20, achieved=min(r, 180), mean=10 + max(0, r - 150)))
+             for r in rates]
+    steps.append(step.from_summary(300, summary(rate=300, p95=20, late=3000, lag_p50=900, achieved=50, mean=500)))
+    fit = report.usl_fit(steps)
+    assert fit["points"] == 5

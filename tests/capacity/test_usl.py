@@ -1,0 +1,57 @@
+"""The Universal Scalability Law fit on synthetic data with known coefficients."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from ecekit.capacity import usl
+
+NS = [1, 2, 4, 8, 16, 32, 64]
+
+
+def test_recovers_known_coefficients_and_peak() -> None:
+    result = usl.fit([(n, usl.throughput(n, 100, 0.05, 0.002)) for n in NS])
+    c = result
+    assert c["lambda"] == pytest.approx(100, rel=1e-3)
+    assert c["sigma"] == pytest.approx(0.05, rel=1e-2)
+    assert c["kappa"] == pytest.approx(0.002, rel=1e-2)
+    peak_n = math.sqrt((1 - 0.05) / 0.002)
+    assert result["peak_concurrency"] == pytest.approx(peak_n, rel=1e-2)
+    assert result["peak_throughput_rps"] == pytest.approx(usl.throughput(peak_n, 100, 0.05, 0.002), rel=1e-2)
+    assert result["peak_beyond_measured"] is False
+    assert result["extrapolation"] is True and "extrapolation" in result["note"]
+    assert result["r2"] > 0.999
+
+
+def test_noisy_data_still_lands_near_the_truth() -> None:
+    rng = random.Random(7)
+    pts = [(n, usl.throughput(n, 100, 0.05, 0.002) * (1 + rng.gauss(0, 0.02))) for n in NS]
+    result = usl.fit(pts)
+    assert result["peak_throughput_rps"] == pytest.approx(740, rel=0.05)
+
+
+def test_a_peak_beyond_the_data_is_flagged_as_such() -> None:
+    result = usl.fit([(n, usl.throughput(n, 100, 0.02, 0.0005)) for n in [1, 2, 4, 8, 12]])
+    assert result["peak_beyond_measured"] is True
+
+
+def test_linear_scaling_predicts_no_peak() -> None:
+    result = usl.fit([(n, 50 * n) for n in [1, 2, 3, 4]])
+    assert result["fitted"] and result["peak_concurrency"] is None
+    assert result["sigma"] == 0 and result["kappa"] == 0
+    assert "linear" in result["reason_no_peak"]
+
+
+def test_contention_only_predicts_a_ceiling_not_a_peak() -> None:
+    result = usl.fit([(n, usl.throughput(n, 100, 0.1, 0)) for n in [1, 2, 4, 8, 16]])
+    assert result["peak_concurrency"] is None
+    assert result["ceiling_rps"] == pytest.approx(1000, rel=1e-2)
+
+
+def test_too_few_points_is_said_not_guessed() -> None:
+    result = usl.fit([(1, 100), (2, 180)])
+    assert result["fitted"] is False and "at least 3" in result["reason"]
+    assert usl.fit([(1, 100), (1, 100), (1, 100)])["fitted"] is False  # one concurrency thrice
