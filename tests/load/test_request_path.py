@@ -95,3 +95,16 @@ def test_faulty_server_caught_in_every_category(tmp_path: Path) -> None:
     # locust's own statistics receive every request, failed when ecekit says so (failure or violation)
     assert result["locust"]["requests"] == sum(op["requests"] for op in ops.values())
     assert result["locust"]["failures"] >= ops["chatAllowed"]["violations"]["xsd"] + dropped
+
+
+def test_a_refused_connection_is_counted_not_lost(tmp_path: Path) -> None:
+    """Nothing listens: every page view is a `connection` failure. (The socket the leader takes from the
+    pool before a page view's time once raised there and killed its worker: nothing was counted.)"""
+    from ecekit.load.launch import free_port
+    from tests.load.harness import run_load
+
+    summary = run_load(f"http://127.0.0.1:{free_port()}/system", profile="one-call", rate=10, duration=1.5,
+                       out=tmp_path / "out", seed=1)
+    total = summary["total"]
+    assert total["requests"] == summary["schedule"]["page_views"] > 5
+    assert total["failures_by_kind"] == {"connection": total["requests"]}

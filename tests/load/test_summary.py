@@ -84,7 +84,8 @@ def test_schedule_and_breakdowns_are_reported_as_recorded() -> None:
     assert list(s["operations"]) == ["capacity", "chatAllowed"]  # the guide's order, not arrival order
     assert s["offered_rate"] == 10.123 and s["workers"] == 2
     assert s["schedule"] == {"page_views": 3, "polls": 2, "surveys": 1, "sent_late": 4, "late_after_ms": 10.0,
-                             "unsent": 5, "unfinished": 6, "lag_ms": {"p50": 1.0, "p99": 2.0, "max": 2.0}}
+                             "unsent": 5, "unfinished": 6, "no_free_worker": 0,
+                             "lag_ms": {"p50": 1.0, "p90": 2.0, "p95": 2.0, "p99": 2.0, "p999": 2.0, "max": 2.0}}
     ca = s["operations"]["chatAllowed"]
     assert (ca["requests"], ca["failures"], ca["contract_violations"], ca["rps"]) == (3, 1, 1, 0.75)
     assert ca["failures_by_kind"] == {"timeout": 1}

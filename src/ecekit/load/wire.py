@@ -61,7 +61,10 @@ class PreparedGets:
         until a page view's time, so the pool's checks (a semaphore, a queue, a select() to see that
         the kept-alive socket is still open) are not in that page view's latency."""
         if self.spare is None:
-            self.spare = self.pool.get_socket()
+            try:
+                self.spare = self.pool.get_socket()
+            except OSError:
+                pass  # refused, unreachable: the request itself meets it again and counts it as a failure
 
     def get(self, uri: str) -> HTTPSocketPoolResponse:
         """Send the GET and read the response's head; the caller reads the body."""
