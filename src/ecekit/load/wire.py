@@ -18,6 +18,7 @@ Imports geventhttpclient (gevent, not locust): only ``locust_user`` uses it, ins
 
 from __future__ import annotations
 
+import contextlib
 import errno
 from collections.abc import Mapping
 from typing import Any
@@ -61,10 +62,9 @@ class PreparedGets:
         until a page view's time, so the pool's checks (a semaphore, a queue, a select() to see that
         the kept-alive socket is still open) are not in that page view's latency."""
         if self.spare is None:
-            try:
+            # refused, unreachable: the request itself meets it again and counts it as a failure
+            with contextlib.suppress(OSError):
                 self.spare = self.pool.get_socket()
-            except OSError:
-                pass  # refused, unreachable: the request itself meets it again and counts it as a failure
 
     def get(self, uri: str) -> HTTPSocketPoolResponse:
         """Send the GET and read the response's head; the caller reads the body."""
