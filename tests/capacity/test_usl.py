@@ -55,3 +55,15 @@ def test_too_few_points_is_said_not_guessed() -> None:
     result = usl.fit([(1, 100), (2, 180)])
     assert result["fitted"] is False and "at least 3" in result["reason"]
     assert usl.fit([(1, 100), (1, 100), (1, 100)])["fitted"] is False  # one concurrency thrice
+
+
+def test_below_one_request_in_flight_the_coefficients_stay_those_that_fit() -> None:
+    """A lightly loaded server: N < 1 at every step. The reported coefficients must reproduce the points
+    (sigma was once zeroed as 'negligible' because sigma * (N - 1) is negative there)."""
+    from ecekit.capacity.usl import fit, throughput
+
+    points = [(0.042, 40.0), (0.086, 88.0), (0.18, 203.0), (0.564, 343.5)]
+    result = fit(points)
+    assert result["fitted"]
+    for n, x in points:
+        assert abs(throughput(n, result["lambda"], result["sigma"], result["kappa"]) - x) / x < 0.35

@@ -63,9 +63,10 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     n_max = float(n.max())
     # a term worth less than 0.1 % of the denominator anywhere measured is the optimizer's dust, not a
     # finding: extrapolating a peak from it would put one wherever the noise says
-    if kappa * n_max * (n_max - 1) < NEGLIGIBLE:
+    # (in magnitude: below one request in flight, N - 1 is negative and the terms are too)
+    if abs(kappa * n_max * (n_max - 1)) < NEGLIGIBLE:
         result["kappa"] = kappa = 0.0
-    if sigma * (n_max - 1) < NEGLIGIBLE:
+    if abs(sigma * (n_max - 1)) < NEGLIGIBLE:
         result["sigma"] = sigma = 0.0
     if kappa > 0 and sigma < 1:
         peak_n = math.sqrt((1 - sigma) / kappa)
