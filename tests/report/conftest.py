@@ -48,7 +48,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "load": ecekit("load", "-q", "--rate", "20", "--duration", "3", "--slo", "p99=1ms", "--out",
                        str(out["load"]), cwd=base),
     }
-    expected = {"check_pass": 0, "check_fail": 1, "fuzz": 1, "load": 1}
+    procs["capacity_real"] = ecekit("capacity", "--profile", "one-call", "--slo", "p95=50ms", "--start", "20",
+                                    "--factor", "2", "--max", "80", "--step-duration", "1",
+                                    "--out", str(base / "capacity_real"), cwd=base)
+    out["capacity_real"] = base / "capacity_real"
+    expected = {"check_pass": 0, "check_fail": 1, "fuzz": 1, "load": 1, "capacity_real": 0}
     for name, proc in procs.items():
         assert proc.returncode == expected[name], f"{name}: {proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
     out["capacity"].mkdir()

@@ -15,7 +15,7 @@ from tests.report.test_reports import KINDS
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-CHARTS = {"check_pass": 0, "check_fail": 0, "fuzz": 1, "load": 4, "capacity": 4}
+CHARTS = {"check_pass": 0, "check_fail": 0, "fuzz": 1, "load": 4, "capacity": 4, "capacity_real": 3}
 
 if CHROMIUM is None and os.environ.get("CI"):
     pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package", pytrace=False)
