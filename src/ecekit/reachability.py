@@ -30,7 +30,8 @@ def ensure_reachable(target: Target) -> None:
         with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
             pass
     except OSError as exc:
-        raise TargetError(f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})",
+        raise TargetError(f"cannot reach {target.base_url}: cannot connect to {parts.hostname}:{port} "
+                          f"({exc.strerror or exc})",
                           remedy="check --base-url (it includes the context root, e.g. "
                           "https://ece.example.com/system) and that the server is up") from None
     entry_point = next(iter(target.all_entry_points()), PROBE_ENTRY_POINT)
