@@ -172,6 +172,22 @@ class _UnknownName(ValueError):
         self.remedy = remedy
 
 
+def _headers(value: Any) -> dict[str, str]:
+    """Header values go on the wire as ISO-8859-1 (HTTP/1.1); anything else would crash the client."""
+    table = _string_table(value)
+    for name, text in table.items():
+        if not name.isascii() or not name.strip() or any(c in name for c in " :\r\n"):
+            raise ValueError(f"a header name of ASCII letters, digits and '-', not {name!r}")
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(f"header {name}: a value of plain text (ASCII or ISO-8859-1); "
+                             f"{text!r} has characters HTTP cannot carry") from None
+        if "\r" in text or "\n" in text:
+            raise ValueError(f"header {name}: a value on one line") from None
+    return table
+
+
 def _paths(value: Any) -> dict[str, str]:
     table = _string_table(value)
     for name, template in table.items():
@@ -231,7 +247,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "timeout": ("read_timeout", _positive_float),
     "max_response_time": ("max_response_time", _positive_float),
     "max_body_bytes": ("max_body_bytes", _positive_int),
-    "headers": ("headers", _string_table),
+    "headers": ("headers", _headers),
     "paths": ("paths", _paths),
     "xsd_dir": ("xsd_dir", _str),
     "sid": ("sid", _str),

@@ -56,6 +56,16 @@ def test_1_readme_roles_are_those_of_the_reference_server() -> None:
         assert {v.strip() for v in value.split(",")} <= set(roles.inactive_entry_points), value
 
 
+def test_1_header_values_http_cannot_carry_are_a_config_error() -> None:
+    """The README's target file once had `Authorization = "Basic …"`, which crashed the client."""
+    from ecekit.errors import ConfigError
+    from ecekit.target import from_mapping
+
+    with pytest.raises(ConfigError, match="headers"):
+        from_mapping({"headers": {"Authorization": "Basic …"}}, "ecekit.toml")
+    assert from_mapping({"headers": {"Authorization": "Basic ZWNla2l0"}})["headers"]
+
+
 # ---------------------------------------------------------------------------------------------- 2
 @pytest.mark.parametrize("command", [
     ("check", "--entry-point", "1001"),

@@ -1,0 +1,366 @@
+"""Every command printed in README.md and docs/*.md runs as printed, against the reference server.
+
+The fenced shell blocks are read, continuation lines joined, and each ``ecekit``, ``pytest contracts``
+and ``locust`` command is run in a fresh directory of its own, in parallel, with these rewrites (general,
+so a command added to the docs later is covered without touching this file):
+
+* every URL given to ``--base-url``, ``--ece-base-url`` or ``--host`` becomes the local reference
+  server started for this test (loopback only: a command still naming another host is an error here);
+* durations, rates, worker counts and fuzz budgets are capped (``--duration``/``--ece-duration`` at
+  DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--max-examples``
+  at FUZZ_EXAMPLES), and added where the command relies on a longer default;
+* servers and the locust web UI (commands that run until stopped) are started on a free port, must
+  come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit 0;
+* a distributed locust master (``--master``) is run with ``--expect-workers 1`` on a free port of
+  127.0.0.1 together with the worker command printed after it (``--master-host MASTER_HOST``);
+* files a command names (``ecekit.toml``, ``my.toml``) are written from the docs' own TOML examples,
+  with the local URL for ``base_url``.
+
+Commands that are not ecekit's to run here are listed in SKIPPED with the reason; a fenced command that
+is neither run nor listed fails the test, so nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ecekit.server.testing import ServerHandle, running_server
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES = 2, 5, 20, 2, 30
+TIMEOUT = 150  # seconds for one command
+SHELL_LANGS = ("", "sh", "bash", "shell", "console")
+
+SKIPPED = {
+    "python3 -m pip install .": "installs ecekit itself; the test environment already has it (editable), "
+                                "and .ci/run proves the install from a clean checkout",
+    "python3 -m pip install -e '.[test]'": "the same install with the test extras (.ci/run runs it)",
+    "python3 -m pytest": "runs ecekit's own test suite, which contains this test",
+}
+
+# A file a command names -> (the doc that shows it, a line of the TOML block that holds it)
+FIXTURES = {
+    "ecekit.toml": ("README.md", "base_url = "),
+    "my.toml": ("docs/reference-server.md", "[queues."),
+}
+
+ECEKIT = [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())"]
+
+
+@dataclass
+class DocCommand:
+    where: str  # file:line
+    text: str  # as printed (continuations joined, prompt and comment removed)
+    argv: list[str]
+
+    @property
+    def program(self) -> str:
+        return self.argv[0]
+
+    @property
+    def runs_here(self) -> bool:
+        return self.program in ("ecekit", "locust") or self.argv[:2] == ["pytest", "contracts"]
+
+
+def _blocks(text: str) -> Iterator[tuple[str, int, list[str]]]:
+    """(language, first line number, lines) of each fenced block."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^\s*```(\w*)\s*$", lines[i])
+        if not m:
+            i += 1
+            continue
+        lang, start, body = m.group(1), i + 2, []
+        i += 1
+        while i < len(lines) and not re.match(r"^\s*```\s*$", lines[i]):
+            body.append(lines[i])
+            i += 1
+        i += 1
+        yield lang, start, body
+
+
+def doc_commands() -> list[DocCommand]:
+    out = []
+    for path in DOCS:
+        name = path.relative_to(REPO).as_posix()
+        for lang, start, body in _blocks(path.read_text(encoding="utf-8")):
+            if lang not in SHELL_LANGS:
+                continue
+            j = 0
+            while j < len(body):
+                lineno, line = start + j, body[j]
+                while line.rstrip().endswith("\\") and j + 1 < len(body):
+                    j += 1
+                    line = line.rstrip()[:-1] + " " + body[j].strip()
+                j += 1
+                stripped = line.strip()
+                if lang == "console":
+                    if not stripped.startswith("$ "):
+                        continue  # output
+                    stripped = stripped[2:]
+                if not re.match(r"^(ecekit|pytest|locust|python3?|pip)\s", stripped + " "):
+                    continue  # output or prose inside a block
+                words = shlex.split(stripped, comments=True)
+                segments: list[list[str]] = [[]]
+                for word in words:
+                    if word == "&&":
+                        segments.append([])
+                    else:
+                        segments[-1].append(word)
+                for seg in segments:
+                    out.append(DocCommand(f"{name}:{lineno}", shlex.join(seg), seg))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _set(argv: list[str], flag: str, value: str) -> None:
+    """Set ``flag``'s value (every occurrence), or append it."""
+    if flag in argv:
+        for i, word in enumerate(argv):
+            if word == flag:
+                argv[i + 1] = value
+    else:
+        argv += [flag, value]
+
+
+def _cap(argv: list[str], flag: str, cap: float, add: bool) -> None:
+    for i, word in enumerate(argv[:-1]):
+        if word == flag:
+            argv[i + 1] = f"{min(float(argv[i + 1]), cap):g}"
+            return
+    if add:
+        argv += [flag, f"{cap:g}"]
+
+
+@dataclass
+class Plan:
+    """How one printed command is run here."""
+
+    command: DocCommand
+    argv: list[str]
+    mode: str = "run"  # run | serve (until stopped) | webui | master
+    expect: int = 0
+    files: list[str] = field(default_factory=list)
+    worker: list[str] | None = None  # master: the paired worker command
+
+
+def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
+    argv = list(cmd.argv)
+    for flag in ("--base-url", "--ece-base-url", "--host"):
+        if flag in argv:
+            _set(argv, flag, local)
+    p = Plan(cmd, argv, files=[f for f in FIXTURES if f in argv])
+    sub = argv[1] if len(argv) > 1 else ""
+    if cmd.program == "ecekit":
+        if sub == "load":
+            _cap(argv, "--duration", DURATION, add=True)
+            _cap(argv, "--rate", RATE, add=False)
+            _cap(argv, "--workers", WORKERS, add=False)
+        elif sub == "fuzz":
+            _cap(argv, "--max-examples", FUZZ_EXAMPLES, add=True)
+            p.expect = 1 if "--fault" in argv else 0  # the docs show the fuzzer finding the fault
+        elif sub == "check":
+            p.expect = 1 if "--fault" in argv else 0
+        elif sub == "serve" and not {"--list-faults", "--list-entry-points"} & set(argv):
+            _set(argv, "--port", "0")
+            p.mode = "serve"
+    elif cmd.program == "locust":
+        # a worker reports its users every 3 s: a distributed run gets a few seconds more, or on a busy
+        # machine the master could stop before it hears of any user
+        _cap(argv, "--ece-duration", DISTRIBUTED_DURATION if "--master" in argv else DURATION,
+             add="--headless" in argv)
+        _cap(argv, "--ece-rate", RATE, add=False)
+        if "--master" in argv:
+            port = str(_free_port())
+            _set(argv, "--expect-workers", "1")
+            argv += ["--master-bind-host", "127.0.0.1", "--master-bind-port", port]
+            p.mode = "master"
+            assert worker is not None, f"{cmd.where}: a master with no worker command after it"
+            w = list(worker.argv)
+            _set(w, "--master-host", "127.0.0.1")
+            p.worker = [*w, "--master-port", port]
+        elif "--headless" not in argv:
+            argv += ["--web-host", "127.0.0.1", "--web-port", str(_free_port())]
+            p.mode = "webui"
+    for word in argv:
+        if "://" in word:
+            host = urlsplit(word).hostname or ""
+            assert host in ("127.0.0.1", "::1", "localhost"), f"{cmd.where}: {word} is not loopback"
+    return p
+
+
+def _executable(argv: list[str]) -> list[str]:
+    if argv[0] == "ecekit":
+        return [*ECEKIT, *argv[1:]]
+    if argv[0] == "locust":
+        return [sys.executable, "-m", "locust", *argv[1:]]
+    if argv[0] == "pytest":
+        return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *argv[1:]]
+    raise AssertionError(argv)
+
+
+@dataclass
+class Outcome:
+    code: int | None
+    output: str
+    seconds: float
+    ok: bool
+    why: str = ""
+
+
+def _wait_until(predicate: object, proc: subprocess.Popen[str], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _stop(proc: subprocess.Popen[str]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    return proc.returncode
+
+
+def execute(p: Plan, work: Path, fixtures: dict[str, str]) -> Outcome:
+    work.mkdir(parents=True)
+    for name in ("contracts", "loadtests"):
+        (work / name).symlink_to(REPO / name)
+    for name in p.files:
+        (work / name).write_text(fixtures[name], encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "TMPDIR": str(work.parent / (work.name + "-tmp")),
+           "PYTHONUNBUFFERED": "1"}
+    Path(env["TMPDIR"]).mkdir()
+    log = work.parent / (work.name + ".log")
+    start = time.monotonic()
+    with log.open("w+") as out:
+        proc = subprocess.Popen(_executable(p.argv), cwd=work, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, text=True)
+        worker = None
+        try:
+            if p.mode == "run" or p.mode == "master":
+                if p.worker is not None:
+                    worker = subprocess.Popen(_executable(p.worker), cwd=work, env=env, stdout=out,
+                                              stderr=subprocess.STDOUT, text=True)
+                try:
+                    code = proc.wait(TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _stop(proc)
+                    return Outcome(None, log.read_text(), time.monotonic() - start, False, "timed out")
+                ok, why = code == p.expect, f"exit {code}, expected {p.expect}"
+            elif p.mode == "serve":
+                up = _wait_until(lambda: "listening on" in log.read_text(), proc, 30)
+                code = _stop(proc)
+                ok, why = up and code == 0, f"listening: {up}, exit after SIGTERM {code}"
+            else:  # webui
+                port = int(p.argv[p.argv.index("--web-port") + 1])
+
+                def serving() -> bool:
+                    try:
+                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                            return bool(r.status == 200)
+                    except OSError:
+                        return False
+
+                up = _wait_until(serving, proc, 30)
+                code = _stop(proc)
+                ok, why = up, f"web UI answered: {up} (exit after SIGTERM {code})"
+        finally:
+            for child in (proc, worker):
+                if child is not None:
+                    _stop(child)
+    leftovers = sorted(x.name for x in Path(env["TMPDIR"]).iterdir())
+    if leftovers:
+        ok, why = False, f"{why}; left in the temporary directory: {leftovers}"
+    return Outcome(code, log.read_text(), time.monotonic() - start, ok, why)
+
+
+def _fixtures(local: str) -> dict[str, str]:
+    found = {}
+    for name, (doc, marker) in FIXTURES.items():
+        for lang, _, body in _blocks((REPO / doc).read_text(encoding="utf-8")):
+            if lang == "toml" and any(line.startswith(marker) for line in body):
+                text = "\n".join(body) + "\n"
+                found[name] = re.sub(r'^base_url = ".*"$', f'base_url = "{local}"', text, flags=re.M)
+    assert set(found) == set(FIXTURES), f"no TOML block for {set(FIXTURES) - set(found)}"
+    return found
+
+
+COMMANDS = doc_commands()
+RUN = [c for c in COMMANDS if c.runs_here and "--worker" not in c.argv]
+
+
+@pytest.fixture(scope="module")
+def local_server() -> Iterator[ServerHandle]:
+    with running_server(subprocess=True) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def outcomes(local_server: ServerHandle, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Every command run once, in parallel (a few at a time: the machine has two cores)."""
+    root = tmp_path_factory.mktemp("docs")
+    fixtures = _fixtures(local_server.base_url)
+    plans = []
+    for c in RUN:
+        following = COMMANDS[COMMANDS.index(c) + 1:]
+        worker = next((w for w in following if "--worker" in w.argv), None) if "--master" in c.argv else None
+        plans.append(plan(c, local_server.base_url, worker))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = {p.command.where + " " + p.command.text: pool.submit(execute, p, root / f"c{i}", fixtures)
+                   for i, p in enumerate(plans)}
+        return {key: f.result() for key, f in futures.items()}
+
+
+def test_every_fenced_command_is_run_or_skipped_with_a_reason() -> None:
+    assert len(RUN) >= 20
+    not_run = {c.text for c in COMMANDS if not c.runs_here}
+    assert not_run <= set(SKIPPED), f"fenced commands neither run nor in SKIPPED: {not_run - set(SKIPPED)}"
+    assert set(SKIPPED) <= not_run, f"SKIPPED lists commands no doc prints: {set(SKIPPED) - not_run}"
+    workers = [c for c in COMMANDS if "--worker" in c.argv]
+    for w in workers:  # each runs with the master printed before it
+        assert any("--master" in c.argv and COMMANDS.index(c) < COMMANDS.index(w) for c in RUN), w.where
+
+
+def test_rewrites_keep_to_loopback_and_small_numbers() -> None:
+    cmd = DocCommand("x", "", shlex.split("ecekit load --base-url https://ece.example.com/system --rate 400 "
+                                          "--duration 300 --workers 8"))
+    p = plan(cmd, "http://127.0.0.1:1/system", None)
+    assert p.argv == shlex.split("ecekit load --base-url http://127.0.0.1:1/system --rate 20 --duration 2 "
+                                 "--workers 2")
+    with pytest.raises(AssertionError, match="not loopback"):
+        plan(DocCommand("x", "", ["ecekit", "check", "--target", "https://ece.example.com/x"]), "", None)
+
+
+@pytest.mark.parametrize("cmd", RUN, ids=[f"{c.where}" for c in RUN])
+def test_doc_command_runs_as_printed(cmd: DocCommand, outcomes: dict[str, Outcome]) -> None:
+    outcome = outcomes[cmd.where + " " + cmd.text]
+    assert outcome.ok, f"{cmd.where}: `{cmd.text}`: {outcome.why}\n{outcome.output[-4000:]}"
