@@ -54,6 +54,7 @@ LATENCY_LIMIT = "5s"
 _LATENCY_SLO = re.compile(r"(^|,)((?:\w+\.)?(?:p\d+|max))=[^,]+")
 TIMEOUT = 150  # seconds for one command
 SHELL_LANGS = ("", "sh", "bash", "shell", "console")
+CI_CONFIG_LANGS = ("yaml", "yml", "groovy")  # CI job definitions: their ecekit commands run too
 
 SKIPPED = {
     "python3 -m pip install .": "installs ecekit itself; the test environment already has it (editable), "
@@ -76,6 +77,7 @@ class DocCommand:
     where: str  # file:line
     text: str  # as printed (continuations joined, prompt and comment removed)
     argv: list[str]
+    block: str = ""  # file:line of its fenced block; a block's commands run in order, in one directory
 
     @property
     def program(self) -> str:
@@ -104,11 +106,33 @@ def _blocks(text: str) -> Iterator[tuple[str, int, list[str]]]:
         yield lang, start, body
 
 
+def _ci_config_commands(body: list[str]) -> Iterator[tuple[int, str]]:
+    """``ecekit`` commands inside CI job definitions (YAML ``run: >-`` and ``- >-`` folded scalars,
+    Jenkins ``sh '''…'''``): the line that starts one, joined with the ``--flag`` lines after it."""
+    j = 0
+    while j < len(body):
+        text = re.sub(r"^(?:-\s+|run:\s+|sh\s+''')", "", body[j].strip())
+        start = j
+        j += 1
+        if not text.startswith("ecekit "):
+            continue
+        while j < len(body) and body[j].strip().startswith("--"):
+            text = text.rstrip().removesuffix("\\").rstrip() + " " + body[j].strip()
+            j += 1
+        yield start, text.rstrip().removesuffix("'''").rstrip()
+
+
 def doc_commands() -> list[DocCommand]:
     out = []
     for path in DOCS:
         name = path.relative_to(REPO).as_posix()
         for lang, start, body in _blocks(path.read_text(encoding="utf-8")):
+            block = f"{name}:{start - 1}"
+            if lang in CI_CONFIG_LANGS:
+                for j, text in _ci_config_commands(body):
+                    argv = shlex.split(text)
+                    out.append(DocCommand(f"{name}:{start + j}", shlex.join(argv), argv, block))
+                continue
             if lang not in SHELL_LANGS:
                 continue
             j = 0
@@ -133,7 +157,7 @@ def doc_commands() -> list[DocCommand]:
                     else:
                         segments[-1].append(word)
                 for seg in segments:
-                    out.append(DocCommand(f"{name}:{lineno}", shlex.join(seg), seg))
+                    out.append(DocCommand(f"{name}:{lineno}", shlex.join(seg), seg, block))
     return out
 
 
@@ -273,16 +297,18 @@ def _stop(proc: subprocess.Popen[str]) -> int:
     return proc.returncode
 
 
-def execute(p: Plan, work: Path, fixtures: dict[str, str]) -> Outcome:
-    work.mkdir(parents=True)
+def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcome:
+    """Run one command in ``work`` (shared by the commands of one block, run in order)."""
+    work.mkdir(parents=True, exist_ok=True)
     for name in ("contracts", "loadtests"):
-        (work / name).symlink_to(REPO / name)
+        if not (work / name).exists():
+            (work / name).symlink_to(REPO / name)
     for name in p.files:
         (work / name).write_text(fixtures[name], encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1", "TMPDIR": str(work.parent / (work.name + "-tmp")),
            "PYTHONUNBUFFERED": "1"}
-    Path(env["TMPDIR"]).mkdir()
-    log = work.parent / (work.name + ".log")
+    Path(env["TMPDIR"]).mkdir(exist_ok=True)
+    log = work.parent / f"{work.name}-{n}.log"
     start = time.monotonic()
     with log.open("w+") as out:
         proc = subprocess.Popen(_executable(p.argv), cwd=work, env=env, stdout=out,
@@ -352,28 +378,38 @@ def outcomes(local_server: ServerHandle, tmp_path_factory: pytest.TempPathFactor
     """Every distinct command run once, in parallel (a few at a time: the machine has two cores)."""
     root = tmp_path_factory.mktemp("docs")
     fixtures = _fixtures(local_server.base_url)
-    plans = []
-    for c in {c.text: c for c in reversed(RUN)}.values():  # a command printed twice runs once
+    first = {c.text: c for c in reversed(RUN)}  # a command printed twice runs once (its first time)
+    units: dict[str, list[Plan]] = {}  # a fenced block: its commands in order, in one directory
+    for c in RUN:
+        if first[c.text] is not c:
+            continue
         following = COMMANDS[COMMANDS.index(c) + 1:]
         worker = next((w for w in following if "--worker" in w.argv), None) if "--master" in c.argv else None
-        plans.append(plan(c, local_server.base_url, worker))
+        units.setdefault(c.block, []).append(plan(c, local_server.base_url, worker))
     heavy = threading.Semaphore(HEAVY_AT_ONCE)
 
-    def run(p: Plan, i: int) -> Outcome:
-        if not p.heavy:
-            return execute(p, root / f"c{i}", fixtures)
-        with heavy:
-            return execute(p, root / f"c{i}", fixtures)
+    def run(i: int, plans: list[Plan]) -> list[Outcome]:
+        results = []
+        for n, p in enumerate(plans):
+            if p.heavy and not p.exclusive:
+                with heavy:
+                    results.append(execute(p, root / f"b{i}", fixtures, n))
+            else:
+                results.append(execute(p, root / f"b{i}", fixtures, n))
+        return results
 
-    results: dict[int, Outcome] = {}
-    for i, p in enumerate(plans):  # several locust processes at once: alone, so no worker starves
-        if p.exclusive:
-            results[i] = execute(p, root / f"c{i}", fixtures)
-    order = sorted((i for i, p in enumerate(plans) if not p.exclusive), key=lambda i: not plans[i].heavy)
+    blocks = list(units.values())
+    results: dict[int, list[Outcome]] = {}
+    for i, plans in enumerate(blocks):  # several locust processes at once: alone, so no worker starves
+        if any(p.exclusive for p in plans):
+            results[i] = run(i, plans)
+    order = sorted((i for i in range(len(blocks)) if i not in results),
+                   key=lambda i: -sum(p.heavy for p in blocks[i]))  # the long ones first
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        futures = {i: pool.submit(run, plans[i], i) for i in order}
+        futures = {i: pool.submit(run, i, blocks[i]) for i in order}
         results.update({i: f.result() for i, f in futures.items()})
-    return {plans[i].command.text: results[i] for i in range(len(plans))}
+    return {p.command.text: outcome for i, plans in enumerate(blocks)
+            for p, outcome in zip(plans, results[i], strict=True)}
 
 
 def test_every_fenced_command_is_run_or_skipped_with_a_reason() -> None:

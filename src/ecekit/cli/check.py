@@ -18,7 +18,7 @@ import click
 
 from ecekit.cli.errors import interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_options
-from ecekit.cli.paths import writable_file
+from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ToolkitError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -190,6 +190,7 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
         values["out"] = str(default_out("check"))
     Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
     writable_file(values.get("junit_xml"), "--junit-xml")
+    writable_dir(values.get("out"), "--out")
     run = CliRun()
     code = int(pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
                                        exitfirst=exitfirst), plugins=[run]))
