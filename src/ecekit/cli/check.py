@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from ecekit.cli.errors import interrupted, reports_errors, stops_cleanly
+from ecekit.cli.errors import interrupted, raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ToolkitError, UsageError
@@ -119,6 +119,9 @@ class CliRun:
 
     def __init__(self) -> None:
         self.interrupted = False
+
+    def pytest_runtest_setup(self, item: Any) -> None:
+        raise_if_interrupted()  # an interrupt swallowed somewhere (a gc callback) stops the next test
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         if isinstance(excinfo.value, KeyboardInterrupt):

@@ -46,6 +46,17 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+_signalled = threading.Event()
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if a signal came: called at safe points of a run (after each fuzz
+    example, each progress tick), because the KeyboardInterrupt a signal raises can land where Python
+    swallows it (a garbage-collector callback prints "Exception ignored" and carries on)."""
+    if _signalled.is_set():
+        raise KeyboardInterrupt
+
+
 @contextmanager
 def sigterm_interrupts() -> Iterator[None]:
     """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so every ``finally`` and ``with`` of the run
@@ -59,8 +70,10 @@ def sigterm_interrupts() -> Iterator[None]:
     def interrupt(signum: int, frame: FrameType | None) -> None:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
+        _signalled.set()
         raise KeyboardInterrupt
 
+    _signalled.clear()
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
     try:
@@ -68,6 +81,7 @@ def sigterm_interrupts() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _signalled.clear()
 
 
 def interrupted() -> click.exceptions.Exit:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ecekit.cli.errors import reports_errors, stops_cleanly
+from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_from, target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import UsageError
@@ -50,6 +50,7 @@ def _progress_printer(quiet: bool) -> Any:
     last = [time.monotonic()]
 
     def show(progress: Any) -> None:
+        raise_if_interrupted()  # after every example: an interrupt is never lost
         now = time.monotonic()
         if quiet or now - last[0] < PROGRESS_EVERY:
             return

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ecekit.cli.errors import reports_errors, stops_cleanly
+from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_from, target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ConfigError, UsageError
@@ -64,6 +64,7 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, p: dict[str, Any]) -> None:
+        raise_if_interrupted()
         if self.quiet or (not self.tty and time.monotonic() - self.last < 5):
             return
         self.last = time.monotonic()
