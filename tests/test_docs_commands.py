@@ -5,7 +5,8 @@ and ``locust`` command is run in a fresh directory of its own, in parallel, with
 so a command added to the docs later is covered without touching this file):
 
 * every URL given to ``--base-url``, ``--ece-base-url`` or ``--host`` becomes the local reference
-  server started for this test (loopback only: a command still naming another host is an error here);
+  server started for this test (loopback only: a command still naming another host is an error here,
+  except the Origin header values of ``--origin``/``--cors-origin``, which are no destination);
 * latency SLOs (``p95=200ms``) get a limit of LATENCY_LIMIT: a shared CI machine running several
   commands at once is not the quiet one they are meant for (``errors``/``violations`` SLOs are kept);
 * durations, rates, worker counts and fuzz budgets are capped (``--duration``/``--ece-duration`` at
@@ -55,6 +56,8 @@ _LATENCY_SLO = re.compile(r"(^|,)((?:\w+\.)?(?:p\d+|max))=[^,]+")
 TIMEOUT = 150  # seconds for one command
 SHELL_LANGS = ("", "sh", "bash", "shell", "console")
 CI_CONFIG_LANGS = ("yaml", "yml", "groovy")  # CI job definitions: their ecekit commands run too
+# Flags whose URL is an Origin header value (a web page's address), never a place traffic goes to
+ORIGIN_FLAGS = ("--origin", "--cors-origin")
 
 SKIPPED = {
     "python3 -m pip install .": "installs ecekit itself; the test environment already has it (editable), "
@@ -251,8 +254,8 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
         for i, word in enumerate(argv[:-1]):
             if word == flag:
                 argv[i + 1] = _LATENCY_SLO.sub(rf"\1\2={LATENCY_LIMIT}", argv[i + 1])
-    for word in argv:
-        if "://" in word:
+    for i, word in enumerate(argv):
+        if "://" in word and argv[i - 1] not in ORIGIN_FLAGS:
             host = urlsplit(word).hostname or ""
             assert host in ("127.0.0.1", "::1", "localhost"), f"{cmd.where}: {word} is not loopback"
     return p
