@@ -81,6 +81,15 @@ class DocCommand:
     text: str  # as printed (continuations joined, prompt and comment removed)
     argv: list[str]
     block: str = ""  # file:line of its fenced block; a block's commands run in order, in one directory
+    comment: str = ""  # the comment printed after it ("# fails: …", "# … exit 1")
+
+    @property
+    def documented_exit(self) -> int | None:
+        """The exit code its comment promises: ``exit N``, or ``fails`` for 1."""
+        m = re.search(r"\bexit (?:code )?(\d+)\b", self.comment)
+        if m:
+            return int(m.group(1))
+        return 1 if re.search(r"\bfails\b", self.comment) else None
 
     @property
     def program(self) -> str:
@@ -125,6 +134,19 @@ def _ci_config_commands(body: list[str]) -> Iterator[tuple[int, str]]:
         yield start, text.rstrip().removesuffix("'''").rstrip()
 
 
+def _comment_of(line: str) -> str:
+    """A shell line's trailing comment: from a ``#`` that starts a word outside quotes."""
+    quote = ""
+    for i, c in enumerate(line):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[i + 1:].strip()
+    return ""
+
+
 def doc_commands() -> list[DocCommand]:
     out = []
     for path in DOCS:
@@ -153,6 +175,7 @@ def doc_commands() -> list[DocCommand]:
                 if not re.match(r"^(ecekit|pytest|locust|python3?|pip)\s", stripped + " "):
                     continue  # output or prose inside a block
                 words = shlex.split(stripped, comments=True)
+                comment = _comment_of(stripped)
                 segments: list[list[str]] = [[]]
                 for word in words:
                     if word == "&&":
@@ -160,7 +183,7 @@ def doc_commands() -> list[DocCommand]:
                     else:
                         segments[-1].append(word)
                 for seg in segments:
-                    out.append(DocCommand(f"{name}:{lineno}", shlex.join(seg), seg, block))
+                    out.append(DocCommand(f"{name}:{lineno}", shlex.join(seg), seg, block, comment))
     return out
 
 
@@ -218,6 +241,7 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
         if flag in argv:
             _set(argv, flag, local)
     p = Plan(cmd, argv, files=[f for f in FIXTURES if f in argv])
+    documented = cmd.documented_exit
     sub = argv[1] if len(argv) > 1 else ""
     if cmd.program == "ecekit":
         if sub == "load":
@@ -254,6 +278,8 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
         for i, word in enumerate(argv[:-1]):
             if word == flag:
                 argv[i + 1] = _LATENCY_SLO.sub(rf"\1\2={LATENCY_LIMIT}", argv[i + 1])
+    if documented is not None:
+        p.expect = documented
     for i, word in enumerate(argv):
         if "://" in word and argv[i - 1] not in ORIGIN_FLAGS:
             host = urlsplit(word).hostname or ""
