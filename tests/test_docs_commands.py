@@ -13,8 +13,9 @@ so a command added to the docs later is covered without touching this file):
   DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--max-examples``
   at FUZZ_EXAMPLES, except a fuzz run showing a --fault found), and added where the command relies on
   a longer default;
-* servers and the locust web UI (commands that run until stopped) are started on a free port, must
-  come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit 0;
+* servers and the locust web UI (commands that run until stopped, ``… &`` included) are started on a
+  free port of 127.0.0.1, must come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit
+  0; the commands after them use the local reference server (every http(s) URL becomes it);
 * a distributed locust master (``--master``) is run with ``--expect-workers 1`` on a free port of
   127.0.0.1 together with the worker command printed after it (``--master-host MASTER_HOST``);
 * files a command names (``ecekit.toml``, ``my.toml``) are written from the docs' own TOML examples,
@@ -238,9 +239,15 @@ class Plan:
 
 def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
     argv = list(cmd.argv)
-    for flag in ("--base-url", "--ece-base-url", "--host"):
+    background = argv[-1:] == ["&"]  # `ecekit serve … &`: started, seen listening, stopped
+    if background:
+        argv.pop()
+    for flag in ("--base-url", "--ece-base-url") + (("--host",) if cmd.program == "locust" else ()):
         if flag in argv:
             _set(argv, flag, local)
+    for i, word in enumerate(argv):  # a server named by position (`ecekit diff A URL`)
+        if re.match(r"^https?://", word) and argv[i - 1] not in ORIGIN_FLAGS:
+            argv[i] = local
     p = Plan(cmd, argv, files=[f for f in FIXTURES if f in argv])
     documented = cmd.documented_exit
     sub = argv[1] if len(argv) > 1 else ""
@@ -257,6 +264,8 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             p.expect = 1 if "--fault" in argv else 0
         elif sub == "serve" and not {"--list-faults", "--list-entry-points"} & set(argv):
             _set(argv, "--port", "0")
+            if "--host" in argv:  # all interfaces in the docs; loopback here
+                _set(argv, "--host", "127.0.0.1")
             p.mode = "serve"
     elif cmd.program == "locust":
         # a worker reports its users every 3 s: a distributed run gets a few seconds more, or on a busy
@@ -331,7 +340,7 @@ def _stop(proc: subprocess.Popen[str]) -> int:
 def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcome:
     """Run one command in ``work`` (shared by the commands of one block, run in order)."""
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("contracts", "loadtests"):
+    for name in ("contracts", "loadtests", "xsd"):
         if not (work / name).exists():
             (work / name).symlink_to(REPO / name)
     for name in p.files:
@@ -460,8 +469,12 @@ def test_rewrites_keep_to_loopback_and_small_numbers() -> None:
     p = plan(cmd, "http://127.0.0.1:1/system", None)
     assert p.argv == shlex.split("ecekit load --base-url http://127.0.0.1:1/system --rate 10 --duration 2 "
                                  "--workers 2 --slo p95=5s,chatAllowed.max=5s,errors=1%")
-    with pytest.raises(AssertionError, match="not loopback"):
-        plan(DocCommand("x", "", ["ecekit", "check", "--target", "https://ece.example.com/x"]), "", None)
+    other = plan(DocCommand("x", "", ["ecekit", "diff", "a.json", "https://ece.example.com/system",
+                                      "--origin", "https://www.example.com"]), "http://127.0.0.1:1/system", None)
+    assert other.argv == ["ecekit", "diff", "a.json", "http://127.0.0.1:1/system",
+                          "--origin", "https://www.example.com"]  # an Origin header is no destination
+    serve = plan(DocCommand("x", "", ["ecekit", "serve", "--host", "0.0.0.0", "--port", "8080", "&"]), "", None)
+    assert serve.argv == ["ecekit", "serve", "--host", "127.0.0.1", "--port", "0"] and serve.mode == "serve"
 
 
 @pytest.mark.parametrize("cmd", RUN, ids=[f"{c.where}" for c in RUN])
