@@ -25,6 +25,20 @@ _SUITE: pytest.StashKey[Suite] = pytest.StashKey()
 _OUTCOME: pytest.StashKey[Outcome] = pytest.StashKey()
 _LABEL: pytest.StashKey[tuple[str, str, str | None]] = pytest.StashKey()
 
+
+class _InterruptWatch:
+    """Notes a Ctrl-C / SIGTERM (pytest reports it with an exit status other errors share)."""
+
+    def __init__(self) -> None:
+        self.interrupted = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):
+            self.interrupted = True
+
+
+_INTERRUPTED: pytest.StashKey[_InterruptWatch] = pytest.StashKey()
+
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--ece-target", {"dest": "target_file", "metavar": "FILE",
                       "help": "TOML target file (default ./ecekit.toml if present); options override it."}),
@@ -100,6 +114,28 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_SUITE] = Suite.from_options(values)
     except ToolkitError as exc:
         raise pytest.UsageError(f"ecekit: {exc}") from None
+    _hypothesis_home_for_this_run(config)
+    watch = config.stash[_INTERRUPTED] = _InterruptWatch()
+    config.pluginmanager.register(watch, "ecekit-interrupt-watch")
+
+
+def _hypothesis_home_for_this_run(config: pytest.Config) -> None:
+    """The survey phase runs hypothesis, which keeps caches in ``./.hypothesis`` of whatever directory
+    the run starts from: point them at a temporary directory of this run, removed at its end."""
+    import shutil
+    import tempfile
+
+    from hypothesis import configuration
+
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    home = tempfile.mkdtemp(prefix="ecekit-hypothesis-")
+    configuration.set_hypothesis_home_dir(home)
+
+    def restore() -> None:
+        configuration.set_hypothesis_home_dir(previous)
+        shutil.rmtree(home, ignore_errors=True)
+
+    config.add_cleanup(restore)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -123,7 +159,12 @@ def _suite(config: pytest.Config) -> Suite:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     suite = config.stash.get(_SUITE, None)
-    return suite.describe() if suite is not None else None
+    return suite.describe(cli=_via_cli(config)) if suite is not None else None
+
+
+def _via_cli(config: pytest.Config) -> bool:
+    """True when `ecekit check` started this run (its messages then name the CLI's flags)."""
+    return any(getattr(p, "ECEKIT_CLI", False) for p in config.pluginmanager.get_plugins())
 
 
 # ------------------------------------------------------------------------------------- parametrising
@@ -220,6 +261,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     from ecekit.suite.reporting import summary
 
     terminalreporter.write_sep("=", "ecekit contract summary")
+    watch = config.stash.get(_INTERRUPTED, None)
+    if watch is not None and watch.interrupted:
+        terminalreporter.write_line(f"interrupted after {len(suite.results)} test(s): no verdict "
+                                    "(the failures above, if any, are real; the rest did not run)")
+        return
     for line in summary(suite):
         terminalreporter.write_line(line)
 

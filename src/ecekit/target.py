@@ -26,6 +26,7 @@ the file, the key and what is expected, with a close match for a misspelt key::
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,12 +109,29 @@ def _entry_point(value: Any) -> str:
     return str(value).strip()
 
 
-def _entry_points(value: Any) -> tuple[str, ...]:
+_LIST_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def split_entry_points(value: Any) -> tuple[str, ...]:
+    """The one rule for entry-point lists, in every command and the target file: a list, or text
+    split on commas and white space (``"1001, 1002"``, ``--entry-point 1001,1002``)."""
     if isinstance(value, int | str) and not isinstance(value, bool):
-        return (_entry_point(value),)
-    if not isinstance(value, list):
+        value = [value]
+    if not isinstance(value, list | tuple):
         raise ValueError("a list of entry point ids, e.g. [1001, 1002]")
-    return tuple(_entry_point(v) for v in value)
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            parts = [p for p in _LIST_SEPARATORS.split(item) if p]
+            if not parts:
+                raise ValueError("an entry point id (an integer such as 1001, or a string)")
+            out += [_entry_point(p) for p in parts]
+        else:
+            out.append(_entry_point(item))
+    return tuple(out)
+
+
+_entry_points = split_entry_points
 
 
 def _positive_float(value: Any) -> float:
@@ -146,10 +164,38 @@ def _string_table(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+class _UnknownName(ValueError):
+    """A key of a table that names nothing (the message is the headline, ``remedy`` the fix)."""
+
+    def __init__(self, message: str, remedy: str) -> None:
+        super().__init__(message)
+        self.remedy = remedy
+
+
+def _headers(value: Any) -> dict[str, str]:
+    """Header values go on the wire as ISO-8859-1 (HTTP/1.1); anything else would crash the client."""
+    table = _string_table(value)
+    for name, text in table.items():
+        if not name.isascii() or not name.strip() or any(c in name for c in " :\r\n"):
+            raise ValueError(f"a header name of ASCII letters, digits and '-', not {name!r}")
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(f"header {name}: a value of plain text (ASCII or ISO-8859-1); "
+                             f"{text!r} has characters HTTP cannot carry") from None
+        if "\r" in text or "\n" in text:
+            raise ValueError(f"header {name}: a value on one line") from None
+    return table
+
+
 def _paths(value: Any) -> dict[str, str]:
     table = _string_table(value)
     for name, template in table.items():
-        op = operations.get(name)  # KeyError with a close match
+        if name not in operations.BY_NAME:
+            raise _UnknownName(f"unknown operation {name!r} in [paths]",
+                               f"{did_you_mean(name, operations.BY_NAME)}operations: "
+                               f"{', '.join(operations.BY_NAME)}")
+        op = operations.get(name)
         if op.takes_entry_point and "{id}" not in template:
             raise ValueError(f"the path of {name} must contain {{id}}, e.g. {op.path}")
         if not template.startswith("/"):
@@ -201,7 +247,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "timeout": ("read_timeout", _positive_float),
     "max_response_time": ("max_response_time", _positive_float),
     "max_body_bytes": ("max_body_bytes", _positive_int),
-    "headers": ("headers", _string_table),
+    "headers": ("headers", _headers),
     "paths": ("paths", _paths),
     "xsd_dir": ("xsd_dir", _str),
     "sid": ("sid", _str),
@@ -226,6 +272,8 @@ def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, 
                 fields["widget"], custom = fields["widget"]
                 if custom is not None:
                     fields["custom_widgets"] = {custom.name: custom}
+        except _UnknownName as exc:
+            raise ConfigError(f"{source}: {exc}", remedy=exc.remedy) from None
         except ConfigError as exc:  # a converter that explains itself (widgets)
             raise ConfigError(f"{source}: {key}: {exc.message}", remedy=exc.remedy) from None
         except (ValueError, KeyError) as exc:

@@ -41,8 +41,10 @@ class StallingServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                await reader.readuntil(b"\r\n\r\n")
-                if not self.t0:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if b"/chatAllowed/" not in head.split(b"\r\n", 1)[0]:
+                    release = arrival = 0.0  # ecekit's reachability probe before the run: not logged
+                elif not self.t0:
                     self.t0 = time.monotonic()  # the warm-up call: not a page view, not logged
                     release = arrival = 0.0
                 else:

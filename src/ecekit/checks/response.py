@@ -5,7 +5,7 @@ from __future__ import annotations
 from ecekit import operations
 from ecekit.checks import guards
 from ecekit.checks.base import Observation, Role, Violation, register
-from ecekit.checks.values import raw_values, typed, typed_values
+from ecekit.checks.values import expected, raw_values, typed, typed_values
 from ecekit.client import TransportError
 from ecekit.operations import CHAT_ALLOWED, FieldType, Reason
 from ecekit.xmlsafe import IssueKind, root_issue
@@ -115,16 +115,18 @@ def semantics(obs: Observation) -> list[Violation]:
     raw = raw_values(root, op)
     found = []
     for f in op.fields:
+        remedy = (f"the server must send {op.name}'s {f.name} as the guide documents it; "
+                  "compare with the guide's sample for this operation")
         if raw[f.name] is None:
             if f.required:
                 found.append(obs.violation("semantics", f"{f.name} is missing", xpath=f"/{root.tag}/"
-                                           f"{f.xpath}", expected=f"a {f.type.value}"))
+                                           f"{f.xpath}", expected=expected(f), remedy=remedy))
             continue
         try:
             typed(f, raw[f.name])
         except ValueError as exc:
             found.append(obs.violation("semantics", f"{f.name}: {exc}", xpath=f"/{root.tag}/{f.xpath}",
-                                       expected=f"a {f.type.value}", actual=str(raw[f.name])))
+                                       expected=expected(f), actual=str(raw[f.name]), remedy=remedy))
     if raw.get("reason") is not None and typed_values(root, op).get("allowed") is True:
         found.append(obs.violation(
             "semantics", "reason is given although allowed is true", xpath=f"/{root.tag}/@reason",

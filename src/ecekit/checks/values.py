@@ -24,6 +24,22 @@ def raw_values(root: etree._Element, op: operations.Operation) -> dict[str, str 
     return out
 
 
+def expected(field: operations.Field) -> str:
+    """What the guide allows for a field, spelled out for the ``expected:`` line of a failure."""
+    match field.type:
+        case FieldType.BOOLEAN:
+            return "an xs:boolean: true, false, 1 or 0"
+        case FieldType.COUNT:
+            return "a non-negative integer"
+        case FieldType.SECONDS:
+            return "a non-negative decimal number of seconds, e.g. 3.0"
+        case FieldType.RESPONSE_TYPE:
+            return "one of " + "; ".join(f"{k} ({v})" for k, v in operations.RESPONSE_TYPES.items())
+        case FieldType.REASON:
+            return "one of " + ", ".join(operations.REASONS)
+    raise AssertionError(field.type)  # pragma: no cover
+
+
 def typed(field: operations.Field, lexical: str | None) -> object:
     """The value as its documented type, or raise ValueError saying what is wrong with it."""
     if lexical is None:

@@ -7,7 +7,7 @@ The suites are ordinary pytest modules (``contracts/``, shipped in the wheel as
 as a headline and a remedy with exit code 2, never as 400 failing tests.
 
 Exit codes: 0 every check passed; 1 the server broke the contract; 2 a usage or configuration error,
-including pytest's own usage errors, an interrupted run and "no tests selected".
+including pytest's own usage errors and "no tests selected"; 130 interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from typing import Any
 
 import click
 
-from ecekit.cli.errors import reports_errors
+from ecekit.cli.errors import interrupted, raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_options
+from ecekit.cli.paths import writable_dir, writable_file
+from ecekit.errors import ToolkitError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +67,8 @@ Target file (ecekit.toml; flags override it):
   max_response_time = 2.0
 
 \b
-Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error.
+Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error,
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 
@@ -107,15 +110,31 @@ def exit_code(pytest_code: int) -> int:
     return EXIT_USAGE
 
 
-def _leave_no_files_behind() -> None:
-    """`ecekit check` runs from any directory: hypothesis's caches go to a temporary directory, not to
-    ``./.hypothesis`` (pytest's cache and pytest-benchmark's directory are off, see pytest_args)."""
-    import tempfile
-    from pathlib import Path
+class CliRun:
+    """A plugin handed to ``pytest.main``: tells the ecekit plugin that the CLI is the front door (so
+    messages name ``--allow-writes``, not ``--ece-allow-writes``) and notes a Ctrl-C / SIGTERM, which
+    pytest turns into an exit status shared with other errors."""
 
-    from hypothesis.configuration import set_hypothesis_home_dir
+    ECEKIT_CLI = True
 
-    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "ecekit-hypothesis")
+    def __init__(self) -> None:
+        self.interrupted = False
+
+    def pytest_runtest_setup(self, item: Any) -> None:
+        raise_if_interrupted()  # an interrupt swallowed somewhere (a gc callback) stops the next test
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):
+            self.interrupted = True
+
+
+def _nothing_selected(keyword: str | None) -> ToolkitError:
+    if keyword:
+        return UsageError(f"-k {keyword!r} selected no test",
+                          remedy="test ids name the operation, the entry point and the check, e.g. "
+                          "test_contract[capacity-1001-xsd]: try -k xsd, -k capacity, -k 1001 or "
+                          "-k consistency (add -v to list what runs)")
+    return UsageError("no contract test was collected", remedy="run without -k to see every test")
 
 
 @click.command(name="check", epilog=EPILOG)
@@ -154,6 +173,7 @@ def _leave_no_files_behind() -> None:
 @click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
               help="(testing) start the embedded server with this fault mode; repeatable.")
 @reports_errors
+@stops_cleanly
 def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kwargs: Any) -> None:
     """Run the contract suites against a server (or the embedded reference server).
 
@@ -172,7 +192,13 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
 
         values["out"] = str(default_out("check"))
     Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
-    _leave_no_files_behind()
-    code = pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
-                                   exitfirst=exitfirst))
-    click.get_current_context().exit(exit_code(int(code)))
+    writable_file(values.get("junit_xml"), "--junit-xml")
+    writable_dir(values.get("out"), "--out")
+    run = CliRun()
+    code = int(pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
+                                       exitfirst=exitfirst), plugins=[run]))
+    if run.interrupted:
+        raise interrupted()
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        raise _nothing_selected(keyword)
+    click.get_current_context().exit(exit_code(code))

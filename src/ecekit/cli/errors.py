@@ -1,9 +1,14 @@
-"""Turning a ToolkitError into a headline + remedy and exit 2, at the edge of every sub-command."""
+"""The edge of every sub-command: a ToolkitError becomes a headline + remedy and exit 2; an interrupted
+run (Ctrl-C, SIGTERM) cleans up and exits 130."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import ParamSpec, TypeVar
 
 import click
@@ -12,6 +17,9 @@ from ecekit.errors import ToolkitError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+EXIT_INTERRUPTED = 130
+"""Exit code of a run stopped by Ctrl-C or SIGTERM (the shell's 128 + SIGINT convention)."""
 
 
 class ToolkitClickError(click.ClickException):
@@ -34,5 +42,63 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except ToolkitError as exc:
             raise ToolkitClickError(exc) from exc
+
+    return wrapper
+
+
+_signalled = threading.Event()
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if a signal came: called at safe points of a run (after each fuzz
+    example, each progress tick), because the KeyboardInterrupt a signal raises can land where Python
+    swallows it (a garbage-collector callback prints "Exception ignored" and carries on)."""
+    if _signalled.is_set():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so every ``finally`` and ``with`` of the run
+    stops what it started (locust, the embedded server, temporary folders). After the first signal
+    both are ignored until the run has cleaned up, so a second one cannot cut the cleanup short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        _signalled.set()
+        raise KeyboardInterrupt
+
+    _signalled.clear()
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _signalled.clear()
+
+
+def interrupted() -> click.exceptions.Exit:
+    """What an interrupted run ends with: one line, and exit code 130 (never 1, which is a breach)."""
+    click.echo("ecekit: interrupted: stopped, nothing left running (exit code 130)", err=True)
+    return click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def stops_cleanly(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a long-running command: Ctrl-C and SIGTERM stop it cleanly with exit code 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with sigterm_interrupts():
+                return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise interrupted() from None
 
     return wrapper

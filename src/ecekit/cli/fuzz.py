@@ -8,20 +8,26 @@ server it needs --allow-writes: every valid survey it sends is stored by the ser
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from ecekit.cli.errors import reports_errors
+from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import UsageError
 from ecekit.fuzz.strategies import SID_PREFIX
+from ecekit.reachability import ensure_reachable
 from ecekit.target import Target
+
+DEFAULT_DATABASE = Path(".ecekit") / "fuzz-db"
 
 EXIT_OK, EXIT_FAILED = 0, 1
 PROGRESS_EVERY = 5.0  # seconds between progress lines on long runs
@@ -44,6 +50,7 @@ def _progress_printer(quiet: bool) -> Any:
     last = [time.monotonic()]
 
     def show(progress: Any) -> None:
+        raise_if_interrupted()  # after every example: an interrupt is never lost
         now = time.monotonic()
         if quiet or now - last[0] < PROGRESS_EVERY:
             return
@@ -74,7 +81,7 @@ def _progress_printer(quiet: bool) -> Any:
               help=f"Allow posting surveys (stored by the server, sids start {SID_PREFIX}) to --base-url.")
 @click.option("--sid", help="A real chat session id: valid surveys use it and must get 204.")
 @click.option("--database", "database", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(".ecekit") / "fuzz-db", show_default=True,
+              default=DEFAULT_DATABASE, show_default=True,
               help="Hypothesis example database where failures are remembered and replayed first.")
 @click.option("--no-database", is_flag=True, help="Remember nothing, replay nothing.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit report.")
@@ -84,11 +91,12 @@ def _progress_printer(quiet: bool) -> Any:
 @click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
               help="Start the embedded server with this fault mode (repeatable; testing aid).")
 @reports_errors
+@stops_cleanly
 def command(**kwargs: Any) -> None:
     """Fuzz the survey operation with valid and hostile bodies; every failure is shrunk to its
     minimal payload and printed with a curl line and the seed.
 
-    Exit 0: no failure; 1: failures found; 2: usage error.
+    Exit 0: no failure; 1: failures found; 2: usage error; 130: interrupted (Ctrl-C, SIGTERM).
     """
     from ecekit.fuzz import report
     from ecekit.fuzz.runner import FuzzConfig, fuzz
@@ -116,11 +124,12 @@ def command(**kwargs: Any) -> None:
     if kwargs["replay"] and database is None:
         raise UsageError("--replay re-sends the remembered failures, but --no-database remembers none",
                          remedy="leave out --no-database (or point --database at the folder used before)")
-    # hypothesis keeps caches of its own (constants seen in loaded modules): beside the example
-    # database, not in a ./.hypothesis of whatever directory the command runs from
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    set_hypothesis_home_dir((database.parent if database else Path(tempfile.gettempdir())) / "hypothesis")
+    out: Path = kwargs["out"] or default_out("fuzz")
+    writable_dir(database, "--database")
+    writable_dir(out, "--out")
+    writable_file(kwargs["junit_xml"], "--junit-xml")
+    if not target.is_embedded:
+        ensure_reachable(target)  # nothing listening, or no context root: exit 2 before fuzzing
     key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
     from ecekit import seeds
 
@@ -136,31 +145,65 @@ def command(**kwargs: Any) -> None:
                + (" (replaying remembered failures)" if config.replay else ""), err=True)
     click.echo(f"ecekit fuzz: {seeds.describe(seed, seed_how)}; lenient acceptance "
                + ("fails (strict surveys)" if strict_surveys else "is a finding (--strict-surveys to fail)"))
-    out: Path = kwargs["out"] or default_out("fuzz")
     log: list[Any] = []
 
     def keep(ex: Any) -> None:
         if len(log) < MAX_LOGGED:
             log.append(ex)
 
-    with _embedded(target, faults) as live:
+    with _hypothesis_home(database), _embedded(target, faults) as live:
         result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
                       on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
     payloads = database.parent / "fuzz-payloads" if database is not None else None
+    rerun = _rerun_command(target, faults, kwargs["database"], database is None)
     for failure in result.failures:
-        click.echo(report.explain(failure, result.seed, payloads))
+        click.echo(report.explain(failure, result.seed, payloads, rerun))
         click.echo("")
     for finding in result.findings:
         click.echo(report.explain_finding(finding, payloads))
         click.echo("")
+    if result.failures and target.is_embedded:
+        port = urlsplit(live.base_url or "").port
+        serve = shlex.join(["ecekit", "serve", "--port", str(port),
+                            *[arg for f in faults for arg in ("--fault", f)]])
+        click.echo(f"The embedded server has stopped; to send the curl lines above, start the same "
+                   f"server again with:\n  {serve}\n")
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(report.summary(result))
     if kwargs["junit_xml"]:
-        report.junit_xml(result, kwargs["junit_xml"], payloads)
+        report.junit_xml(result, kwargs["junit_xml"], payloads, rerun)
     data = {**run_info.header(target, faults=faults, seed=result.seed), **report.to_data(result, payloads)}
     publish.write_json(data, out / "fuzz.json")
     har.write(log, out, comment=f"ecekit fuzz: {len(log)} exchanges")
     written = publish.write_reports("fuzz", data, out)
     click.echo(f"report: {written['html']}")
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+@contextlib.contextmanager
+def _hypothesis_home(database: Path | None) -> Iterator[None]:
+    """hypothesis keeps caches of its own (constants seen in loaded modules): beside the example
+    database, or in a temporary directory of this run with --no-database; never in a ./.hypothesis
+    of whatever directory the command runs from."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    if database is not None:
+        set_hypothesis_home_dir(database.parent / "hypothesis")
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="ecekit-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        yield
+
+
+def _rerun_command(target: Target, faults: tuple[str, ...], database: Path, no_database: bool) -> str:
+    """`ecekit fuzz` with the flags that pick the same server and the same remembered failures."""
+    args = ["ecekit", "fuzz"]
+    if target.base_url:
+        args += ["--base-url", target.base_url, "--allow-writes"]
+    for fault in faults:
+        args += ["--fault", fault]
+    if not no_database and database != DEFAULT_DATABASE:
+        args += ["--database", str(database)]
+    return shlex.join(args)

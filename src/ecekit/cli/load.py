@@ -3,7 +3,10 @@
 Runs locust (``loadtests/locustfile.py``) in child processes, one or a master and ``--workers`` N,
 against ``--base-url`` or, without it, against the reference server started in its own process.
 Exit codes: 0 every SLO held, 1 one was breached, 2 usage error (bad SLO, profile or target, a
-non-loopback URL without --allow-remote, a run that could not start). See docs/load.md.
+non-loopback URL without --allow-remote, a server that cannot be reached, a run that could not
+start), 130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped). Every path the
+user gives is resolved against the directory ecekit runs from (locust runs inside the output
+directory). See docs/load.md.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from urllib.parse import urlsplit
 
 import click
 
-from ecekit.cli.errors import reports_errors
+from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ConfigError, UsageError
+from ecekit.reachability import ensure_reachable
 from ecekit.target import Target
 
 HARD_CAP_MARGIN_S = 60.0
@@ -59,10 +64,16 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, p: dict[str, Any]) -> None:
+        raise_if_interrupted()
         if self.quiet or (not self.tty and time.monotonic() - self.last < 5):
             return
         self.last = time.monotonic()
-        line = (f"[{p['elapsed_s']:>5.0f}/{p['duration_s']:g} s] page views {p['page_views']}, requests "
+        duration = float(p["duration_s"])
+        elapsed = float(p["elapsed_s"])
+        # after the last arrival the run waits for answers in flight: say so, never "[11/10 s]"
+        clock = (f"[{min(elapsed, duration):>5.0f}/{duration:g} s]" if duration <= 0 or elapsed <= duration
+                 else f"[{duration:>5.0f}/{duration:g} s, draining]")
+        line = (f"{clock} page views {p['page_views']}, requests "
                 f"{p['requests']}, failures {p['failures']}, violations {p['violations']}, sent late "
                 f"{p['late']}")
         click.echo(("\r" + line + "\033[K") if self.tty else line, err=True, nl=not self.tty)
@@ -101,6 +112,11 @@ def checked_target(target_opts: dict[str, Any], allow_remote: bool) -> Target:
                                 "and you mean it, or use 127.0.0.1")
     if target.base_url and not target.entry_points:
         raise UsageError("no entry point to load", remedy="pass --entry-point ID (repeatable)")
+    if target.xsd_dir:  # locust runs inside the output directory: every path the user gave is absolute
+        from ecekit.xmlsafe import schemas
+
+        target = target.replace(xsd_dir=str(Path(target.xsd_dir).resolve()))
+        schemas(target.xsd_dir)  # a directory that cannot be loaded: exit 2 now, not in locust's log
     return target
 
 
@@ -142,6 +158,7 @@ def headers_env(target: Target) -> dict[str, str]:
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/load-<timestamp>/].")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="JUnit report: one test case per SLO.")
 @reports_errors
+@stops_cleanly
 def command(**kwargs: Any) -> None:
     """Replay page-load traffic (open model, Poisson arrivals) and judge it against SLOs.
 
@@ -149,7 +166,7 @@ def command(**kwargs: Any) -> None:
     server cannot hide its stall. Writes summary.json (and --junit-xml) to --out.
     """
     from ecekit.load import launch, profile, slo, summary
-    from ecekit.load.schedule import with_overrides
+    from ecekit.load.schedule import describe, with_overrides
 
     target_opts = pop_target_options(kwargs)
     target = checked_target(target_opts, kwargs["allow_remote"])
@@ -161,8 +178,12 @@ def command(**kwargs: Any) -> None:
     slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
     if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
         click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
-    out = Path(kwargs["out"]) if kwargs["out"] else default_out()
-    out.mkdir(parents=True, exist_ok=True)
+    out = (Path(kwargs["out"]) if kwargs["out"] else default_out()).resolve()
+    junit = Path(kwargs["junit_xml"]).resolve() if kwargs["junit_xml"] else None
+    writable_dir(out, "--out")
+    writable_file(junit, "--junit-xml")
+    if target.base_url:
+        ensure_reachable(target)  # nothing listening or no context root: exit 2, not a breached SLO
     embedded = target.base_url is None
     with _server(target.base_url, target.origin) as (base_url, default_eps):
         target = target.replace(base_url=base_url, entry_points=target.entry_points or default_eps)
@@ -171,15 +192,14 @@ def command(**kwargs: Any) -> None:
         cap = arrivals.duration + prof.timeout + HARD_CAP_MARGIN_S + 15 * kwargs["workers"]
         progress = Progress(kwargs["quiet"])
         if not kwargs["quiet"]:
-            click.echo(f"ecekit load: {prof.name} profile, {arrivals.shape} {arrivals.mean_rate():g} page views/s "
-                       f"for {arrivals.duration:g} s against {base_url} ({kwargs['workers']} worker(s))",
-                       err=True)
+            click.echo(f"ecekit load: {prof.name} profile, {describe(arrivals)} against {base_url} "
+                       f"({kwargs['workers']} worker(s))", err=True)
         result = launch.run(launch.Launch(host=base_url, options=options, out=out, workers=kwargs["workers"],
                                           hard_cap_s=cap, env=env),
                             on_progress=progress)
         progress.done()
     click.echo(summary.render(result))
     click.echo(f"summary: {out / 'summary.json'}")
-    if kwargs["junit_xml"]:
-        click.echo(f"junit:   {kwargs['junit_xml']}")
+    if junit:
+        click.echo(f"junit:   {junit}")
     sys.exit(0 if result["slo"]["passed"] else 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shlex
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,12 @@ INLINE_LIMIT = 2000  # bytes of payload shown and put in the curl line inline
 SHOWN_LIMIT = 600
 
 
+def _shell_safe(c: str) -> bool:
+    """A character a terminal shows and a single-quoted shell word carries as it is: printable, or
+    white space such as a no-break space (controls, format characters and bidi overrides are not)."""
+    return c.isprintable() or c in "\t\n" or unicodedata.category(c) == "Zs"
+
+
 def _inline_ok(body: bytes) -> bool:
     if len(body) > INLINE_LIMIT:
         return False
@@ -27,7 +34,7 @@ def _inline_ok(body: bytes) -> bool:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return all(c.isprintable() or c in "\t\n" for c in text) and not text.startswith("\ufeff")
+    return all(_shell_safe(c) for c in text) and not text.startswith("\ufeff")
 
 
 def payload_file(failure: Failure, directory: Path) -> Path:
@@ -58,14 +65,16 @@ def curl_line(failure: Failure, payloads: Path | None = None) -> str:
 
 
 def show_payload(body: bytes) -> str:
-    if _inline_ok(body) and len(body) <= SHOWN_LIMIT:
-        return body.decode("utf-8")
-    shown = repr(body[:SHOWN_LIMIT])
+    """The payload as text: UTF-8 decoded, characters a terminal would hide or act on escaped
+    (``\\x00``, ``\\u202e``), bytes that are not UTF-8 as ``\\xff``; cut after SHOWN_LIMIT bytes."""
+    text = body[:SHOWN_LIMIT].decode("utf-8", "backslashreplace")
+    shown = "".join(c if _shell_safe(c) else c.encode("unicode_escape").decode("ascii") for c in text)
     return shown + (f" … ({len(body)} bytes)" if len(body) > SHOWN_LIMIT else "")
 
 
-def explain(failure: Failure, seed: int, payloads: Path | None = None) -> str:
-    """Everything needed to see, reproduce and fix one failure."""
+def explain(failure: Failure, seed: int, payloads: Path | None = None, rerun: str = "ecekit fuzz") -> str:
+    """Everything needed to see, reproduce and fix one failure. ``rerun`` is the command (with the
+    flags that select the same server and remembered failures) the seed line suggests."""
     case = failure.case
     lines = [f"FAILURE {failure.kind}",
              f"  case:     {case.description}",
@@ -76,7 +85,8 @@ def explain(failure: Failure, seed: int, payloads: Path | None = None) -> str:
     if failure.also:
         lines.append(f"  also seen with: {', '.join(failure.also)}")
     lines.append(f"  reproduce: {curl_line(failure, payloads)}")
-    lines.append(f"  seed:     {seed} (ecekit fuzz --seed {seed}; or --replay to re-send remembered failures)")
+    lines.append(f"  seed:     {seed} ({rerun} --seed {seed}; or {rerun} --replay to re-send the "
+                 "remembered failures)")
     return "\n".join(lines)
 
 
@@ -97,7 +107,7 @@ def explain_finding(finding: Finding, payloads: Path | None = None) -> str:
 def summary(result: FuzzResult) -> str:
     p = result.progress
     rate = p.examples / p.elapsed if p.elapsed else 0.0
-    what = "replayed" if result.config.replay else "examples"
+    what = "replayed" if result.config.replay or result.remembered_first else "examples"
     head = (f"{p.examples} {what}, {p.requests} requests in {p.elapsed:.1f}s ({rate:.0f}/s), "
             f"seed {result.seed}: ")
     head += "no failure" if result.ok else f"{len(result.failures)} distinct failure(s)"
@@ -110,7 +120,7 @@ def summary(result: FuzzResult) -> str:
     return head
 
 
-def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None) -> None:
+def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None, rerun: str = "ecekit fuzz") -> None:
     """One test case per distinct failure, or one passing case for a clean run."""
     from junit_xml import TestCase, TestSuite, to_xml_report_string
 
@@ -125,7 +135,7 @@ def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None) -> N
         case = TestCase(f"survey fuzz: {failure.kind}", classname="ecekit.fuzz.survey",
                         elapsed_sec=failure.exchange.elapsed)
         case.add_failure_info(message="; ".join(v.headline() for v in failure.violations),
-                              output=explain(failure, result.seed, payloads))
+                              output=explain(failure, result.seed, payloads, rerun))
         cases.append(case)
     if not result.failures:
         cases.append(TestCase(f"survey fuzz: {result.progress.examples} examples",

@@ -111,6 +111,7 @@ class FuzzResult:
     notes: list[str] = field(default_factory=list)  # e.g. hypothesis' own complaints
     findings: list[Finding] = field(default_factory=list)
     strict_surveys: bool = True
+    remembered_first: bool = False  # stopped after replaying remembered failures that still fail
 
     @property
     def ok(self) -> bool:
@@ -249,14 +250,14 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
         verdicts[key] = (exchange, found)
         return exchange, found
 
-    def search(index: int, known: list[Failure]) -> list[BaseException]:
+    def search(index: int, known: list[Failure], replay: bool) -> list[BaseException]:
         """One hypothesis run in which the failures of earlier runs count as passes."""
 
         @settings(
             max_examples=config.max_examples,
             deadline=None,
             database=DirectoryBasedExampleDatabase(config.database) if config.database else None,
-            phases=(Phase.explicit, Phase.reuse) if config.replay else
+            phases=(Phase.explicit, Phase.reuse) if replay else
             (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
             report_multiple_bugs=True,
             suppress_health_check=list(HealthCheck),
@@ -298,23 +299,43 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
             return [exc]
         return []
 
-    failures: list[Failure] = []
-    notes: list[str] = []
-    try:
-        preflight(client, pacer)
+    def searches(replay: bool) -> tuple[list[Failure], list[str]]:
+        """Searches until one finds nothing new (or, replaying, until nothing more is remembered)."""
+        failures: list[Failure] = []
+        notes: list[str] = []
         for index in range(MAX_SEARCHES):
-            raised = search(index, failures)
+            raised = search(index, failures, replay)
             skipped = any(isinstance(e, unittest.SkipTest) for e in raised)
             found, more_notes = _collect([e for e in raised if not isinstance(e, _OutOfTime)])
             failures += found
             notes += more_notes
-            if state["out_of_time"] or skipped or not (found or config.replay):
+            if state["out_of_time"] or skipped or not (found or replay):
                 break
+        return failures, notes
+
+    remembered_first = False
+    try:
+        preflight(client, pacer)
+        failures: list[Failure] = []
+        notes: list[str] = []
+        if config.database is not None and not config.replay:
+            # the failures remembered last time are re-sent first; while they still fail, they are
+            # what to fix, and generating new examples would only find them again
+            failures, notes = searches(replay=True)
+            remembered_first = bool(failures)
+        if not failures and not config.replay and not state["out_of_time"]:
+            failures, notes = searches(replay=False)
+        elif config.replay:
+            failures, notes = searches(replay=True)
     finally:
         client.close()
     notes = [n for n in notes if not n.startswith("nothing to replay")] if failures else notes[:1]
+    if remembered_first:
+        notes.append("remembered failures replayed first still fail: no new examples generated "
+                     "(fix them and run again, or pass --no-database to search afresh)")
     return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"], notes,
-                      sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys))
+                      sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys),
+                      remembered_first=remembered_first)
 
 
 def _collect(raised: list[BaseException]) -> tuple[list[Failure], list[str]]:

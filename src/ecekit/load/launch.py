@@ -72,6 +72,14 @@ def _stop(proc: subprocess.Popen[bytes], grace: float = TERM_GRACE_S) -> None:
         proc.wait(5)
 
 
+def log_tail(text: str, limit: int = 1500) -> str:
+    """The last whole lines of a log, at most about ``limit`` characters (never cut mid-word)."""
+    if len(text) <= limit:
+        return text.rstrip()
+    tail = text[-limit:]
+    return tail[tail.index("\n") + 1:].rstrip() if "\n" in tail else tail.rstrip()
+
+
 def read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -121,8 +129,9 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
             log.close()
     summary = read_json(out / "summary.json")
     if summary is None:
-        tail = (out / f"locust-{roles[0]}.log").read_text(encoding="utf-8", errors="replace")[-1500:]
+        log_file = out / f"locust-{roles[0]}.log"
+        tail = log_tail(log_file.read_text(encoding="utf-8", errors="replace"))
         raise TargetError("the load run ended without a summary",
-                          remedy=f"see the locust log in {out}; its end reads:\n{tail}")
+                          remedy=f"see the locust log {log_file}; it ends with:\n{tail}")
     summary["exit_code"] = procs[0].returncode
     return summary

@@ -135,10 +135,32 @@ def from_mapping(data: Mapping[str, Any], source: str) -> Arrivals:
 
 
 def with_overrides(arrivals: Arrivals, rate: float | None = None, duration: float | None = None) -> Arrivals:
-    """The profile's arrivals with --rate / --duration applied (None leaves a value as it is)."""
+    """The profile's arrivals with --rate / --duration applied (None leaves a value as it is).
+
+    The shape scales with them, so a run never offers more than was asked for by surprise: a spike's
+    ``spike_rate`` and a ramp's ``start_rate`` keep their ratio to ``rate``; ``ramp``, ``spike_at`` and
+    ``spike_length`` keep their share of the duration.
+    """
     changes: dict[str, Any] = {}
     if rate is not None:
+        factor = float(rate) / arrivals.rate
         changes["rate"] = float(rate)
+        changes["start_rate"] = arrivals.start_rate * factor
+        changes["spike_rate"] = arrivals.spike_rate * factor
     if duration is not None:
         changes["duration"] = float(duration)
+        if arrivals.duration > 0 and duration > 0:
+            share = float(duration) / arrivals.duration
+            changes["ramp"] = arrivals.ramp * share
+            changes["spike_length"] = arrivals.spike_length * share
+            if arrivals.spike_at >= 0:
+                changes["spike_at"] = arrivals.spike_at * share
     return replace(arrivals, **changes) if changes else arrivals
+
+
+def describe(arrivals: Arrivals) -> str:
+    """One line on what a run will offer: the shape, the mean and, when it differs, the peak rate."""
+    text = f"{arrivals.shape} {arrivals.mean_rate():g} page views/s"
+    if arrivals.peak() > arrivals.mean_rate() * 1.001:
+        text += f" on average, peaking at {arrivals.peak():g}/s"
+    return text + f" for {arrivals.duration:g} s"

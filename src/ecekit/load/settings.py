@@ -32,7 +32,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "ece_profile": ("ECEKIT_PROFILE", "Load profile: a bundled name (default, one-call...) or a .toml path."),
     "ece_rate": ("ECEKIT_RATE", "Offered page views per second, all workers together (default: profile)."),
     "ece_duration": ("ECEKIT_DURATION", "Seconds of arrivals (default: profile; 0 = until stopped)."),
-    "ece_entry_points": ("ECEKIT_ENTRY_POINTS", "Entry point ids, comma separated, e.g. 1001,1002."),
+    "ece_entry_points": ("ECEKIT_ENTRY_POINTS", "Entry point ids, separated by commas or spaces, e.g. 1001,1002."),
     "ece_slo": ("ECEKIT_SLO", "SLOs, comma separated, e.g. p95=50ms,errors=1%."),
     "ece_out": ("ECEKIT_OUT", "Directory for summary.json (and progress.json)."),
     "ece_junit_xml": ("ECEKIT_JUNIT_XML", "Write one JUnit test case per SLO to this file."),
@@ -128,7 +128,7 @@ def resolve(options: Mapping[str, Any], host: str | None = None) -> Settings:
                               _float(options.get("ece_duration"), "ece_duration"))
     slo_text = options.get("ece_slo") or ""
     slos = tuple(slo_mod.parse_all(profile.slos, [slo_text] if isinstance(slo_text, str) else slo_text))
-    eps = [e.strip() for e in str(options.get("ece_entry_points") or "").split(",") if e.strip()]
+    eps = list(target_mod.split_entry_points(str(options.get("ece_entry_points") or "").strip() or []))
     target = _target(options.get("ece_target") or None, host, eps)
     writes = _flag(options.get("ece_allow_writes"))
     seed = options.get("ece_seed")

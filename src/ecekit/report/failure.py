@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import re
 import shlex
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -58,9 +57,14 @@ def curl_line(ex: Exchange) -> str:
     return dataclasses.replace(ex, request_body=None).curl() + f" --data-binary @{shlex.quote(str(path))}"
 
 
+REQUEST_BODIES = Path(".ecekit") / "requests"
+"""Where long request bodies of failures are kept for their curl lines (ecekit's documented folder in
+the directory the run starts from: the curl line must still work after the run)."""
+
+
 def save_request_body(body: bytes) -> Path:
-    """Write ``body`` under the temporary directory, named by its hash (idempotent)."""
-    directory = Path(tempfile.gettempdir()) / "ecekit-requests"
+    """Write ``body`` under ``.ecekit/requests/``, named by its hash (idempotent)."""
+    directory = REQUEST_BODIES
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{hashlib.sha256(body).hexdigest()[:16]}.body"
     if not path.exists():

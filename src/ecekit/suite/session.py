@@ -18,7 +18,6 @@ from ecekit import operations
 from ecekit.checks import consistency
 from ecekit.checks.base import Context, Role
 from ecekit.client import Client, Exchange, TransportError
-from ecekit.client import reachable as _reachable
 from ecekit.errors import ConfigError, UsageError
 from ecekit.report.results import CaseResult
 from ecekit.suite.cases import entry_points_by_role
@@ -227,8 +226,9 @@ class Suite:
             out.append((ep, state.value, why))
         return out
 
-    def describe(self) -> list[str]:
-        """The report header: what is being tested and how."""
+    def describe(self, *, cli: bool = False) -> list[str]:
+        """The report header: what is being tested and how (flags named as the front door spells
+        them: ``--allow-writes`` for `ecekit check`, ``--ece-allow-writes`` for pytest)."""
         t = self.target
         where = t.base_url or "the embedded reference server (default scenario)"
         if self.options.faults:
@@ -240,7 +240,8 @@ class Suite:
                                                         for name, eps in roles))
         writes = (f"on, {self.options.fuzz_examples} fuzz examples, lenient acceptance "
                   + ("fails (strict surveys)" if self.strict_surveys else "is a finding (--strict-surveys "
-                     "to fail)") if self.options.allow_writes else "off (survey skipped; --ece-allow-writes)")
+                     "to fail)") if self.options.allow_writes
+                  else f"off (survey skipped; {'--allow-writes' if cli else '--ece-allow-writes'})")
         widget = t.chosen_widget()
         if widget is not None:
             lines.append(f"ecekit widget: {widget.name} ({widget.operation.name}, timeout {widget.timeout:g}s)")
@@ -271,3 +272,11 @@ def _quiet_shutdown() -> None:
     import logging
 
     logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+
+
+def _reachable(target: Target) -> None:
+    """TargetError when nothing listens at the base URL or every operation answers 404 (no context
+    root): a wrong URL is not a contract failure. One probe for check, fuzz and load alike."""
+    from ecekit.reachability import ensure_reachable
+
+    ensure_reachable(target)
