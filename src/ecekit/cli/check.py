@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import pop_target_options, target_options
+from ecekit.cli.options import target_options
+from ecekit.flags import pop_target_options
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +33,11 @@ _PLUGIN_OPTIONS = {
     "connect_timeout": "--ece-connect-timeout",
     "headers": "--ece-header",
     "xsd_dir": "--ece-xsd-dir",
+    "ca_bundle": "--ece-ca-bundle",
+    "insecure": "--ece-insecure",
+    "client_cert": "--ece-client-cert",
+    "client_key": "--ece-client-key",
+    "json": "--ece-json",
     "max_response_time": "--ece-max-response-time",
     "agents_not_required": "--ece-agents-not-required",
     "consistency_reads": "--ece-consistency-reads",
@@ -63,6 +69,8 @@ Target file (ecekit.toml; flags override it):
   invalid_entry_point = 999999
   agents_required = true
   max_response_time = 2.0
+  ca_bundle = "company-ca.pem"                    # TLS trust; also insecure, client_cert, client_key
+  json = true                                     # also ask for JSON and compare it with the XML
 
 \b
 Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error.
@@ -138,6 +146,9 @@ def _leave_no_files_behind() -> None:
 @click.option("--agents-not-required", is_flag=True,
               help="The entry points do not require agents: skip the consistency rules that assume "
               "they do.")
+@click.option("--json", is_flag=True, default=None,
+              help="Also ask each status operation for JSON (Accept: application/json, as chat clients "
+              "do) and check it is JSON carrying the same values as the XML (target key json = true).")
 @click.option("--consistency-reads", type=click.IntRange(min=1), metavar="N",
               help="A contradiction counts only if it holds on N back-to-back reads (default 3).")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), metavar="PATH",
@@ -171,7 +182,11 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
         from ecekit.report.publish import default_out
 
         values["out"] = str(default_out("check"))
-    Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
+    suite = Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
+    if not suite.target.is_embedded:
+        from ecekit import transport
+
+        transport.probe(suite.target)  # an unreachable server or untrusted certificate: one line, exit 2
     _leave_no_files_behind()
     code = pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
                                    exitfirst=exitfirst))

@@ -18,8 +18,9 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
 from ecekit.errors import UsageError
+from ecekit.flags import pop_target_options, target_from
 from ecekit.fuzz.strategies import SID_PREFIX
 from ecekit.target import Target
 
@@ -112,6 +113,9 @@ def command(**kwargs: Any) -> None:
                 remedy=f"add --allow-writes if its survey table may take test data (every sid starts "
                 f"{SID_PREFIX!r}; add --rate-limit for a shared server), or leave out --base-url to "
                 "fuzz the embedded reference server")
+        from ecekit import transport
+
+        transport.probe(target)  # an unreachable server or untrusted certificate: one line, exit 2
     database = None if kwargs["no_database"] else kwargs["database"]
     if kwargs["replay"] and database is None:
         raise UsageError("--replay re-sends the remembered failures, but --no-database remembers none",
@@ -143,6 +147,10 @@ def command(**kwargs: Any) -> None:
         if len(log) < MAX_LOGGED:
             log.append(ex)
 
+    from ecekit.transport import properties, warning
+
+    if warning(target):
+        click.echo(warning(target), err=True)
     with _embedded(target, faults) as live:
         result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
                       on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
@@ -156,8 +164,10 @@ def command(**kwargs: Any) -> None:
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(report.summary(result))
+    if warning(target):
+        click.echo(warning(target))
     if kwargs["junit_xml"]:
-        report.junit_xml(result, kwargs["junit_xml"], payloads)
+        report.junit_xml(result, kwargs["junit_xml"], payloads, properties=properties(target))
     data = {**run_info.header(target, faults=faults, seed=result.seed), **report.to_data(result, payloads)}
     publish.write_json(data, out / "fuzz.json")
     har.write(log, out, comment=f"ecekit fuzz: {len(log)} exchanges")

@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 
 import click
 
+from ecekit import transport
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
 from ecekit.errors import ConfigError, UsageError
+from ecekit.flags import pop_target_options, target_from
 from ecekit.target import Target
 
 HARD_CAP_MARGIN_S = 60.0
@@ -101,6 +103,8 @@ def checked_target(target_opts: dict[str, Any], allow_remote: bool) -> Target:
                                 "and you mean it, or use 127.0.0.1")
     if target.base_url and not target.entry_points:
         raise UsageError("no entry point to load", remedy="pass --entry-point ID (repeatable)")
+    if target.base_url:
+        transport.probe(target)  # an unreachable server or untrusted certificate: one line, exit 2
     return target
 
 
@@ -159,6 +163,8 @@ def command(**kwargs: Any) -> None:
         raise ConfigError("--duration must be positive for `ecekit load`",
                           remedy="e.g. --duration 60 (run until stopped only with locust's web UI)")
     slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
+    if target.base_url and transport.warning(target):
+        click.echo(transport.warning(target), err=True)
     if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
         click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
     out = Path(kwargs["out"]) if kwargs["out"] else default_out()

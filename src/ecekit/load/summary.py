@@ -103,7 +103,7 @@ def write_junit(summary: Mapping[str, Any], path: str | Path) -> Path:
         cases.append(case)
     suite = TestSuite("ecekit load", cases, properties={
         "offered_rate": summary.get("offered_rate"), "duration_s": summary.get("duration_s"),
-        "requests": summary["total"]["requests"]})
+        "requests": summary["total"]["requests"], **summary.get("tls", {})})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]), encoding="utf-8")
@@ -136,4 +136,6 @@ def render(summary: Mapping[str, Any]) -> str:
         lines.append("SLO " + slo_mod.describe(check))
     verdict = "passed" if summary["slo"]["passed"] else "FAILED"
     lines.append(f"SLOs {verdict}" if summary["slo"]["checks"] else "no SLOs set")
+    if summary.get("tls", {}).get("warning"):
+        lines.append(summary["tls"]["warning"])
     return "\n".join(lines)
