@@ -168,4 +168,5 @@ def test_json_faults_pass_unnoticed_without_json(tmp_path: Path) -> None:
     """The guide documents XML only: without --json no JSON is asked for, so nothing is reported."""
     result = run_check(tmp_path, "--fault", "json-disagrees", "--fault", "json-ignored")
     assert result.code == 0, result.output[-3000:]
-    assert "json" not in result.junit.read_text()
+    junit = result.junit.read_text()
+    assert "json_parity" not in junit and "json_served" not in junit
