@@ -2,27 +2,28 @@
 
 Every call has a connect timeout, a read timeout that also caps the whole response (a server that
 trickles bytes cannot hold a run hostage), and a body cap enforced while reading (a 64 MiB answer costs
-the cap, not 64 MiB). Transport failures are not exceptions: they come back as an Exchange whose
-``error`` says what happened, so the checks can report them like any other contract failure.
+the cap, not 64 MiB). TLS trust, client certificates and proxies come from the target through
+:mod:`ecekit.transport` (environment proxies yes, netrc no; see there). Transport failures are not
+exceptions: they come back as an Exchange whose ``error`` says what happened, so the checks can report
+them like any other contract failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
-import socket
 import time
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
-from ecekit import operations
+from ecekit import operations, transport
 from ecekit.__about__ import __version__
-from ecekit.errors import TargetError
 from ecekit.target import REDACTED, Target
 
 USER_AGENT = f"ecekit/{__version__} (+contract and load tests for ECE chat web services)"
@@ -107,7 +108,12 @@ class Client:
         self.session.headers.update(target.headers)
         if target.origin:  # as a browser sends it from the site's pages (CORS is then checked)
             self.session.headers["Origin"] = target.origin
-        self.session.trust_env = False  # no proxies or netrc from the environment: we test the target
+        # Nothing implicit from the environment (netrc credentials, REQUESTS_CA_BUNDLE): what is sent
+        # and trusted is what the target says. Proxies are the exception, resolved per host in send().
+        self.session.trust_env = False
+        self.session.verify = transport.requests_verify(target)
+        self.session.cert = transport.requests_cert(target)
+        self._proxies: dict[str, dict[str, str]] = {}
 
     def close(self) -> None:
         self.session.close()
@@ -146,11 +152,17 @@ class Client:
                  for k, v in sent.items()}
         ex = Exchange(operation, method, url, entry_point, shown, body, started=time.time())
         deadline_s = target.read_timeout
+        netloc = url.split("/", 3)[2] if "://" in url else url
+        proxies = self._proxies.get(netloc)
+        if proxies is None:
+            proxies = self._proxies[netloc] = transport.proxies_for(url)
         start = time.perf_counter()
         try:
-            with self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
-                                      allow_redirects=False,
-                                      timeout=(target.connect_timeout, target.read_timeout)) as resp:
+            with _quiet_if(target.insecure):
+                resp = self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
+                                            allow_redirects=False, proxies=proxies,
+                                            timeout=(target.connect_timeout, target.read_timeout))
+            with resp:
                 ex.status = resp.status_code
                 ex.response_headers = {k.lower(): v for k, v in resp.headers.items()}
                 chunks: list[bytes] = []
@@ -178,6 +190,17 @@ class Client:
         return ex
 
 
+@contextlib.contextmanager
+def _quiet_if(insecure: bool) -> Iterator[None]:
+    """urllib3 warns on every unverified request; an --insecure run says so once, in every report."""
+    if not insecure:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+        yield
+
+
 def _short(exc: Exception, deadline_s: float) -> str:
     """requests' messages nest three exceptions deep; keep the innermost, readable part."""
     text = str(exc)
@@ -194,13 +217,8 @@ def _short(exc: Exception, deadline_s: float) -> str:
 
 
 def reachable(target: Target) -> None:
-    """TargetError when nothing listens at the base URL: a wrong URL is not a contract failure."""
-    parts = urlsplit(target.base_url or "")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
-            pass
-    except OSError as exc:
-        raise TargetError(f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})",
-                          remedy="check --base-url (it includes the context root, e.g. "
-                          "https://ece.example.com/system) and that the server is up") from None
+    """TargetError when the base URL cannot be used at all (nothing listens, an untrusted certificate, a
+    client certificate it wants): a problem of the set-up, not a contract failure. See
+    :func:`ecekit.transport.probe`."""
+    transport.probe(target)
+

@@ -59,6 +59,17 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                       "help": "extra header on every request (repeatable); redacted in reports."}),
     ("--ece-xsd-dir", {"dest": "xsd_dir", "metavar": "DIR",
                        "help": "directory with the vendor's eGainBosh.xsd and eGainSurvey.xsd."}),
+    ("--ece-ca-bundle", {"dest": "ca_bundle", "metavar": "FILE",
+                         "help": "PEM file of the CA(s) to trust for an https base URL (e.g. a company CA)."}),
+    ("--ece-insecure", {"dest": "insecure", "action": "store_true", "default": None,
+                        "help": "do not verify the server's TLS certificate (flagged in every report)."}),
+    ("--ece-client-cert", {"dest": "client_cert", "metavar": "FILE",
+                           "help": "PEM client certificate, for a load balancer that asks for one."}),
+    ("--ece-client-key", {"dest": "client_key", "metavar": "FILE",
+                          "help": "PEM private key of --ece-client-cert (if not in the same file)."}),
+    ("--ece-json", {"dest": "json", "action": "store_true", "default": None,
+                    "help": "also ask each status operation for JSON (Accept: application/json) and "
+                    "check it carries the same values as the XML."}),
     ("--ece-max-response-time", {"dest": "max_response_time", "type": float, "metavar": "SECONDS",
                                  "help": "slower answers fail the response_time check (default 2)."}),
     ("--ece-agents-not-required", {"dest": "agents_not_required", "action": "store_true",
@@ -102,6 +113,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ece_json: the test asks for JSON; it runs only with --ece-json")
     config.addinivalue_line("markers", "ece_writes: the test writes data to the server under test; "
                             "it runs only with --ece-allow-writes")
     if not _active(config):
@@ -170,7 +182,8 @@ def _via_cli(config: pytest.Config) -> bool:
 # ------------------------------------------------------------------------------------- parametrising
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
-    if not any(n in names for n in ("ece_status_case", "ece_consistency_case", "ece_survey_case")):
+    if not any(n in names for n in ("ece_status_case", "ece_consistency_case", "ece_survey_case",
+                                    "ece_json_case")):
         return
     suite = _suite(metafunc.config)
     from ecekit.suite import cases
@@ -181,6 +194,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             raise pytest.UsageError(f"{metafunc.module.__name__} uses ece_status_case but sets no OPERATION")
         found: list[Any] = cases.status_cases(op, suite.target)
         name = "ece_status_case"
+    elif "ece_json_case" in names:
+        found, name = cases.json_cases(suite.target), "ece_json_case"
     elif "ece_consistency_case" in names:
         found, name = cases.consistency_cases(suite.target), "ece_consistency_case"
     else:
@@ -196,6 +211,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="the survey suite writes to the server: pass --allow-writes "
                             "(pytest: --ece-allow-writes) to run it")
+    if not suite.target.json_parity:  # the JSON module has no cases then: leave it out, not skipped
+        kept = [i for i in items if not i.get_closest_marker("ece_json")]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("ece_json")])
+            items[:] = kept
     for item in items:
         item.stash[_LABEL] = _label(item)
         if item.get_closest_marker("ece_writes") and not suite.options.allow_writes:
@@ -205,7 +225,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _label(item: pytest.Item) -> tuple[str, str, str | None]:
     """(check, operation, entry point) a test reports under when it does not fail."""
     params = getattr(getattr(item, "callspec", None), "params", {})
-    case = params.get("ece_status_case") or params.get("ece_consistency_case")
+    case = (params.get("ece_status_case") or params.get("ece_consistency_case")
+            or params.get("ece_json_case"))
     if case is not None and hasattr(case, "operation"):
         return case.check, case.operation.name, case.entry_point
     if case is not None:
@@ -268,6 +289,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     for line in summary(suite):
         terminalreporter.write_line(line)
+    from ecekit.transport import warning
+
+    if warning(suite.target):
+        terminalreporter.write_line(warning(suite.target), red=True, bold=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -283,7 +308,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from ecekit.report import junit
 
         properties = {"seed": str(suite.options.seed), "seed_chosen": suite.options.seed_how,
-                      "strict_surveys": str(suite.strict_surveys).lower()}
+                      "strict_surveys": str(suite.strict_surveys).lower(),
+                      **suite.report_properties()}
         path = junit.write(suite.options.junit_xml, list(suite.results.values()), properties)
         suite.junit_written = str(path)
     if suite.options.out:

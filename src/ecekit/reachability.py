@@ -7,10 +7,9 @@ run of contract failures or a breached error SLO.
 
 from __future__ import annotations
 
-import socket
 from urllib.parse import urlsplit
 
-from ecekit import operations
+from ecekit import operations, transport
 from ecekit.client import Client
 from ecekit.errors import TargetError
 from ecekit.target import Target
@@ -25,15 +24,7 @@ def ensure_reachable(target: Target) -> None:
     is a 404); a timeout or another transport failure ends the probe and is left to the run to report.
     """
     parts = urlsplit(target.base_url or "")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "", port), timeout=target.connect_timeout):
-            pass
-    except OSError as exc:
-        raise TargetError(f"cannot reach {target.base_url}: cannot connect to {parts.hostname}:{port} "
-                          f"({exc.strerror or exc})",
-                          remedy="check --base-url (it includes the context root, e.g. "
-                          "https://ece.example.com/system) and that the server is up") from None
+    transport.probe(target)  # connect (through a proxy if one applies), TLS trust, a client certificate
     entry_point = next(iter(target.all_entry_points()), PROBE_ENTRY_POINT)
     first_404 = ""
     with Client(target) as client:

@@ -17,6 +17,11 @@ the file, the key and what is expected, with a close match for a misspelt key::
     widget = "eligibility"                          # judge what this chat widget would show
     origin = "https://www.example.com"              # the site's origin: answers must be readable by it
     strict_surveys = true                           # a lenient survey acceptance fails the run
+    ca_bundle = "company-ca.pem"                    # CA(s) to trust for https (relative to this file)
+    insecure = false                                # true: no certificate verification (flagged loudly)
+    client_cert = "client.pem"                      # for a load balancer that asks for one
+    client_key = "client.key"                       # its key, if not in client_cert
+    json = true                                     # also ask for JSON and compare it with the XML
     [headers]                                       # sent on every request, redacted in reports
     Authorization = "Basic ..."
     [paths]                                         # override an operation's path template
@@ -63,6 +68,11 @@ class Target:
     custom_widgets: Mapping[str, Any] = field(default_factory=dict)  # name -> widgets.Widget
     origin: str | None = None  # the origin of the site's pages (``--origin``): CORS is checked
     strict_surveys: bool | None = None  # None: strict against the embedded server only
+    ca_bundle: str | None = None  # PEM CA file to trust instead of the system's (https only)
+    insecure: bool = False  # no certificate verification at all: every report says so
+    client_cert: str | None = None  # PEM client certificate (and key, unless client_key)
+    client_key: str | None = None
+    json_parity: bool = False  # also ask each status operation for JSON and compare with the XML
     source: str | None = None  # the file it came from, for messages
 
     @property
@@ -254,7 +264,13 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "widget": ("widget", _widget),
     "origin": ("origin", _origin),
     "strict_surveys": ("strict_surveys", _bool),
+    "ca_bundle": ("ca_bundle", _str),
+    "insecure": ("insecure", _bool),
+    "client_cert": ("client_cert", _str),
+    "client_key": ("client_key", _str),
+    "json": ("json_parity", _bool),
 }
+_FILES = {"ca_bundle": "--ca-bundle", "client_cert": "--client-cert", "client_key": "--client-key"}
 
 
 def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, Any]:
@@ -295,8 +311,24 @@ def load_file(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}",
                           remedy="see the example at the top of `ecekit check --help`") from None
     fields = from_mapping(raw, str(path))
+    for name in _FILES:  # relative to the target file, so a checked-in file works from any directory
+        if name in fields:
+            fields[name] = str(path.parent / Path(fields[name]).expanduser())
     fields["source"] = str(path)
     return fields
+
+
+def _check_files(fields: Mapping[str, Any]) -> None:
+    """The TLS files exist and go together: a typo is a usage error now, not a handshake error later."""
+    for name, flag in _FILES.items():
+        value = fields.get(name)
+        if value is not None and not Path(value).is_file():
+            raise ConfigError(f"{flag} {value}: no such file",
+                              remedy=f"give the path of a PEM file ({name} in a target file is relative "
+                              "to that file)")
+    if fields.get("client_key") and not fields.get("client_cert"):
+        raise ConfigError("--client-key without --client-cert",
+                          remedy="pass the certificate too: --client-cert FILE --client-key FILE")
 
 
 def resolve(file: str | Path | None = None, **flags: Any) -> Target:
@@ -311,4 +343,5 @@ def resolve(file: str | Path | None = None, **flags: Any) -> Target:
         fields.update(load_file(file))
     given = {k: v for k, v in flags.items() if v not in (None, (), [], {})}
     fields.update(from_mapping(given))
+    _check_files(fields)
     return Target(**fields)

@@ -39,6 +39,7 @@ PARAMETERISED = {
 # Faults of what only some targets ask for: the run names it.
 OPT_IN = {"cors-missing": FaultRun("cors-missing", ("--origin", "https://www.example.com"))}
 WRITES = ("--allow-writes", "--fuzz-examples", "25", "-k", "survey")
+JSON_CHECKS = {"json_parity": ("--json", "-k", "json"), "json_served": ("--json", "-k", "json")}
 
 
 def fault_run(name: str) -> FaultRun:
@@ -49,6 +50,8 @@ def fault_run(name: str) -> FaultRun:
         return OPT_IN[name]
     if cls.takes_param:
         pytest.fail(f"fault {name!r} takes a parameter: add a FaultRun for it to PARAMETERISED")
+    if cls.trips in JSON_CHECKS:  # found only when the run asks for JSON
+        return FaultRun(name, JSON_CHECKS[cls.trips])
     operation = getattr(cls, "operation", None)
     if operation is not None and operation.name == "survey":
         return FaultRun(name, WRITES)
@@ -145,3 +148,25 @@ def test_a_hung_server_fails_the_whole_run_in_a_few_timeouts(tmp_path: Path) -> 
     assert set(result.failed_checks()) == {"transport"}
     assert "not sent: the server answered none of the last 3 requests" in result.output
     assert "Traceback" not in result.output
+
+
+def test_clean_server_passes_with_json(tmp_path: Path) -> None:
+    result = run_check(tmp_path, "--json")
+    assert result.code == 0, result.output[-5000:]
+    assert result.failed_checks() == {}
+    assert "json_parity" in result.junit.read_text()
+
+
+def test_a_server_without_json_fails_once(tmp_path: Path) -> None:
+    """XML answered to every JSON request: one json_served failure, not one per answer."""
+    result = run_check(tmp_path, "--fault", "json-ignored", "--json")
+    assert result.code == 1
+    assert result.failed_checks() == {"json_served": 1}, result.output[-3000:]
+
+
+def test_json_faults_pass_unnoticed_without_json(tmp_path: Path) -> None:
+    """The guide documents XML only: without --json no JSON is asked for, so nothing is reported."""
+    result = run_check(tmp_path, "--fault", "json-disagrees", "--fault", "json-ignored")
+    assert result.code == 0, result.output[-3000:]
+    junit = result.junit.read_text()
+    assert "json_parity" not in junit and "json_served" not in junit

@@ -50,13 +50,18 @@ def clean() -> dict[str, Any]:
     return take()
 
 
+# A snapshot reads the XML answers only: faults seen only by --json's checks cannot show in a diff.
+JSON_ONLY = {name for name, cls in catalogue().items() if cls.trips in ("json_parity", "json_served")}
+
+
 def snapshotted_faults() -> list[str]:
-    return [name for name, cls in catalogue().items() if cls.operation is not operations.SURVEY]
+    return [name for name, cls in catalogue().items()
+            if cls.operation is not operations.SURVEY and name not in JSON_ONLY]
 
 
-def test_survey_faults_are_the_only_ones_left_out() -> None:
+def test_survey_and_json_faults_are_the_only_ones_left_out() -> None:
     left_out = set(catalogue()) - set(snapshotted_faults())
-    assert left_out and all(catalogue()[n].operation is operations.SURVEY for n in left_out)
+    assert left_out and all(catalogue()[n].operation is operations.SURVEY or n in JSON_ONLY for n in left_out)
 
 
 def _fault_fields(cls: type) -> set[str]:

@@ -26,8 +26,9 @@ from ecekit.cli.load import (
     load_options,
     locust_options,
 )
-from ecekit.cli.options import pop_target_options, target_options
+from ecekit.cli.options import target_options
 from ecekit.errors import ConfigError, TargetError
+from ecekit.flags import pop_target_options
 
 STEADY_SHAPES = ("steady", "soak")
 EXIT_INTERRUPTED = 130

@@ -17,9 +17,10 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import interrupted, raise_if_interrupted, reports_errors, stops_cleanly
-from ecekit.cli.options import pop_target_options, target_options
+from ecekit.cli.options import target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ToolkitError, UsageError
+from ecekit.flags import pop_target_options
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -34,6 +35,11 @@ _PLUGIN_OPTIONS = {
     "connect_timeout": "--ece-connect-timeout",
     "headers": "--ece-header",
     "xsd_dir": "--ece-xsd-dir",
+    "ca_bundle": "--ece-ca-bundle",
+    "insecure": "--ece-insecure",
+    "client_cert": "--ece-client-cert",
+    "client_key": "--ece-client-key",
+    "json": "--ece-json",
     "max_response_time": "--ece-max-response-time",
     "agents_not_required": "--ece-agents-not-required",
     "consistency_reads": "--ece-consistency-reads",
@@ -65,6 +71,8 @@ Target file (ecekit.toml; flags override it):
   invalid_entry_point = 999999
   agents_required = true
   max_response_time = 2.0
+  ca_bundle = "company-ca.pem"                    # TLS trust; also insecure, client_cert, client_key
+  json = true                                     # also ask for JSON and compare it with the XML
 
 \b
 Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error,
@@ -157,6 +165,9 @@ def _nothing_selected(keyword: str | None) -> ToolkitError:
 @click.option("--agents-not-required", is_flag=True,
               help="The entry points do not require agents: skip the consistency rules that assume "
               "they do.")
+@click.option("--json", is_flag=True, default=None,
+              help="Also ask each status operation for JSON (Accept: application/json, as chat clients "
+              "do) and check it is JSON carrying the same values as the XML (target key json = true).")
 @click.option("--consistency-reads", type=click.IntRange(min=1), metavar="N",
               help="A contradiction counts only if it holds on N back-to-back reads (default 3).")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), metavar="PATH",

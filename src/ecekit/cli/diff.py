@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
 from ecekit.errors import UsageError
+from ecekit.flags import pop_target_options, target_from
 
 EXIT_OK, EXIT_FAILED = 0, 1
 EMBEDDED = "embedded"

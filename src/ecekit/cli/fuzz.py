@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 import click
 
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import UsageError
+from ecekit.flags import pop_target_options, target_from
 from ecekit.fuzz.strategies import SID_PREFIX
 from ecekit.reachability import ensure_reachable
 from ecekit.target import Target
@@ -129,7 +130,7 @@ def command(**kwargs: Any) -> None:
     writable_dir(out, "--out")
     writable_file(kwargs["junit_xml"], "--junit-xml")
     if not target.is_embedded:
-        ensure_reachable(target)  # nothing listening, or no context root: exit 2 before fuzzing
+        ensure_reachable(target)  # nothing listening, untrusted TLS, or no context root: exit 2 before fuzzing
     key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
     from ecekit import seeds
 
@@ -151,6 +152,10 @@ def command(**kwargs: Any) -> None:
         if len(log) < MAX_LOGGED:
             log.append(ex)
 
+    from ecekit.transport import properties, warning
+
+    if warning(target):
+        click.echo(warning(target), err=True)
     with _hypothesis_home(database), _embedded(target, faults) as live:
         result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
                       on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
@@ -171,8 +176,10 @@ def command(**kwargs: Any) -> None:
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(report.summary(result))
+    if warning(target):
+        click.echo(warning(target))
     if kwargs["junit_xml"]:
-        report.junit_xml(result, kwargs["junit_xml"], payloads, rerun)
+        report.junit_xml(result, kwargs["junit_xml"], payloads, rerun, properties=properties(target))
     data = {**run_info.header(target, faults=faults, seed=result.seed), **report.to_data(result, payloads)}
     publish.write_json(data, out / "fuzz.json")
     har.write(log, out, comment=f"ecekit fuzz: {len(log)} exchanges")

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 
 import click
 
+from ecekit import transport
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import ConfigError, UsageError
+from ecekit.flags import pop_target_options, target_from
 from ecekit.reachability import ensure_reachable
 from ecekit.target import Target
 
@@ -176,6 +178,8 @@ def command(**kwargs: Any) -> None:
         raise ConfigError("--duration must be positive for `ecekit load`",
                           remedy="e.g. --duration 60 (run until stopped only with locust's web UI)")
     slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
+    if target.base_url and transport.warning(target):
+        click.echo(transport.warning(target), err=True)
     if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
         click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
     out = (Path(kwargs["out"]) if kwargs["out"] else default_out()).resolve()

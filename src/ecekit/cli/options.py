@@ -1,6 +1,7 @@
-"""The target options every sub-command shares, and how they become a Target.
+"""The target options every sub-command shares, as click decorators.
 
-Flags override the target file (``--target``, or ``./ecekit.toml`` when present).
+Flags override the target file (``--target``, or ``./ecekit.toml`` when present). How their values
+become a Target lives below the CLI, in :mod:`ecekit.flags`, which the pytest plugin reads too.
 """
 
 from __future__ import annotations
@@ -10,22 +11,11 @@ from typing import Any
 
 import click
 
-from ecekit import target as target_mod
-from ecekit.errors import ConfigError
-
 F = Callable[..., Any]
 
 
-def _header(value: str) -> tuple[str, str]:
-    name, sep, val = value.partition(":")
-    if not sep or not name.strip():
-        raise ConfigError(f"--header {value!r} is not 'Name: value'",
-                          remedy="write it as --header 'Authorization: Basic …'")
-    return name.strip(), val.strip()
-
-
 def target_options(func: F) -> F:
-    """Add --target, --base-url, entry-point roles, timeouts, headers and --xsd-dir to a command."""
+    """Add --target, --base-url, entry-point roles, timeouts, headers, --xsd-dir and TLS to a command."""
     options = [
         click.option("--target", "target_file", type=click.Path(dir_okay=False),
                      help="TOML target file (default: ./ecekit.toml if present). Flags override it."),
@@ -50,36 +40,16 @@ def target_options(func: F) -> F:
         click.option("--origin", metavar="URL",
                      help="The origin of the site's pages, e.g. https://www.example.com: every status call "
                      "sends it, and each answer must let such a page read it (CORS)."),
+        click.option("--ca-bundle", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="PEM file of the CA(s) to trust for an https:// --base-url (e.g. your company "
+                     "CA), instead of the system's."),
+        click.option("--insecure", is_flag=True, default=None,
+                     help="Do not verify the server's TLS certificate (loudly flagged in every report)."),
+        click.option("--client-cert", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="PEM client certificate for a load balancer that asks for one."),
+        click.option("--client-key", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="PEM private key of --client-cert (if not in the same file)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
-
-
-TARGET_OPTION_NAMES = ("target_file", "base_url", "entry_points", "inactive_entry_points",
-                       "invalid_entry_points", "read_timeout", "connect_timeout", "headers", "xsd_dir",
-                       "widget", "origin")
-
-
-def target_from(options: dict[str, Any], **extra: Any) -> target_mod.Target:
-    """Build the Target from a command's keyword arguments (and extra flag values, e.g. limits)."""
-    headers = dict(_header(h) for h in options.get("headers") or ())
-    flags = {
-        "base_url": options.get("base_url"),
-        "entry_points": list(options.get("entry_points") or ()),
-        "inactive_entry_points": list(options.get("inactive_entry_points") or ()),
-        "invalid_entry_points": list(options.get("invalid_entry_points") or ()),
-        "read_timeout": options.get("read_timeout"),
-        "connect_timeout": options.get("connect_timeout"),
-        "headers": headers,
-        "xsd_dir": options.get("xsd_dir"),
-        "widget": options.get("widget"),
-        "origin": options.get("origin"),
-        **extra,
-    }
-    return target_mod.resolve(options.get("target_file"), **flags)
-
-
-def pop_target_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Remove the shared target options from a command's kwargs and return them."""
-    return {name: kwargs.pop(name, None) for name in TARGET_OPTION_NAMES}

@@ -1,6 +1,7 @@
 """`ecekit serve`: run the reference ECE server (see docs/reference-server.md).
 
-It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` once the socket is bound
+It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` (https with
+``--tls-cert``) once the socket is bound
 (``--port 0`` picks a free port; tests and benchmarks read that line), serves until SIGINT/SIGTERM,
 then shuts down gracefully and closes the survey database, every acknowledged survey on disk.
 
@@ -117,6 +118,12 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
               show_default=True,
               help="strict: XSD-valid bodies with an XML Content-Type only; lenient: like a JAXB server "
               "without schema validation (any Content-Type, unknown/nested elements skipped, any order).")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Serve HTTPS with this PEM certificate (chain); e.g. to try --ca-bundle and --insecure.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="The PEM private key of --tls-cert (if not in the same file).")
+@click.option("--tls-client-ca", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="With --tls-cert: demand a client certificate signed by this CA (to try --client-cert).")
 @click.option("--list-entry-points", is_flag=True, help="Print the scenario's entry points and exit.")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalogue and exit.")
 @click.option("--log-level", default="info", show_default=True,
@@ -125,7 +132,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 @reports_errors
 def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, ...], admin: bool,
             admin_token: str | None, surveys_db: str, context_root: str, cors_origins: tuple[str, ...],
-            survey_parsing: str, list_entry_points: bool, list_faults: bool, log_level: str) -> None:
+            survey_parsing: str, tls_cert: str | None, tls_key: str | None,
+            tls_client_ca: str | None, list_entry_points: bool, list_faults: bool, log_level: str) -> None:
     """Run the reference ECE server: the six operations of the guide, a state you control, faults
     you choose."""
     if list_entry_points or list_faults:
@@ -134,6 +142,9 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         if list_faults:
             _list_faults()
         return
+    if (tls_key or tls_client_ca) and not tls_cert:
+        raise UsageError("--tls-key and --tls-client-ca need --tls-cert",
+                         remedy="pass the server certificate too: --tls-cert FILE --tls-key FILE")
     access = _admin_access(host, admin, admin_token)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import uvicorn
@@ -150,21 +161,31 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         app.store.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          remedy="choose another --port (0 picks a free one)") from exc
+    try:
+        server_config = runtime.config(app, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
+                                       tls_client_ca=tls_client_ca)
+        server_config.load()  # loads the certificate now: a bad one is a usage error, not a traceback
+    except (OSError, ValueError) as exc:
+        sock.close()
+        app.store.close()
+        raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
+                         remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{bound}{app.context_root}"
+    scheme = "https" if tls_cert else "http"
+    url = f"{scheme}://{shown_host}:{bound}{app.context_root}"
     click.echo(f"ecekit serve: listening on {url}")
-    for line in _start_lines(host, bound, faults, access, f"http://{shown_host}:{bound}{ADMIN_PREFIX}"):
+    for line in _start_lines(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
         click.echo(line, err=line.startswith("ecekit serve: WARNING"))
     if cors_origins:
         click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
-                   f"http://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
+                   f"{scheme}://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
     click.echo(f"ecekit serve: surveys stored in {surveys_db}"
                + (" (lenient parsing: as JAXB without schema validation)" if survey_parsing == "lenient" else ""))
     sys.stdout.flush()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        uvicorn.Server(runtime.config(app, log_level=log_level)).run(sockets=[sock])
+        uvicorn.Server(server_config).run(sockets=[sock])
     finally:
         signal.signal(signal.SIGTERM, previous)
         sock.close()

@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import pop_target_options, target_from, target_options
+from ecekit.cli.options import target_options
+from ecekit.flags import pop_target_options, target_from
 
 EPILOG = """\b
 Examples:

@@ -120,8 +120,10 @@ def summary(result: FuzzResult) -> str:
     return head
 
 
-def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None, rerun: str = "ecekit fuzz") -> None:
-    """One test case per distinct failure, or one passing case for a clean run."""
+def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None, rerun: str = "ecekit fuzz",
+              properties: dict[str, str] | None = None) -> None:
+    """One test case per distinct failure, or one passing case for a clean run; ``properties`` add to
+    the seed (e.g. the TLS warning of an --insecure run)."""
     from junit_xml import TestCase, TestSuite, to_xml_report_string
 
     cases = []
@@ -142,7 +144,8 @@ def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None, reru
                               classname="ecekit.fuzz.survey", elapsed_sec=result.progress.elapsed,
                               stdout=summary(result)))
     suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed),
-                                                        "strict_surveys": str(result.strict_surveys).lower()})
+                                                        "strict_surveys": str(result.strict_surveys).lower(),
+                                                        **(properties or {})})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]), encoding="utf-8")
 

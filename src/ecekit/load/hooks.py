@@ -24,6 +24,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 from locust.shape import LoadTestShape
 
+from ecekit import transport
 from ecekit.errors import ToolkitError
 from ecekit.load import generator, outcomes, runstate, summary
 from ecekit.load.settings import OPTIONS, Settings, resolve
@@ -168,6 +169,9 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
     extra["outcomes"] = outcomes.summary(state.outcomes)
     extra["request_rate"] = {"implied": round(s.implied_request_rate(), 3),
                              "achieved": round(state.recorder.requests / duration, 3) if duration else 0.0}
+    tls = transport.properties(s.target.replace(base_url=environment.host or s.target.base_url))
+    if tls:
+        extra["tls"] = tls
     return summary.build(state.recorder, offered_rate=s.arrivals.mean_rate(), duration_s=duration,
                          slos=s.slos, extra=extra)
 

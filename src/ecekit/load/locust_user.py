@@ -19,6 +19,7 @@ latencies: each request event is fired here, with that latency, failed when ecek
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import socket
 import zlib
@@ -26,6 +27,7 @@ from time import perf_counter
 from typing import Any
 
 import gevent
+from gevent import ssl as gevent_ssl
 from gevent.event import Event
 from gevent.lock import Semaphore
 from geventhttpclient.url import URL
@@ -33,7 +35,7 @@ from locust import FastHttpUser, constant, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.exception import CatchResponseError, StopUser
 
-from ecekit import operations
+from ecekit import operations, transport
 from ecekit.client import USER_AGENT, TransportError
 from ecekit.load import runstate
 from ecekit.load.checking import Verdict
@@ -44,6 +46,12 @@ from ecekit.load.wire import PreparedGets
 
 _LATE_S = LATE_AFTER_MS / 1000
 _TIMEOUTS = (gevent.Timeout, socket.timeout, TimeoutError)
+
+
+def _ssl_context(target: Any, *_: Any, **__: Any) -> Any:
+    """geventhttpclient calls the factory with ``cafile=`` its own default bundle: ignored, the
+    target's trust settings decide."""
+    return transport.ssl_context(target, create=gevent_ssl.create_default_context)
 
 
 class PageViews(FastHttpUser):
@@ -61,6 +69,10 @@ class PageViews(FastHttpUser):
         self.default_headers = {"User-Agent": USER_AGENT, **s.target.headers}
         if s.target.origin:  # as the site's pages send it; the answers' CORS headers are then judged
             self.default_headers["Origin"] = s.target.origin
+        # FastHttpUser verifies no certificate unless told: here it verifies by default, with the
+        # target's CA bundle and client certificate (gevent's SSLContext, so handshakes yield)
+        self.insecure = s.target.insecure
+        self.ssl_context_factory = functools.partial(_ssl_context, s.target)
         if environment.host is None and s.target.base_url:
             self.host = s.target.base_url
         super().__init__(environment)

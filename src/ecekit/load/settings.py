@@ -176,4 +176,9 @@ def target_json(target: target_mod.Target) -> dict[str, Any]:
     if target.widget:
         custom = target.custom_widgets.get(target.widget)
         data["widget"] = widgets.to_mapping(custom) if custom is not None else target.widget
+    for name in ("ca_bundle", "client_cert", "client_key"):  # absolute: the children run in --out
+        if getattr(target, name):
+            data[name] = str(Path(getattr(target, name)).resolve())
+    if target.insecure:
+        data["insecure"] = True
     return data

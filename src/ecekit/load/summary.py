@@ -106,7 +106,7 @@ def write_junit(summary: Mapping[str, Any], path: str | Path) -> Path:
         cases.append(case)
     suite = TestSuite("ecekit load", cases, properties={
         "offered_rate": summary.get("offered_rate"), "duration_s": summary.get("duration_s"),
-        "requests": summary["total"]["requests"]})
+        "requests": summary["total"]["requests"], **summary.get("tls", {})})
     root = ElementTree.fromstring(to_xml_report_string([suite]))  # our own text, not a server's
     for element in root.iter("testsuite"):
         element.set("time", f"{run_s:.3f}")
@@ -143,4 +143,6 @@ def render(summary: Mapping[str, Any]) -> str:
         lines.append("SLO " + slo_mod.describe(check))
     verdict = "passed" if summary["slo"]["passed"] else "FAILED"
     lines.append(f"SLOs {verdict}" if summary["slo"]["checks"] else "no SLOs set")
+    if summary.get("tls", {}).get("warning"):
+        lines.append(summary["tls"]["warning"])
     return "\n".join(lines)

@@ -9,7 +9,7 @@ classname is the operation, and each failure carries a one-line ``message`` and 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ecekit.report.failure import printable
@@ -17,8 +17,9 @@ from ecekit.report.results import CaseResult
 
 
 def to_xml(results: Iterable[CaseResult], *, name: str = "ecekit",
-           properties: dict[str, str] | None = None) -> str:
-    """The JUnit document for ``results`` as a string; ``properties`` (e.g. the seed) on every suite.
+           properties: Mapping[str, str] | None = None) -> str:
+    """The JUnit document for ``results`` as a string; ``properties`` (the seed, an
+    --insecure warning) on every suite, where Jenkins and GitLab show them.
 
     A finding (not a failure) is a test case of its own in its check's suite, marked *skipped* with
     the headline as message and the whole explanation as text: the one outcome besides a failure that
@@ -44,12 +45,12 @@ def to_xml(results: Iterable[CaseResult], *, name: str = "ecekit",
         elif result.outcome == "skipped":
             case.add_skipped_info(message=result.headline or "skipped")
         by_check[result.check].append(case)
-    suites = [TestSuite(f"{name}.{check}", cases, properties=properties)
+    suites = [TestSuite(f"{name}.{check}", cases, properties=dict(properties or {}) or None)
               for check, cases in sorted(by_check.items())]
     return str(to_xml_report_string(suites, prettyprint=True, encoding="utf-8"))
 
 
-def write(path: str | Path, results: Iterable[CaseResult], properties: dict[str, str] | None = None) -> Path:
+def write(path: str | Path, results: Iterable[CaseResult], properties: Mapping[str, str] | None = None) -> Path:
     """Write the JUnit file, creating its directory; returns the path written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

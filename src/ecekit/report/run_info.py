@@ -30,7 +30,7 @@ def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, An
     }
     if faults:
         info["faults"] = list(faults)
-    if getattr(target, "insecure", False):
+    if target.insecure:
         info["insecure"] = True
     return info
 

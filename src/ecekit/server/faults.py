@@ -252,6 +252,26 @@ class EligibilityUndocumentedStatus(Fault):
         return reply
 
 
+class JsonDisagrees(Fault):
+    name, trips, operation = "json-disagrees", "json_parity", ops.CAPACITY
+    summary = "capacity answers one more slot as JSON than as XML (found only with --json)"
+
+    def values(self, ctx: Context, values: model.Values) -> model.Values:
+        if ctx.as_json and isinstance(values.get("count"), int):
+            return {**values, "count": int(values["count"]) + 1}  # type: ignore[call-overload]
+        return values
+
+
+class JsonIgnored(Fault):
+    name, trips = "json-ignored", "json_served"
+    summary = "every status operation answers XML to Accept: application/json (found only with --json)"
+
+    def reply(self, ctx: Context, reply: Reply) -> Reply:
+        if ctx.as_json and reply.status == 200:
+            return render.answer(ctx.op, ctx.values, as_json=False)
+        return reply
+
+
 HUGE_BODY_BYTES = 64 << 20
 
 

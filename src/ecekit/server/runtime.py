@@ -9,6 +9,7 @@ no access log (``--log-level debug`` gives one line per request from the app its
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,7 +69,11 @@ def loop_name() -> str:
     return "uvloop"
 
 
-def config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
+def config(app: object, *, log_level: str = "warning", tls_cert: str | Path | None = None,
+           tls_key: str | Path | None = None, tls_client_ca: str | Path | None = None) -> uvicorn.Config:
+    """uvicorn's settings; with ``tls_cert`` (and ``tls_key`` unless the cert file holds it) it serves
+    HTTPS through uvicorn's own ssl options, as a staging ECE behind a company CA does, and with
+    ``tls_client_ca`` it also demands a client certificate signed by that CA (a load balancer's mTLS)."""
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         http="httptools",
@@ -79,4 +84,8 @@ def config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
         server_header=False,
         timeout_graceful_shutdown=5,
         backlog=2048,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+        ssl_ca_certs=str(tls_client_ca) if tls_client_ca else None,
+        ssl_cert_reqs=ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE,
     )

@@ -10,7 +10,8 @@ In-thread (default) runs uvicorn on its own event loop in a daemon thread: fast 
 token (``handle.admin_headers`` carries it); ``as_if_host="0.0.0.0"`` gates the admin API as a server
 exposed there would be (a generated token in ``handle.admin_token``) while still listening on
 127.0.0.1 only. ``subprocess=True`` runs ``ecekit serve --port 0`` and reads
-the port it reports: what the SIGKILL durability test and the benchmark need. Either way
+the port it reports: what the SIGKILL durability test and the benchmark need. ``tls_cert`` (and
+``tls_key``) serve HTTPS, for the tests of ``--ca-bundle`` and ``--insecure``. Either way
 :meth:`ServerHandle.stop` shuts down cleanly with every acknowledged survey on disk.
 """
 
@@ -40,7 +41,7 @@ from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp, normalise_root
 
 INVALID_ENTRY_POINT = "999999"
-LISTENING = re.compile(r"listening on (http://[^\s/]+:(\d+))")
+LISTENING = re.compile(r"listening on (https?://[^\s/]+:(\d+))")
 _START_TIMEOUT = 20.0
 
 
@@ -148,6 +149,9 @@ def start_server(
     admin_token: str | None = None,
     as_if_host: str = "127.0.0.1",
     survey_parsing: str = "strict",
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    tls_client_ca: str | Path | None = None,
 ) -> ServerHandle:
     """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
     cleanup: list[Any] = []
@@ -160,13 +164,16 @@ def start_server(
     if subprocess and not access.is_loopback(as_if_host):
         raise TypeError("as_if_host needs an in-thread server (subprocess=False)")
     gate = access.admin_access(as_if_host, admin_token) if admin else None
+    tls = ((str(tls_cert), str(tls_key) if tls_key else None, str(tls_client_ca) if tls_client_ca else None)
+           if tls_cert else None)
     try:
         if subprocess:
             handle = _start_subprocess(scenario, [str(f.spec if isinstance(f, faults_mod.Fault) else f)
                                                   for f in faults], gate, db, root, cors_origins,
-                                        survey_parsing=survey_parsing)
+                                        survey_parsing=survey_parsing, tls=tls)
         else:
-            handle = _start_thread(scenario, faults, gate, db, root, cors_origins, survey_parsing=survey_parsing)
+            handle = _start_thread(scenario, faults, gate, db, root, cors_origins,
+                                   survey_parsing=survey_parsing, tls=tls)
     except BaseException:
         for step in reversed(cleanup):
             step()
@@ -187,29 +194,38 @@ def running_server(
     admin_token: str | None = None,
     as_if_host: str = "127.0.0.1",
     survey_parsing: str = "strict",
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    tls_client_ca: str | Path | None = None,
 ) -> Iterator[ServerHandle]:
     """A server for the duration of a ``with`` block (see the module docstring)."""
     handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins,
-                          admin_token=admin_token, as_if_host=as_if_host, survey_parsing=survey_parsing)
+                          admin_token=admin_token, as_if_host=as_if_host, survey_parsing=survey_parsing,
+                          tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca)
     try:
         yield handle
     finally:
         handle.stop()
 
 
-def _urls(port: int, root: str, admin: bool) -> tuple[str, str | None]:
-    host = f"http://127.0.0.1:{port}"
+def _urls(port: int, root: str, admin: bool, tls: bool = False) -> tuple[str, str | None]:
+    host = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     return host + root, (host + ADMIN_PREFIX if admin else None)
+
+
+Tls = tuple[str, str | None, str | None] | None  # (certificate, key, client CA) files to serve HTTPS
 
 
 def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | faults_mod.Fault],
                   gate: access.AdminAccess | None, db: Path, root: str,
-                  cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict") -> ServerHandle:
+                  cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict",
+                  tls: Tls = None) -> ServerHandle:
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=gate is not None,
                             admin_access=gate, surveys_db=db, context_root=root, cors_origins=cors_origins,
                             survey_parsing=survey_parsing)
     sock = runtime.bind("127.0.0.1", 0)
-    config = runtime.config(app)
+    config = runtime.config(app, tls_cert=tls[0] if tls else None, tls_key=tls[1] if tls else None,
+                            tls_client_ca=tls[2] if tls else None)
     config.log_config = None  # leave the host process's logging alone
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
@@ -231,7 +247,7 @@ def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | fault
         sock.close()
         app.store.close()
 
-    base, admin_url = _urls(port, root, gate is not None)
+    base, admin_url = _urls(port, root, gate is not None, tls is not None)
     return ServerHandle(base, port, admin_url, db, gate.token if gate else None, app=app, _stop=stop)
 
 
@@ -243,7 +259,8 @@ def serve_command(*args: str) -> list[str]:
 
 def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
                       gate: access.AdminAccess | None, db: Path, root: str,
-                      cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict") -> ServerHandle:
+                      cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict",
+                      tls: Tls = None) -> ServerHandle:
     args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/",
             "--survey-parsing", survey_parsing]
     for origin in cors_origins:
@@ -252,6 +269,9 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
         args += ["--scenario", str(scenario_file)]
     for spec in faults:
         args += ["--fault", spec]
+    if tls:
+        args += ["--tls-cert", tls[0]] + (["--tls-key", tls[1]] if tls[1] else [])
+        args += ["--tls-client-ca", tls[2]] if tls[2] else []
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
     env.pop(access.TOKEN_ENV, None)
     if gate is not None:
@@ -292,5 +312,5 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
                 proc.kill()
                 proc.wait(5)
 
-    base, admin_url = _urls(port, root, gate is not None)
+    base, admin_url = _urls(port, root, gate is not None, tls is not None)
     return ServerHandle(base, port, admin_url, db, gate.token if gate else None, process=proc, _stop=stop)

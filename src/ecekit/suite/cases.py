@@ -81,3 +81,41 @@ def consistency_cases(target: Target) -> list[ConsistencyCase]:
     return [ConsistencyCase(ep, role, rule)
             for role, ep in entry_points_by_role(target) if role is not Role.INVALID
             for rule in rules]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonCase:
+    """JSON parity of one status operation's answer for one entry point (only with --json)."""
+
+    operation: Operation
+    entry_point: str
+    role: Role
+    check: str = "json_parity"
+
+    @property
+    def id(self) -> str:
+        return f"{self.operation.name}-{_ep_id(self.role, self.entry_point)}-{self.check}"
+
+
+@dataclass(frozen=True, slots=True)
+class JsonServedCase:
+    """Whether the server answers JSON at all: one test per run, so a server that ignores
+    ``Accept: application/json`` fails once, not once per operation and entry point."""
+
+    check: str = "json_served"
+    operation_name: str = "all"
+    entry_point: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.check
+
+
+def json_cases(target: Target) -> list[JsonCase | JsonServedCase]:
+    """The served test, then parity for every status operation and entry point; none without --json."""
+    if not target.json_parity:
+        return []
+    from ecekit.operations import STATUS_OPERATIONS
+
+    return [JsonServedCase(), *(JsonCase(op, ep, role) for op in STATUS_OPERATIONS
+                                for role, ep in entry_points_by_role(target))]

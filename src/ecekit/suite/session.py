@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecekit import operations
+from ecekit import operations, transport
 from ecekit.checks import consistency
-from ecekit.checks.base import Context, Role
+from ecekit.checks.base import Context, Role, Violation
 from ecekit.client import Client, Exchange, TransportError
 from ecekit.errors import ConfigError, UsageError
 from ecekit.report.results import CaseResult
@@ -62,6 +62,7 @@ class Suite:
     log: list[Exchange] = field(default_factory=list)  # every exchange, for exchanges.har
     log_dropped: int = 0
     started_at: float = field(default_factory=time.time)
+    _json: dict[tuple[str, str], tuple[list[Violation], Exchange, Exchange]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------------------------ building
     @classmethod
@@ -71,7 +72,7 @@ class Suite:
         Raises a ToolkitError (ConfigError, UsageError, SchemaError) for anything the user must fix.
         """
         from ecekit import seeds
-        from ecekit.cli.options import target_from
+        from ecekit.flags import target_from
         from ecekit.xmlsafe import schemas
 
         extra: dict[str, Any] = {"max_response_time": values.get("max_response_time"),
@@ -80,6 +81,8 @@ class Suite:
             extra["agents_required"] = False
         if values.get("strict_surveys") is not None:
             extra["strict_surveys"] = bool(values["strict_surveys"])
+        if values.get("json"):
+            extra["json"] = True
         target = target_from(dict(values), **extra)
         seed, seed_how = seeds.choose(values.get("seed"))
         options = Options(
@@ -226,6 +229,34 @@ class Suite:
             out.append((ep, state.value, why))
         return out
 
+    def report_properties(self) -> dict[str, str]:
+        """Facts about the run every report carries (JUnit properties): TLS trust, the JSON option."""
+        props = transport.properties(self.target)
+        if self.target.json_parity:
+            props["json"] = "compared with the XML"
+        return props
+
+    def json_parity(self, op: operations.Operation, entry_point: str) -> tuple[list[Violation], Exchange,
+                                                                               Exchange]:
+        """(violations, XML exchange, JSON exchange) of ``op`` for ``entry_point``, cached per run.
+
+        The XML and the JSON answers are read back to back; a disagreement counts only if it holds on
+        every one of ``consistency_reads`` repeated pairs (a live server's state moves between reads).
+        """
+        key = (op.name, entry_point)
+        if key not in self._json:
+            from ecekit.checks import json_parity
+
+            found: list[Violation] = []
+            for _ in range(self.options.consistency_reads):
+                xml_ex = self.call(op, entry_point)
+                json_ex = self.call(op, entry_point, headers=json_parity.ACCEPT_JSON)
+                found = json_parity.compare(op, xml_ex, json_ex, self.target.max_body_bytes)
+                if not found:
+                    break
+            self._json[key] = (found, xml_ex, json_ex)
+        return self._json[key]
+
     def describe(self, *, cli: bool = False) -> list[str]:
         """The report header: what is being tested and how (flags named as the front door spells
         them: ``--allow-writes`` for `ecekit check`, ``--ece-allow-writes`` for pytest)."""
@@ -253,6 +284,14 @@ class Suite:
         from ecekit.seeds import describe
 
         lines.append("ecekit " + describe(self.options.seed, self.options.seed_how))
+        if t.json_parity:
+            lines.append("ecekit json: each status answer is also asked for as JSON and compared with the XML")
+        tls = [f"{k.removeprefix('tls_').replace('_', ' ')} {v}" for k, v in transport.properties(t).items()
+               if k != "warning"]
+        if tls:
+            lines.append("ecekit tls: " + "; ".join(tls))
+        if transport.warning(t):
+            lines.append(f"ecekit {transport.warning(t)}")
         return lines
 
 

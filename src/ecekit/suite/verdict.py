@@ -19,7 +19,7 @@ from ecekit.checks.survey import judge_survey, split_findings
 from ecekit.client import Exchange
 from ecekit.report.failure import failure_text, headline, printable
 from ecekit.report.results import Finding
-from ecekit.suite.cases import ConsistencyCase, StatusCase
+from ecekit.suite.cases import ConsistencyCase, JsonCase, JsonServedCase, StatusCase, json_cases
 from ecekit.suite.session import Suite
 from ecekit.suite.surveys import SurveyProbe
 
@@ -62,6 +62,22 @@ class Verdict:
             reason = next((why for guard, why in _PRECONDITIONS if not guard(obs)), "preconditions not met")
             pytest.skip(f"{case.check} {NOT_APPLICABLE}: {reason}")
         self.conclude(spec.func(obs), [ex])
+
+    def json(self, case: JsonCase | JsonServedCase) -> None:
+        """JSON parity of one answer, or (the served case) whether the server answers JSON at all."""
+        from ecekit.checks import json_parity
+
+        if isinstance(case, JsonServedCase):
+            pairs = [self.suite.json_parity(c.operation, c.entry_point)
+                     for c in json_cases(self.suite.started()) if isinstance(c, JsonCase)]
+            found = json_parity.served_violation(json_ex for _, _, json_ex in pairs)
+            example = [next(ex for _, _, ex in pairs if json_parity.not_served(ex))] if found else []
+            self.conclude([found] if found else [], example)
+            return
+        violations, xml_ex, json_ex = self.suite.json_parity(case.operation, case.entry_point)
+        if json_parity.not_served(json_ex):
+            pytest.skip("the server answered no JSON here: reported once, by json_served")
+        self.conclude(violations, [xml_ex, json_ex])
 
     def consistency(self, case: ConsistencyCase) -> None:
         """One rule for one entry point, contradicted only if it held on every repeated read."""
