@@ -75,6 +75,10 @@ def command(**kwargs: Any) -> None:
 
     target_opts = pop_target_options(kwargs)
     target = checked_target(target_opts, kwargs["allow_remote"])
+    if target.base_url:
+        from ecekit.reachability import ensure_reachable
+
+        ensure_reachable(target)  # nothing listening, untrusted TLS, no context root: exit 2 before any step
     prof = profile.load(kwargs["profile"])
     if prof.arrivals.shape not in STEADY_SHAPES:
         raise ConfigError(f"profile {prof.name!r} has {prof.arrivals.shape} arrivals; capacity steps a steady rate",
