@@ -337,6 +337,28 @@ def _stop(proc: subprocess.Popen[str]) -> int:
     return proc.returncode
 
 
+TLS_FLAGS = ("--ca-bundle", "--client-cert", "--client-key", "--tls-cert", "--tls-key", "--tls-client-ca")
+_TLS_KEYS = re.compile(r'^(?:ca_bundle|client_cert|client_key)\s*=\s*"([^"]+)"', re.M)
+
+
+def _pem_files(work: Path, argv: list[str], texts: list[str]) -> None:
+    """The certificate files a command names (``--ca-bundle company-ca.pem``, ``ca_bundle = …`` in its
+    target file): one self-signed pair made here, its certificate under every .pem/.crt name and its key
+    under every .key name, so a CA bundle trusts a served certificate as in the docs."""
+    names = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in TLS_FLAGS]
+    names += [m for text in texts for m in _TLS_KEYS.findall(text)]
+    if not names:
+        return
+    from tests.tls.pki import _self_signed
+
+    (work / ".pki").mkdir(exist_ok=True)
+    cert, key = _self_signed("ece-docs", work / ".pki", server=True)
+    for name in names:
+        target = work / name
+        if not target.exists():
+            target.write_bytes((key if name.endswith(".key") else cert).read_bytes())
+
+
 def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcome:
     """Run one command in ``work`` (shared by the commands of one block, run in order)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -345,6 +367,7 @@ def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcom
             (work / name).symlink_to(REPO / name)
     for name in p.files:
         (work / name).write_text(fixtures[name], encoding="utf-8")
+    _pem_files(work, p.argv, [fixtures[name] for name in p.files])
     env = {**os.environ, "NO_COLOR": "1", "TMPDIR": str(work.parent / (work.name + "-tmp")),
            "PYTHONUNBUFFERED": "1"}
     Path(env["TMPDIR"]).mkdir(exist_ok=True)

@@ -141,7 +141,7 @@ def probe(target: Target) -> None:
         conn.close()
         via = f" through the proxy {proxy}" if proxy else ""
         reason = getattr(exc, "strerror", None) or exc
-        raise TargetError(f"cannot connect to {where}{via} ({reason})",
+        raise TargetError(f"cannot reach {target.base_url}: cannot connect to {where}{via} ({reason})",
                           remedy="check --base-url (it includes the context root, e.g. "
                           "https://ece.example.com/system), that the server is up"
                           + (" and HTTPS_PROXY / NO_PROXY" if proxy else "")) from None

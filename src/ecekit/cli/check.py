@@ -202,9 +202,13 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
         from ecekit.report.publish import default_out
 
         values["out"] = str(default_out("check"))
-    Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
+    suite = Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
     writable_file(values.get("junit_xml"), "--junit-xml")
     writable_dir(values.get("out"), "--out")
+    if not suite.target.is_embedded:
+        from ecekit.reachability import ensure_reachable
+
+        ensure_reachable(suite.target)  # nothing listening, untrusted TLS, no context root: one line, exit 2
     run = CliRun()
     code = int(pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
                                        exitfirst=exitfirst), plugins=[run]))

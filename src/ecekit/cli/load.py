@@ -180,14 +180,14 @@ def command(**kwargs: Any) -> None:
     slo.parse_all(prof.slos, kwargs["slos"])  # a bad SLO is a usage error before anything starts
     if target.base_url and transport.warning(target):
         click.echo(transport.warning(target), err=True)
-    if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
-        click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
     out = (Path(kwargs["out"]) if kwargs["out"] else default_out()).resolve()
     junit = Path(kwargs["junit_xml"]).resolve() if kwargs["junit_xml"] else None
     writable_dir(out, "--out")
     writable_file(junit, "--junit-xml")
     if target.base_url:
         ensure_reachable(target)  # nothing listening or no context root: exit 2, not a breached SLO
+    if target.base_url and kwargs["allow_writes"] is False and prof.survey_share:
+        click.echo("note: surveys are skipped (pass --allow-writes to send them)", err=True)
     embedded = target.base_url is None
     with _server(target.base_url, target.origin) as (base_url, default_eps):
         target = target.replace(base_url=base_url, entry_points=target.entry_points or default_eps)
