@@ -10,10 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from ecekit.cli import cli
-from tests.report.test_browser import ARGS, CHROMIUM
+from tests.browser import launch, needs_chromium, open_offline
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
-                                reason="Debian's chromium package is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 def test_diff_report_renders_offline(tmp_path: Path) -> None:
@@ -25,16 +24,8 @@ def test_diff_report_renders_offline(tmp_path: Path) -> None:
                                "--fault", "capacity-negative", "--fault", "restyle"]).exit_code == 0
     assert runner.invoke(cli, ["diff", str(before), str(after), "--out", str(out)]).exit_code == 1
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
-        page = context.new_page()
-        errors: list[str] = []
-        fetched: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("request", lambda req: fetched.append(req.url) if not req.url.startswith("file:") else None)
-        page.goto((out / "report.html").resolve().as_uri())
-        page.wait_for_load_state("load")
+        browser = launch(pw)
+        context, page, errors, fetched = open_offline(browser, out / "report.html")
         shots = Path(os.environ.get("ECEKIT_SCREENSHOTS") or tmp_path)
         page.screenshot(path=str(shots / "diff.png"), full_page=True)
         assert errors == [] and fetched == []

@@ -4,26 +4,19 @@ forgets its cross-origin headers (fault cors-missing)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from ecekit.server.testing import running_server
+from tests.browser import launch, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-if CHROMIUM is None and os.environ.get("CI"):
-    pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package", pytrace=False)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
+pytestmark = needs_chromium
 EXPECTED = {"1001": "available", "1002": "unavailable", "1003": "busy", "1004": "error"}
 
 
 def states(page_url: str) -> dict[str, str]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.goto(page_url)
