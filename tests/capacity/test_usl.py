@@ -33,9 +33,14 @@ def test_noisy_data_still_lands_near_the_truth() -> None:
     assert result["peak_throughput_rps"] == pytest.approx(740, rel=0.05)
 
 
-def test_a_peak_beyond_the_data_is_flagged_as_such() -> None:
-    result = usl.fit([(n, usl.throughput(n, 100, 0.02, 0.0005)) for n in [1, 2, 4, 8, 12]])
-    assert result["peak_beyond_measured"] is True
+def test_a_peak_far_beyond_the_data_is_not_reported() -> None:
+    """Exact USL data whose peak (N* = 44) lies far past the measured N <= 12: the model is not refuted,
+    but the curve has not bent yet, so no peak is a finding."""
+    result = usl.fit([(n, usl.throughput(n, 100, 0.02, 0.0005)) for n in [1, 2, 4, 6, 8, 10, 12]])
+    assert result["peak_supported"] is False and result["peak_concurrency"] is None
+    assert "only 27% of the predicted peak" in result["usl_rejected"]
+    assert result["model"] == "amdahl" and result["kappa"] == 0
+    assert "no saturation seen up to" in result["reason_no_peak"]
 
 
 def test_linear_scaling_predicts_no_peak() -> None:
@@ -57,13 +62,17 @@ def test_too_few_points_is_said_not_guessed() -> None:
     assert usl.fit([(1, 100), (1, 100), (1, 100)])["fitted"] is False  # one concurrency thrice
 
 
-def test_below_one_request_in_flight_the_coefficients_stay_those_that_fit() -> None:
-    """A lightly loaded server: N < 1 at every step. The reported coefficients must reproduce the points
-    (sigma was once zeroed as 'negligible' because sigma * (N - 1) is negative there)."""
-    from ecekit.capacity.usl import fit, throughput
+def test_below_one_request_in_flight_the_coefficients_are_those_of_the_chosen_model() -> None:
+    """A lightly loaded server: N < 1 at every step, four points: only the linear model can be scored
+    (AICc needs two points more than a model has parameters); its coefficient is reported as fitted,
+    with its interval, and nothing is zeroed or invented."""
+    from ecekit.capacity.usl import fit
 
     points = [(0.042, 40.0), (0.086, 88.0), (0.18, 203.0), (0.564, 343.5)]
     result = fit(points)
-    assert result["fitted"]
-    for n, x in points:
-        assert abs(throughput(n, result["lambda"], result["sigma"], result["kappa"]) - x) / x < 0.35
+    assert result["fitted"] and result["model"] == "linear"
+    assert result["comparison"]["usl"]["aicc"] is None and "6 points" in result["comparison"]["usl"]["why_not_scored"]
+    lam = sum(n * x for n, x in points) / sum(n * n for n, _ in points)
+    assert result["lambda"] == pytest.approx(lam, rel=1e-6)
+    assert result["lambda_ci"][0] <= result["lambda"] <= result["lambda_ci"][1]
+    assert result["peak_supported"] is False
