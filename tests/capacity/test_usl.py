@@ -76,3 +76,35 @@ def test_below_one_request_in_flight_the_coefficients_are_those_of_the_chosen_mo
     assert result["lambda"] == pytest.approx(lam, rel=1e-6)
     assert result["lambda_ci"][0] <= result["lambda"] <= result["lambda_ci"][1]
     assert result["peak_supported"] is False
+
+
+def test_noisy_linear_data_select_no_peak() -> None:
+    """Throughput in proportion to concurrency, 3 % noise, eight steps: the USL may fit a small kappa,
+    but it does not beat the simpler models by enough, and no peak is reported."""
+    rng = random.Random(3)
+    pts = [(n, 40 * n * (1 + rng.gauss(0, 0.03))) for n in [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8]]
+    result = usl.fit(pts)
+    assert result["model"] in ("linear", "amdahl") and result["peak_supported"] is False
+    assert result["peak_concurrency"] is None and result["peak_throughput_rps"] is None
+    assert result["reason_no_peak"].startswith("no saturation seen up to")
+    assert result["lambda_ci"][0] < result["lambda"] < result["lambda_ci"][1]
+
+
+def test_five_points_far_from_saturation_cannot_carry_a_retrograde_term() -> None:
+    """The shape of the README example on a server far from its limit: five steps, throughput = offered,
+    latency flat: the USL needs six points to be scored at all, and no peak is invented."""
+    rates = [100, 200, 400, 800, 1600]
+    pts = [(r * 0.0015 * (1 + 0.1 * (i % 2)), r * (0.97 + 0.01 * i)) for i, r in enumerate(rates)]
+    result = usl.fit(pts)
+    assert result["comparison"]["usl"]["aicc"] is None
+    assert result["peak_supported"] is False and "no saturation seen up to" in result["reason_no_peak"]
+
+
+def test_retrograde_data_past_the_peak_find_the_peak_with_kappa_clear_of_zero() -> None:
+    rng = random.Random(11)
+    pts = [(n, usl.throughput(n, 100, 0.05, 0.002) * (1 + rng.gauss(0, 0.02))) for n in [1, 2, 4, 8, 16, 24, 32, 48]]
+    result = usl.fit(pts)
+    assert result["model"] == "usl" and result["peak_supported"] is True
+    assert result["kappa_ci"][0] > 0 and result["kappa_ci"][0] <= result["kappa"] <= result["kappa_ci"][1]
+    assert result["peak_concurrency"] == pytest.approx(math.sqrt(0.95 / 0.002), rel=0.15)
+    assert result["comparison"]["usl"]["aicc"] < result["comparison"]["amdahl"]["aicc"] - 2

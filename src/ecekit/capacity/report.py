@@ -58,9 +58,12 @@ def knee(steps: Iterable[Step], slos: Sequence[Slo] = ()) -> dict[str, Any]:
         return {"rate": None, "rule": "", "reason": reason, "description": f"not reported: {reason}"}
     threshold = KNEE_SHARE * check.limit
     rule = f"{check.metric} first above {100 * KNEE_SHARE:g}% of its SLO ({threshold:g} of {check.limit:g} ms)"
-    ok = [(s, s.actual(check.name)) for s in _settled(steps)]
-    ok = [(s, v if v is not None else getattr(s, check.metric, None)) for s, v in ok]
-    ok = [(s, float(v)) for s, v in ok if v is not None]
+    ok: list[tuple[Step, float]] = []
+    for s in _settled(steps):
+        value = s.actual(check.name)
+        value = value if value is not None else getattr(s, check.metric, None)
+        if value is not None:
+            ok.append((s, float(value)))
     if not ok:
         reason = "needs a step the generator kept up with"
         return {"rate": None, "rule": rule, "reason": reason, "description": f"not seen: {reason}"}

@@ -2,11 +2,11 @@
 
 ``passed`` is the SLO verdict of the load run, its sample alone; ``verdict`` is what the evidence of
 the rate supports so far (``capacity.evidence``: held, breached, or unsettled when too few answers or
-an unconfirmed breach leave it open; the search pools a rate's repeats into it). ``generator_ok`` says whether the numbers are the
-server's at all: a generator that could not keep its schedule (page views started late or never) or
-whose busiest process used most of a core stretches the latencies it measures from the scheduled
-time, so a breach in such a step says nothing about the server and the search must not report it
-as the server's limit.
+an unconfirmed breach leave it open; the search pools a rate's repeats into it).
+``generator_ok`` says whether the numbers are the server's at all: a generator that could not keep
+its schedule (page views started late or never) or whose busiest process used most of a core
+stretches the latencies it measures from the scheduled time, so a breach in such a step says nothing
+about the server and the search must not report it as the server's limit.
 """
 
 from __future__ import annotations

@@ -168,9 +168,10 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     fits = _fits(n, x)
     chosen = select(fits)
     n_max, x_max = float(n.max()), float(x.max())
-    comparison = {m: {"parameters": PARAMS[m], "aicc": None if f.aicc is None else round(f.aicc, 3),
-                      "rss": round(f.rss, 6), "lambda": round(f.lam, 6), "sigma": round(f.sigma, 6),
-                      "kappa": round(f.kappa, 9)} for m, f in fits.items()}
+    comparison: dict[str, dict[str, Any]] = {
+        m: {"parameters": PARAMS[m], "aicc": None if f.aicc is None else round(f.aicc, 3), "rss": round(f.rss, 6),
+            "lambda": round(f.lam, 6), "sigma": round(f.sigma, 6), "kappa": round(f.kappa, 9)}
+        for m, f in fits.items()}
     for m in MODELS:
         entry = comparison.setdefault(m, {"parameters": PARAMS[m], "aicc": None})
         if entry["aicc"] is None:
@@ -220,11 +221,18 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
                       peak_throughput_rps=round(float(best.predict(peak_n)), 3),
                       peak_beyond_measured=bool(peak_n > n_max))
         return result
-    no_peak = f"no saturation seen up to {x_max:.4g} req/s; the data do not support a peak"
-    why = {"linear": "linear: throughput rose in proportion to concurrency over the measured range",
-           "amdahl": "contention only (Amdahl): throughput approaches lambda/sigma and never falls"}[chosen]
     ceiling = best.lam / best.sigma if chosen == "amdahl" and best.sigma > 0 else None
+    if ceiling is None or ceiling > 1.5 * x_max:
+        head = f"no saturation seen up to {x_max:.4g} req/s; the data do not support a peak"
+    else:
+        head = (f"throughput levels off towards lambda/sigma = {ceiling:.4g} req/s (highest measured "
+                f"{x_max:.4g}); the data do not support a peak")
+    detail = ["linear: throughput rose in proportion to concurrency over the measured range" if ceiling is None
+              else "Amdahl: contention only, a ceiling never passed, not a peak after which throughput falls"]
+    if rejected:
+        detail.append(rejected)
+    why = f"{head} ({'; '.join(detail)})"
     result.update(peak_supported=False, peak_concurrency=None, peak_throughput_rps=None,
                   ceiling_rps=round(ceiling, 3) if ceiling is not None else None,
-                  reason_no_peak=f"{no_peak} ({why}{'; ' + rejected if rejected else ''})")
+                  reason_no_peak=why)
     return result

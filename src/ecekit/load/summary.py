@@ -81,7 +81,9 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
     summary["slo"] = slo_mod.evaluate(slos, summary)
     # how much each verdict rests on (counts, a percentile's confidence interval): ecekit capacity
     # blames the server only for a breach the evidence confirms
-    evidence.annotate(summary["slo"]["checks"], slos, {None: total, **recorder.ops})
+    records: dict[str | None, OpRecord] = {None: total}
+    records.update(recorder.ops)
+    evidence.annotate(summary["slo"]["checks"], slos, records)
     return summary
 
 
