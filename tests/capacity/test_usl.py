@@ -108,3 +108,35 @@ def test_retrograde_data_past_the_peak_find_the_peak_with_kappa_clear_of_zero() 
     assert result["kappa_ci"][0] > 0 and result["kappa_ci"][0] <= result["kappa"] <= result["kappa_ci"][1]
     assert result["peak_concurrency"] == pytest.approx(math.sqrt(0.95 / 0.002), rel=0.15)
     assert result["comparison"]["usl"]["aicc"] < result["comparison"]["amdahl"]["aicc"] - 2
+
+
+def test_a_richer_model_must_lower_aicc_by_more_than_two() -> None:
+    def fits(amdahl: float, full: float) -> dict[str, usl.Fit]:
+        return {"linear": usl.Fit("linear", 1, 0, 0, 1, 20.0), "amdahl": usl.Fit("amdahl", 1, 0.1, 0, 1, amdahl),
+                "usl": usl.Fit("usl", 1, 0.1, 0.01, 1, full)}
+
+    assert usl.select(fits(amdahl=19.0, full=18.0)) == "linear"  # within 2 of linear: no real support
+    assert usl.select(fits(amdahl=17.9, full=16.0)) == "amdahl"  # USL within 2 of Amdahl
+    assert usl.select(fits(amdahl=17.9, full=15.8)) == "usl"
+    unscored = fits(amdahl=10.0, full=0.0)
+    unscored["usl"].aicc = None  # too few points to score the USL: never chosen
+    assert usl.select(unscored) == "amdahl"
+
+
+def test_no_peak_when_kappas_interval_reaches_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same retrograde data as above, with the bootstrap made to say kappa may be 0: no peak, and
+    the reported model has no retrograde term."""
+    rng = random.Random(11)
+    pts = [(n, usl.throughput(n, 100, 0.05, 0.002) * (1 + rng.gauss(0, 0.02))) for n in [1, 2, 4, 8, 16, 24, 32, 48]]
+    real = usl.bootstrap
+
+    def vague(model: str, fit: usl.Fit, n, x, rounds: int = usl.BOOTSTRAP):
+        found = real(model, fit, n, x, rounds)
+        if model == "usl":
+            found["kappa"] = [0.0, found["kappa"][1]]
+        return found
+
+    monkeypatch.setattr(usl, "bootstrap", vague)
+    result = usl.fit(pts)
+    assert result["peak_supported"] is False and result["peak_concurrency"] is None
+    assert "includes 0" in result["usl_rejected"] and result["model"] == "amdahl" and result["kappa"] == 0
