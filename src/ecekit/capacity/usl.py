@@ -32,6 +32,7 @@ from typing import Any
 MIN_POINTS = 3
 BOOTSTRAP = 200
 AICC_MARGIN = 2.0
+NEGLIGIBLE = 1e-3
 PEAK_REACH = 0.75
 """The highest measured concurrency must reach this share of the predicted peak's for a peak to be
 reported: the curve must have visibly bent, not be extrapolated from its rising part."""
@@ -186,7 +187,10 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
         kappa_ci = intervals.get("kappa", [0.0, 0.0])
         if best.kappa > 0 and best.sigma < 1:
             peak_n = math.sqrt((1 - best.sigma) / best.kappa)
-        if peak_n is None or kappa_ci[0] <= 0:
+        # kappa's lower end "above 0" must mean a term that matters where measured, not a bound's dust
+        # (the fit is bounded at 0 and returns 1e-15 as readily as 0): at least NEGLIGIBLE of the
+        # denominator at the highest concurrency measured
+        if peak_n is None or kappa_ci[0] * n_max * max(n_max, 1.0) < NEGLIGIBLE:
             rejected = (f"the 95 % interval of kappa [{kappa_ci[0]:.3g}, {kappa_ci[1]:.3g}] includes 0: the data "
                         "cannot tell a retrograde term from none")
         elif n_max < PEAK_REACH * peak_n:
