@@ -69,6 +69,9 @@ class Step:
         data["breached"] = list(self.breached)
         data["generator_problems"] = list(self.generator_problems)
         data["concurrency"] = round(self.concurrency, 3)
+        # the page views the Poisson schedule actually drew for the window, per second: what a held
+        # step's achieved_rps matches (the nominal rate differs from it by the count's own spread)
+        data["scheduled_rps"] = round(self.page_views / self.duration_s, 3) if self.duration_s > 0 else None
         data.pop("slo")
         return data
 
