@@ -33,7 +33,7 @@ class Model:
         self.capacity, self.generator_limit = capacity, generator_limit
         self.asked: list[tuple[float, str]] = []
 
-    def __call__(self, rate: float, number: int, phase: str) -> tuple[dict[str, Any], str]:
+    def __call__(self, rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[dict[str, Any], str]:
         self.asked.append((rate, phase))
         assert number == len(self.asked)
         p95 = 20.0 if rate <= self.capacity else 500.0

@@ -43,16 +43,20 @@ class PoolServer:
     def capacity(self) -> float:
         return self.workers / self.service_s
 
+    def service_time(self, number: int) -> float:
+        """Seconds to serve the number-th request (from 1)."""
+        return self.service_s
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 path = head.split(b" ", 2)[1]
                 answer = next((r for prefix, r in _ROUTES if path.startswith(prefix)), _NOT_FOUND)
+                number = self.served = self.served + 1
                 async with self.pool:
-                    await asyncio.sleep(self.service_s)
+                    await asyncio.sleep(self.service_time(number))
                 writer.write(answer)
-                self.served += 1
         writer.close()
 
     @contextlib.contextmanager
@@ -83,3 +87,35 @@ class PoolServer:
         finally:
             loop.call_soon_threadsafe(box["stop"].set)  # type: ignore[attr-defined]
             thread.join(10)
+
+
+class NoisyServer(PoolServer):
+    """Answers 97 % of requests in ``fast_s`` and 3 % in ``slow_s``, spread evenly (request numbers
+    whose (37 n) mod 100 < 3: exactly 3 of every 100 consecutive ones), with workers enough that nothing
+    queues: its true p95 is ``fast_s`` at every rate, and a p95 over a few answers is one or two of
+    the slow ones."""
+
+    SLOW_PER_100 = 3
+
+    def __init__(self, fast_s: float = 0.001, slow_s: float = 0.060, workers: int = 256) -> None:
+        super().__init__(workers=workers, service_s=fast_s)
+        self.slow_s = slow_s
+
+    def service_time(self, number: int) -> float:
+        return self.slow_s if (37 * number) % 100 < self.SLOW_PER_100 else self.service_s
+
+
+if __name__ == "__main__":  # a server for trying capacity by hand, for at most --seconds
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--noisy", action="store_true", help="97 %% x 1 ms, 3 %% x 60 ms")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--service-ms", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=600.0)
+    args = parser.parse_args()
+    server = NoisyServer() if args.noisy else PoolServer(args.workers, args.service_ms / 1000)
+    with server.running() as url:
+        print(url, flush=True)
+        time.sleep(args.seconds)

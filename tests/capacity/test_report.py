@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ecekit.capacity import report, step
 from ecekit.capacity.ladder import Ladder
 from ecekit.capacity.search import search
@@ -39,13 +41,22 @@ def test_generator_limit_is_said_to_be_a_lower_bound() -> None:
     assert "--workers" in report.render(data)
 
 
-def test_knee_is_where_p95_doubles() -> None:
-    steps = [step.from_summary(r, summary(rate=r, p95=p)) for r, p in [(100, 10), (200, 12), (300, 18), (400, 30)]]
-    k = report.knee(steps)
-    assert k["between"] == [300, 400]
-    assert 300 < k["rate"] < 400  # 20 ms crossed between 18 ms and 30 ms
-    flat = report.knee(steps[:2])
-    assert flat["rate"] is None and "stayed within" in flat["reason"] and "not seen" in flat["description"]
+def test_knee_is_measured_against_the_slo() -> None:
+    """The knee is where p95 first uses more than half its SLO, not where it doubles from the lowest
+    step: 1.5 -> 4.7 ms is a tripling and nothing against a 20 ms SLO."""
+    slos = slo.parse_all(["p95=50ms"])
+    steps = [step.from_summary(r, summary(rate=r, p95=p, limit=50)) for r, p in
+             [(100, 10), (200, 12), (300, 18), (400, 30)]]
+    k = report.knee(steps, slos)
+    assert k["between"] == [300, 400] and k["threshold_ms"] == 25
+    assert k["rate"] == pytest.approx(300 + 100 * (25 - 18) / (30 - 18), abs=1e-3)
+    flat = [step.from_summary(r, summary(rate=r, p95=p, limit=20)) for r, p in
+            [(100, 1.5), (200, 1.6), (400, 1.9), (800, 2.4), (1600, 4.7)]]
+    noise = report.knee(flat, slo.parse_all(["p95=20ms"]))
+    assert noise["rate"] is None and "within 10 ms" in noise["reason"] and "not seen" in noise["description"]
+    assert report.knee(steps, slo.parse_all(["errors=1%"]))["rate"] is None  # nothing to measure it against
+    high = report.knee(steps, slo.parse_all(["p95=15ms"]))
+    assert high["rate"] is None and "already at the lowest rate" in high["reason"]
 
 
 def test_usl_uses_only_steps_the_generator_kept_up_with() -> None:

@@ -64,7 +64,7 @@ def test_generator_faltering_while_refining_ends_the_refinement_not_the_server_v
     model = Model(capacity=230)
     model_rates = []
 
-    def run(rate: float, number: int, phase: str):
+    def run(rate: float, number: int, phase: str, scale: float = 1.0):
         model_rates.append(rate)
         if phase == "refine" and rate == 250:
             summary, path = model(rate, number, phase)

@@ -3,10 +3,11 @@
 capacity.json (latencies in ms, rates in page views/s, ``achieved_rps`` in answered requests/s,
 ``error_rate`` a fraction of requests)::
 
-    {"max_sustainable_rate": 195.3, "limited_by": "server" | "generator" | "max", "verdict": "...",
-     "slo": {"checks": [{"name": "p95", "limit": 150.0, "unit": "ms"}]},
+    {"max_sustainable_rate": 195.3, "limited_by": "server" | "generator" | "max" | "inconclusive",
+     "verdict": "...", "slo": {"checks": [{"name": "p95", "limit": 150.0, "unit": "ms"}]},
      "steps": [{"rate": x, "achieved_rps": x, "p50": x, "p95": x, "p99": x, "error_rate": x,
-                "passed": b, "generator_ok": b, "phase": "ladder" | "refine", "summary": "steps/..."}],
+                "passed": b, "generator_ok": b, "phase": "ladder" | "refine" | "repeat",
+                "verdict": "held" | "breached" | "unsettled", "evidence": {...}, "summary": "steps/..."}],
      "knee": {...}, "usl": {...}, ...}
 """
 
@@ -17,41 +18,74 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ecekit.capacity import usl
-from ecekit.capacity.search import GENERATOR, MAX, SERVER, Outcome
+from ecekit.capacity.evidence import HELD, UNSETTLED
+from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, SERVER, Outcome
 from ecekit.capacity.step import Step, verdict
+from ecekit.load import evidence as evidence_stats
 from ecekit.load.slo import Slo
 
-KNEE_FACTOR = 2.0
-"""The knee: where p95 first exceeds this multiple of its value at the lowest rate measured."""
+KNEE_SHARE = 0.5
+"""The knee: where the SLO's latency percentile first uses more than this share of its limit. Measured
+against the SLO, not against the lowest step's latency: p95 going from 1.5 to 4.7 ms is a tripling,
+and nothing at all against a 20 ms SLO."""
 GENERATOR_REMEDY = ("raise the generator's limit: --workers N (one process per core), or locust's "
                     "distributed mode across machines (docs/load.md), then search again")
+UNSETTLED_REMEDY = ("lengthen --step-duration (more answers per step) or raise --repeat, then search again; "
+                    "a percentile needs enough answers for its confidence interval to clear the limit")
 
 
-def knee(steps: Iterable[Step]) -> dict[str, Any]:
-    """Where latency turns up: the offered rate at which p95 crosses KNEE_FACTOR x its low-load value,
-    interpolated between the two steps around the crossing. Only steps the generator kept up with."""
-    ok = sorted((s for s in steps if s.generator_ok and s.requests), key=lambda s: s.rate)
-    rule = f"p95 first above {KNEE_FACTOR:g}x its value at the lowest rate measured"
-    if len(ok) < 2:
-        reason = "needs at least two steps the generator kept up with"
+def _knee_check(slos: Sequence[Slo]) -> Slo | None:
+    """The latency percentile SLO on all requests the knee is measured against (the first one set)."""
+    return next((s for s in slos if s.operation is None and s.metric in evidence_stats.PERCENTILE_METRICS), None)
+
+
+def _settled(steps: Iterable[Step]) -> list[Step]:
+    """One step per rate, the last try (it carries the rate's verdict), generator kept up, answers seen."""
+    by_rate: dict[float, Step] = {}
+    for s in steps:
+        if s.generator_ok and s.requests:
+            by_rate[s.rate] = s
+    return sorted(by_rate.values(), key=lambda s: s.rate)
+
+
+def knee(steps: Iterable[Step], slos: Sequence[Slo] = ()) -> dict[str, Any]:
+    """Where latency turns up against the SLO: the offered rate at which the SLO's percentile first
+    exceeds KNEE_SHARE of its limit, interpolated between the two steps around the crossing. Only
+    steps the generator kept up with; not reported without a latency percentile SLO."""
+    check = _knee_check(slos)
+    if check is None:
+        reason = "no latency percentile SLO on all requests to measure it against"
+        return {"rate": None, "rule": "", "reason": reason, "description": f"not reported: {reason}"}
+    threshold = KNEE_SHARE * check.limit
+    rule = f"{check.metric} first above {100 * KNEE_SHARE:g}% of its SLO ({threshold:g} of {check.limit:g} ms)"
+    ok: list[tuple[Step, float]] = []
+    for s in _settled(steps):
+        value = s.actual(check.name)
+        value = value if value is not None else getattr(s, check.metric, None)
+        if value is not None:
+            ok.append((s, float(value)))
+    if not ok:
+        reason = "needs a step the generator kept up with"
         return {"rate": None, "rule": rule, "reason": reason, "description": f"not seen: {reason}"}
-    base = ok[0].p95
-    threshold = KNEE_FACTOR * base
-    for before, after in itertools.pairwise(ok):
-        if after.p95 > threshold:
-            span = after.p95 - before.p95
-            frac = (threshold - before.p95) / span if span > 0 else 1.0
+    if ok[0][1] > threshold:
+        reason = f"{check.metric} was above {threshold:g} ms already at the lowest rate, {ok[0][0].rate:g}/s"
+        return {"rate": None, "rule": rule, "threshold_ms": threshold, "reason": reason,
+                "description": f"not seen: {reason}"}
+    for (before, v0), (after, v1) in itertools.pairwise(ok):
+        if v1 > threshold:
+            frac = (threshold - v0) / (v1 - v0) if v1 > v0 else 1.0
             rate = before.rate + max(0.0, min(1.0, frac)) * (after.rate - before.rate)
-            return {"rate": round(rate, 3), "rule": rule, "baseline_p95_ms": base, "threshold_p95_ms": threshold,
+            return {"rate": round(rate, 3), "rule": rule, "threshold_ms": threshold,
                     "between": [before.rate, after.rate], "description": f"{rate:.4g} page views/s ({rule})"}
-    reason = f"p95 stayed within {KNEE_FACTOR:g}x of {base:g} ms up to {ok[-1].rate:g}/s"
-    return {"rate": None, "rule": rule, "baseline_p95_ms": base, "reason": reason,
+    top = max(v for _, v in ok)
+    reason = f"{check.metric} stayed at or below {top:g} ms, within {threshold:g} ms, up to {ok[-1][0].rate:g}/s"
+    return {"rate": None, "rule": rule, "threshold_ms": threshold, "reason": reason,
             "description": f"not seen: {reason}"}
 
 
 def usl_fit(steps: Iterable[Step]) -> dict[str, Any]:
     """The USL over the steps the generator kept up with: X = answered requests/s, N = X x mean latency."""
-    points = [(s.concurrency, s.achieved_rps) for s in steps if s.generator_ok and s.mean_ms > 0]
+    points = [(s.concurrency, s.achieved_rps) for s in steps if s.generator_ok and s.mean_ms > 0]  # every try
     result = usl.fit(points)
     result["data"] = "X = answered requests/s inside each step's window; N = X x mean latency (Little's law)"
     return result
@@ -60,6 +94,15 @@ def usl_fit(steps: Iterable[Step]) -> dict[str, Any]:
 def sentence(outcome: Outcome) -> str:
     """What a planner reads first."""
     best = outcome.max_sustainable_rate
+    if outcome.limited_by == INCONCLUSIVE:
+        last = outcome.steps[-1]
+        why = "; ".join(last.evidence.get("reasons", []))
+        tries = sum(1 for s in outcome.steps if s.rate == outcome.unsettled_at)
+        head = (f"inconclusive at {outcome.unsettled_at:g} page views/s after {tries} tries ({why}): "
+                "the answers do not settle the SLO either way, so nothing is blamed on the server")
+        if best is None:
+            return head
+        return f"{head}; it held the SLO up to {best:g}/s, a lower bound of its capacity, not its limit"
     if outcome.limited_by == SERVER:
         if best is None:
             return (f"the server breached the SLO at the first rate tried ({outcome.first_breach:g} page views/s): "
@@ -87,13 +130,17 @@ def build(outcome: Outcome, slos: Sequence[Slo], settings: Mapping[str, Any]) ->
         "verdict": sentence(outcome),
         "first_breach": outcome.first_breach,
         "slo": {"checks": [{"name": s.name, "limit": s.limit, "unit": s.unit} for s in slos]},
-        "knee": knee(outcome.steps),
+        "unsettled_at": outcome.unsettled_at,
+        "evidence_rule": EVIDENCE_RULE,
+        "knee": knee(outcome.steps, slos),
         "steps": [s.to_json() for s in outcome.steps],
         "usl": usl_fit(outcome.steps),
         **settings,
     }
     if outcome.limited_by == GENERATOR:
         data["generator_remedy"] = GENERATOR_REMEDY
+    if outcome.limited_by == INCONCLUSIVE:
+        data["remedy"] = UNSETTLED_REMEDY
     return data
 
 
@@ -104,35 +151,63 @@ def step_line(step: Step, total: int | None = None) -> str:
             f"cpu {100 * step.generator_busy:.0f}%  {verdict(step)}")
 
 
+def _word(s: Mapping[str, Any]) -> str:
+    if not s["generator_ok"]:
+        return "generator saturated"
+    if s.get("verdict") == UNSETTLED:
+        return "unsettled"
+    if s.get("verdict") == HELD or (not s.get("verdict") and s["passed"]):
+        return "held"
+    return "BREACHED " + ",".join(s["breached"])
+
+
+def _interval(u: Mapping[str, Any], name: str, fmt: str = ".3g") -> str:
+    ci = u.get(f"{name}_ci")
+    value = format(u[name], fmt)
+    return f"{value} [{format(ci[0], fmt)}, {format(ci[1], fmt)}]" if ci else value
+
+
 def render(data: Mapping[str, Any]) -> str:
-    lines = [f"{'rate/s':>10}{'achieved':>11}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}  verdict   (ms, req/s)"]
+    lines = [f"{'rate/s':>10}{'achieved':>11}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}  {'phase':<7}verdict"
+             "   (ms, req/s)"]
     for s in sorted(data["steps"], key=lambda s: s["rate"]):
-        v = ("generator saturated" if not s["generator_ok"] else "held" if s["passed"]
-             else "BREACHED " + ",".join(s["breached"]))
+        v = _word(s)
         lines.append(f"{s['rate']:>10g}{s['achieved_rps']:>11.1f}{s['p50']:>9.2f}{s['p95']:>9.2f}{s['p99']:>9.2f}"
-                     f"{100 * s['error_rate']:>7.2f}%  {v}")
+                     f"{100 * s['error_rate']:>7.2f}%  {s.get('phase', ''):<7}{v}")
     best = data["max_sustainable_rate"]
     lines.append(f"max sustainable rate: {best:g} page views/s" if best is not None else "max sustainable rate: none")
     lines.append(f"limited by: {data['limited_by']}: {data['verdict']}")
-    if data.get("generator_remedy"):
-        lines.append(f"  → {data['generator_remedy']}")
+    for key in ("generator_remedy", "remedy"):
+        if data.get(key):
+            lines.append(f"  → {data[key]}")
     k = data["knee"]
     lines.append(f"knee: {k['rate']:g} page views/s ({k['rule']})" if k["rate"] is not None
-                 else f"knee: not seen ({k['reason']})")
+                 else f"knee: {k['description']}")
     u = data["usl"]
     if u["fitted"]:
-        head = (f"USL fit (r2 {u['r2']:g}): lambda {u['lambda']:g} req/s, sigma {u['sigma']:g}, "
-                f"kappa {u['kappa']:g}")
+        model = u.get("model", "usl")
+        head = (f"scalability fit ({model}, {u['points']} points, r2 {u['r2']:g}; 95% intervals): "
+                f"lambda {_interval(u, 'lambda')} req/s")
+        if model in ("amdahl", "usl"):
+            head += f", sigma {_interval(u, 'sigma')}"
+        if model == "usl":
+            head += f", kappa {_interval(u, 'kappa')}"
         if u.get("peak_concurrency") is not None:
             beyond = " beyond the measured range" if u["peak_beyond_measured"] else ""
             head += (f"; predicted peak {u['peak_throughput_rps']:g} req/s at concurrency "
                      f"{u['peak_concurrency']:g} (EXTRAPOLATION{beyond}, not a measurement)")
         else:
-            head += f"; no peak predicted ({u['reason_no_peak']})"
+            head += f"; {u['reason_no_peak']}"
         lines.append(head)
     else:
         lines.append(f"USL: not fitted ({u['reason']})")
     return "\n".join(lines)
 
 
-__all__ = ["GENERATOR", "MAX", "SERVER", "build", "knee", "render", "sentence", "step_line", "usl_fit"]
+EVIDENCE_RULE = ("a rate breaches only when the 95% distribution-free (binomial order-statistic) interval of each "
+                 "breached percentile or rate lies wholly above its limit; a percentile holds only from enough "
+                 "answers for that interval to have an upper end inside the data (p95: 72); otherwise the rate "
+                 "is repeated, twice as long each time, its tries pooled, and stays unsettled (inconclusive) "
+                 "if they do not settle it")
+
+__all__ = ["GENERATOR", "INCONCLUSIVE", "MAX", "SERVER", "build", "knee", "render", "sentence", "step_line", "usl_fit"]

@@ -1,17 +1,21 @@
-"""One capacity step: its numbers and two verdicts read from the step's own summary.json.
+"""One capacity step: its numbers and its verdicts read from the step's own summary.json.
 
-``passed`` is the SLO verdict of the load run. ``generator_ok`` says whether the numbers are the
-server's at all: a generator that could not keep its schedule (page views started late or never) or
-whose busiest process used most of a core stretches the latencies it measures from the scheduled
-time, so a breach in such a step says nothing about the server and the search must not report it
-as the server's limit.
+``passed`` is the SLO verdict of the load run, its sample alone; ``verdict`` is what the evidence of
+the rate supports so far (``capacity.evidence``: held, breached, or unsettled when too few answers or
+an unconfirmed breach leave it open; the search pools a rate's repeats into it).
+``generator_ok`` says whether the numbers are the server's at all: a generator that could not keep
+its schedule (page views started late or never) or whose busiest process used most of a core
+stretches the latencies it measures from the scheduled time, so a breach in such a step says nothing
+about the server and the search must not report it as the server's limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from ecekit.capacity import evidence
 
 LAG_P50_MAX_MS = 10.0
 """Half the page views started more than this late (the summary's own lateness mark): the schedule
@@ -40,7 +44,7 @@ class Step:
     error_rate: float
     passed: bool
     generator_ok: bool
-    phase: str = "ladder"  # ladder | refine
+    phase: str = "ladder"  # ladder | refine | repeat
     mean_ms: float = 0.0
     requests: int = 0
     page_views: int = 0
@@ -50,6 +54,10 @@ class Step:
     breached: tuple[str, ...] = ()
     generator_problems: tuple[str, ...] = ()
     summary: str = ""  # the step's summary.json, relative to capacity.json
+    duration_s: float = 0.0  # the measured window
+    verdict: str = ""  # held | breached | unsettled: the rate's evidence up to this try
+    evidence: dict[str, Any] = field(default_factory=dict)  # capacity.evidence.Judgement.to_json()
+    slo: dict[str, Any] = field(default_factory=dict, repr=False)  # the summary's slo section (pooling)
 
     @property
     def concurrency(self) -> float:
@@ -61,7 +69,15 @@ class Step:
         data["breached"] = list(self.breached)
         data["generator_problems"] = list(self.generator_problems)
         data["concurrency"] = round(self.concurrency, 3)
+        # the page views the Poisson schedule actually drew for the window, per second: what a held
+        # step's achieved_rps matches (the nominal rate differs from it by the count's own spread)
+        data["scheduled_rps"] = round(self.page_views / self.duration_s, 3) if self.duration_s > 0 else None
+        data.pop("slo")
         return data
+
+    def actual(self, check: str) -> float | None:
+        """The step's measured value of one SLO check (its summary's own reading)."""
+        return next((c.get("actual") for c in self.slo.get("checks", []) if c["name"] == check), None)
 
 
 def generator_problems(summary: Mapping[str, Any]) -> list[str]:
@@ -126,6 +142,7 @@ def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladde
     gen = summary.get("generator", {})
     problems = generator_problems(summary)
     sched = summary.get("schedule", {})
+    judgement = evidence.judge([summary["slo"]])
     return Step(
         rate=rate, achieved_rps=float(gen.get("answered_rps", total["rps"])),
         p50=lat["p50"], p95=lat["p95"], p99=lat["p99"],
@@ -135,11 +152,16 @@ def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladde
         page_views=int(sched.get("page_views", 0)), sent_late=int(sched.get("sent_late", 0)),
         unsent=int(sched.get("unsent", 0)), generator_busy=float(gen.get("busy_max", 0.0)),
         breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
-        generator_problems=tuple(problems), summary=path)
+        generator_problems=tuple(problems), summary=path, duration_s=float(summary.get("duration_s", 0.0)),
+        verdict=judgement.verdict, evidence=judgement.to_json(), slo=dict(summary["slo"]))
 
 
 def verdict(step: Step) -> str:
     """The word the progress line and the table show."""
     if not step.generator_ok:
         return "generator saturated"
-    return "held" if step.passed else "BREACHED " + ",".join(step.breached)
+    if step.verdict == evidence.UNSETTLED:
+        return "UNSETTLED: " + "; ".join(step.evidence.get("reasons", []))
+    if step.verdict == evidence.HELD or (not step.verdict and step.passed):
+        return "held"
+    return "BREACHED " + ",".join(step.breached)

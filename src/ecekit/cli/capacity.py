@@ -2,10 +2,12 @@
 
 Steps the offered rate up (``--start``, ``--step`` or ``--factor``, ``--max``), each step an ordinary
 ``ecekit load`` run (same profiles, SLOs, ``--workers`` and target options) in ``steps/NN-RATE/``
-under ``--out``, stops after the first step that breaches the SLO, bisects between the last good and
-the first bad rate, and writes capacity.json. Exit codes: 0 a sustainable rate was found (whatever
-limited it: server, generator or --max), 1 the server breached the SLO even at --start, 2 usage
-error, or the generator could not keep up even at --start. See docs/capacity.md.
+under ``--out``, repeats a step whose answers do not settle the SLO (``--repeat``), stops after the
+first rate that breaches it beyond doubt, bisects between the last good and the first bad rate, and
+writes capacity.json. Exit codes: 0 a sustainable rate was found (whatever limited it: server,
+generator, --max or inconclusive evidence), 1 the server breached the SLO even at --start, 2 usage
+error, or nothing was learned at --start (the generator could not keep up, or the answers did not
+settle the SLO). See docs/capacity.md.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def nothing_answered(summary: dict[str, Any], base_url: str) -> None:
               help="Seconds at the step's rate before each step's measured window (sent, not recorded).")
 @click.option("--refine", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Bisection steps between the last good and the first breaching rate.")
+@click.option("--repeat", type=click.IntRange(0, 5), default=2, show_default=True,
+              help="Repeats of a rate whose answers do not settle the SLO (too few, or an unconfirmed breach); "
+                   "each twice as long as the try before, the tries pooled.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/capacity-<timestamp>/].")
 @reports_errors
 def command(**kwargs: Any) -> None:
@@ -102,7 +107,8 @@ def command(**kwargs: Any) -> None:
     embedded = target.base_url is None
     outcome = search.Outcome()
     settings: dict[str, Any] = {"profile": prof.name, "workers": workers, "step_duration_s": step_s,
-                                "warmup_s": warmup, "ladder": ladder.rates(), "refine": kwargs["refine"]}
+                                "warmup_s": warmup, "ladder": ladder.rates(), "refine": kwargs["refine"],
+                                "repeat": kwargs["repeat"]}
 
     def say(text: str) -> None:
         if not quiet:
@@ -115,14 +121,15 @@ def command(**kwargs: Any) -> None:
         cap = warmup + step_s + prof.timeout + HARD_CAP_MARGIN_S + 15 * workers
         live = Progress(quiet or not sys.stderr.isatty())
 
-        def run_step(rate: float, number: int, phase: str) -> tuple[dict[str, Any], str]:
+        def run_step(rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[dict[str, Any], str]:
             directory = out / "steps" / f"{number:02d}-{rate:g}"
-            options = {**base, "ece_rate": repr(rate), "ece_duration": repr(warmup + step_s),
+            length = step_s * scale
+            options = {**base, "ece_rate": repr(rate), "ece_duration": repr(warmup + length),
                        "ece_warmup": repr(warmup), "ece_out": str(directory.resolve())}
-            say(f"step {number} ({phase}): {rate:g} page views/s for {step_s:g} s"
+            say(f"step {number} ({phase}): {rate:g} page views/s for {length:g} s"
                 + (f" after {warmup:g} s warm-up" if warmup else ""))
             result = launch.run(launch.Launch(host=base_url, options=options, out=directory, workers=workers,
-                                              hard_cap_s=cap, env=env), on_progress=live)
+                                              hard_cap_s=cap + length - step_s, env=env), on_progress=live)
             live.done()
             if number == 1:
                 nothing_answered(result, base_url)
@@ -136,7 +143,8 @@ def command(**kwargs: Any) -> None:
             f"bisection steps; {step_s:g} s each ({workers} worker(s))")
         header = run_info.header(target, seed=kwargs["seed"])
         try:
-            search.search(ladder, run_step, refine=kwargs["refine"], on_step=on_step, outcome=outcome)
+            search.search(ladder, run_step, refine=kwargs["refine"], repeats=kwargs["repeat"], on_step=on_step,
+                          outcome=outcome)
         except KeyboardInterrupt:
             data = {**header, **report.build(outcome, slos, {**settings, "interrupted": True})}
             publish.write_json(data, out / "capacity.json")
@@ -150,6 +158,9 @@ def command(**kwargs: Any) -> None:
     click.echo(f"report:   {written['html']}")
     if outcome.found:
         sys.exit(0)
+    if outcome.limited_by == search.INCONCLUSIVE:
+        raise TargetError(f"the answers did not settle the SLO even at --start {kwargs['start']:g} page views/s",
+                          remedy=report.UNSETTLED_REMEDY)
     if outcome.limited_by == search.GENERATOR:
         raise TargetError(f"the load generator could not keep up even at --start {kwargs['start']:g} page views/s",
                           remedy=report.GENERATOR_REMEDY + ", or a lower --start")

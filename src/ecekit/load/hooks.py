@@ -17,6 +17,7 @@ import logging
 import signal
 import sys
 import time
+from time import perf_counter
 from typing import Any
 
 import gevent
@@ -32,6 +33,7 @@ from ecekit.load.settings import OPTIONS, Settings, resolve
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
 DRAIN_MARGIN_S = 3.0
+ORIGIN_WAIT_S = 60.0  # the stream's clock starts within this of test_start, or never
 IN_WEB_UI = ("ece_profile", "ece_rate", "ece_duration", "ece_entry_points", "ece_slo", "ece_out")
 
 
@@ -95,24 +97,44 @@ def _measured_window(state: runstate.RunState) -> None:
     """Open the measured window after the warm-up (forget what was recorded so far) and close the CPU
     meter when the arrivals end, so the drain's idle time does not dilute how busy the generator was.
 
-    In a distributed run every process resets at its own warm-up mark; a worker's report that crosses
-    the master's mark within those few milliseconds may carry a little warm-up traffic.
+    Both marks are on the arrival clock (the recorder's origin, set when this process's stream starts
+    its schedule), not on test_start: the stream starts a few hundred milliseconds after test_start
+    (spawning, a warm-up call), and a window timed from test_start would reset too early and close
+    before the last arrivals. The answers counted as throughput are decided by their own receive time
+    (``Recorder.measure_between``); these marks only bound the CPU meter and the warm-up reset. A
+    master runs no stream: its marks stay on its own clock. In a distributed run every process resets
+    at its own warm-up mark; a worker's report that crosses the master's mark within those few
+    milliseconds may carry a little warm-up traffic.
     """
     s = state.settings
+    rec = state.recorder
+    if not isinstance(state.environment.runner, MasterRunner):
+        deadline = time.monotonic() + ORIGIN_WAIT_S
+        while rec.origin is None and time.monotonic() < deadline:
+            gevent.sleep(0.01)
+    origin = rec.origin if rec.origin is not None else perf_counter()
+    gevent.sleep(max(0.0, origin + s.warmup - perf_counter()))
     if s.warmup > 0:
-        gevent.sleep(s.warmup)
-        state.recorder.reset()
+        rec.reset()
         state.outcomes.reset()
-        state.meter.start(state.recorder.answered)
+    state.meter.start(rec.answered)
     if s.arrivals.bounded:
-        gevent.sleep(max(0.0, s.arrivals.duration - s.warmup))
-        state.meter.stop(state.recorder.answered)
+        gevent.sleep(max(0.0, origin + s.arrivals.duration - perf_counter()))
+        state.meter.stop(rec.answered)
+
+
+def _figures(state: runstate.RunState, role: str) -> dict[str, Any]:
+    """This process's CPU over the window, and its answers received inside the window on the arrival
+    clock (the recorder's count, exact to the answer; the meter's marks are only as punctual as a busy
+    event loop lets a sleeping greenlet be)."""
+    return {**state.meter.figures(role, state.recorder.answered),
+            "answered_in_window": state.recorder.answered_in_window}
 
 
 def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
     if state is not None:
-        data["ecekit_meter"] = state.meter.figures("worker", state.recorder.answered)
+        data["ecekit_meter"] = _figures(state, "worker")
         if not state.recorder.empty():
             data["ecekit"] = state.recorder.take_wire()
         if not state.outcomes.empty():
@@ -126,7 +148,7 @@ def _send_final_delta(environment: Any, **_: Any) -> None:
         wire = state.recorder.take_wire()
         wire["outcomes"] = state.outcomes.to_wire()
         state.outcomes.reset()
-        wire["meter"] = state.meter.figures("worker", state.recorder.answered)
+        wire["meter"] = _figures(state, "worker")
         environment.runner.send_message(DELTA_MESSAGE, wire)
 
 
@@ -157,7 +179,7 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
     elapsed = time.time() - state.started
     runner = environment.runner
     master = isinstance(runner, MasterRunner)
-    processes = [state.meter.figures("master" if master else "local", state.recorder.answered),
+    processes = [_figures(state, "master" if master else "local"),
                  *state.worker_meters.values()]
     duration = s.arrivals.duration - s.warmup if s.arrivals.bounded else round(elapsed, 3)
     extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": environment.host,

@@ -195,6 +195,8 @@ class PageViews(FastHttpUser):
         gevent.sleep(0)
         t0 = perf_counter()
         rec.start_clock(t0)
+        if rec.origin == t0:  # the first stream of this process sets the measured window
+            rec.measure_between(t0 + s.warmup, t0 + until if until else float("inf"))
         if self.outcomes.origin is None:
             self.outcomes.origin = t0
         hard_end = t0 + (until or float("inf")) + s.profile.timeout

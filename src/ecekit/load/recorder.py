@@ -121,10 +121,21 @@ class Recorder:
     windows: dict[int, Window] = field(default_factory=dict)
     origin: float | None = None
     answered: int = 0  # usable answers since the process started; never reset or shipped (see load.generator)
+    # The measured window on the arrival clock (perf_counter seconds): an answer counts towards the
+    # server's throughput when its last byte arrived inside it. Set by the arrival stream when its
+    # clock starts, so the window is the arrivals' own [first + warm-up, first + duration), not a
+    # timer of locust's that started before the first arrival and so closed before the last one.
+    window_from: float = -math.inf
+    window_until: float = math.inf
+    answered_in_window: int = 0  # never reset or shipped, like ``answered``
 
     def start_clock(self, at: float | None = None) -> None:
         if self.origin is None:
             self.origin = perf_counter() if at is None else at
+
+    def measure_between(self, start: float, end: float) -> None:
+        """The measured window on the arrival clock: answers received in [start, end) are throughput."""
+        self.window_from, self.window_until = start, end
 
     def window(self, due: float | None) -> Window | None:
         if due is None or self.origin is None:
@@ -150,6 +161,9 @@ class Recorder:
             win.op(operation).record(us, failure, checks)
         if failure is None:
             self.answered += 1
+            received = due + latency_s if due is not None else perf_counter()
+            if self.window_from <= received < self.window_until:
+                self.answered_in_window += 1
 
     def record_lag(self, lag_s: float, due: float | None = None, late: bool = False) -> None:
         self.lag.record_value(to_us(max(lag_s, 0.0)))

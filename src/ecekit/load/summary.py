@@ -27,6 +27,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ecekit import operations
+from ecekit.load import evidence
 from ecekit.load import slo as slo_mod
 from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder
 
@@ -54,11 +55,12 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
     names = sorted((n for n, r in recorder.ops.items() if r.requests), key=lambda n: order.get(n, 99))
     lag = recorder.lag
     sched = recorder.schedule
+    total = recorder.total()
     summary: dict[str, Any] = {
         "offered_rate": round(offered_rate, 3),
         "duration_s": duration_s,
         "operations": {name: op_stats(recorder.ops[name], duration_s) for name in names},
-        "total": op_stats(recorder.total(), duration_s),
+        "total": op_stats(total, duration_s),
         "schedule": {
             "page_views": sched["page_views"],
             "polls": sched["polls"],
@@ -75,7 +77,13 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
         "windows": recorder.windows_summary(),
     }
     summary.update(extra or {})
+    slos = list(slos)
     summary["slo"] = slo_mod.evaluate(slos, summary)
+    # how much each verdict rests on (counts, a percentile's confidence interval): ecekit capacity
+    # blames the server only for a breach the evidence confirms
+    records: dict[str | None, OpRecord] = {None: total}
+    records.update(recorder.ops)
+    evidence.annotate(summary["slo"]["checks"], slos, records)
     return summary
 
 

@@ -50,7 +50,7 @@ def render(kind: str, data: dict[str, Any], *, report: str = "report.html") -> s
             err = s.get("error_rate")
             shown = NONE if err is None else f"{100 * err:.2f} %"
             lines.append(f"| {s.get('rate')} | {s.get('achieved_rps')} | {s.get('p95')} | {shown} | "
-                         f"{'held' if s.get('passed') else 'breached'} |")
+                         f"{s.get('verdict') or ('held' if s.get('passed') else 'breached')} |")
     elif kind == "diff":
         differences = [ln for s in ("breaking", "slower") for ln in view["lines"][s]][:MAX_LINES]
         if differences:

@@ -204,14 +204,34 @@ def usl_curve(usl: dict[str, Any], steps: list[dict[str, Any]], points: int = 40
         return {}
     top = max(measured)
     peak = _coefficient(usl, "peak_concurrency", "n_peak")
-    if peak is not None and peak > top:
+    # past the measured range only towards a peak the fit supports (older capacity.json: any peak)
+    if peak is not None and peak > top and usl.get("peak_supported", True):
         top = min(peak * 1.5, top * 10)
     xs = sorted(set(measured) | {round(top * 1.2 * i / points, 4) for i in range(1, points + 1)})
 
     def model(n: float) -> float:
         return round(lam * n / (1 + sigma * (n - 1) + kappa * n * (n - 1)), 3)
 
-    return {"concurrency": xs, "model": [model(n) for n in xs], "measured": [measured.get(n) for n in xs]}
+    return {"concurrency": xs, "model": [model(n) for n in xs], "measured": [measured.get(n) for n in xs],
+            "name": {"linear": "linear fit", "amdahl": "Amdahl fit (no retrograde term)",
+                     "usl": "USL fit (extrapolation)"}.get(str(usl.get("model", "usl")), "USL fit (extrapolation)")}
+
+
+USL_ROWS = ("model", "points", "r2", "lambda", "lambda_ci", "sigma", "sigma_ci", "kappa", "kappa_ci",
+            "measured_concurrency", "measured_throughput_rps", "peak_supported", "peak_concurrency",
+            "peak_throughput_rps", "peak_beyond_measured", "ceiling_rps", "reason_no_peak", "usl_rejected",
+            "selection", "note", "reason")
+
+
+def usl_rows(usl: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The fit's rows for the page, in a reading order; the model comparison as one row per model."""
+    rows = [(k, usl[k]) for k in USL_ROWS if usl.get(k) is not None]
+    rows += [(k, v) for k, v in usl.items() if k not in USL_ROWS and k not in ("comparison", "curve")]
+    for name, entry in (usl.get("comparison") or {}).items():
+        if isinstance(entry, dict):
+            aicc = entry.get("aicc")
+            rows.append((f"AICc {name}", aicc if aicc is not None else entry.get("why_not_scored", "not scored")))
+    return rows
 
 
 def capacity(data: dict[str, Any]) -> dict[str, Any]:
@@ -228,7 +248,8 @@ def capacity(data: dict[str, Any]) -> dict[str, Any]:
     knee_text = (knee.get("description") or f"{knee_rate} page views/s") if isinstance(knee, dict) else (
         f"{knee} page views/s" if knee is not None else "")
     return {"title": title, "verdict": verdict, "meta": _meta_rows(data), "steps": steps, "best": best,
-            "limited_by": limited_by, "knee": knee_text, "usl": usl, "slo": slo,
+            "limited_by": limited_by, "knee": knee_text, "usl": usl, "usl_rows": usl_rows(usl), "slo": slo,
+            "verdict_text": data.get("verdict", ""),
             "chart_data": {
                 "rate": [s.get("rate") for s in steps],
                 "achieved": [s.get("achieved_rps") for s in steps],

@@ -81,9 +81,10 @@
     chart("c-achieved", "Achieved against offered (req/s)", D.rate, { achieved: D.achieved, offered: D.rate },
       { xLabel: "offered page views/s", yLabel: "req/s", points: true, marks: marks });
     if (D.usl && D.usl.curve && D.usl.curve.concurrency) {
-      var usl = { "USL model (extrapolation)": D.usl.curve.model };
+      var usl = {};
+      usl[D.usl.curve.name || "USL model (extrapolation)"] = D.usl.curve.model;
       if (D.usl.curve.measured) { usl.measured = D.usl.curve.measured; }
-      chart("c-usl", "Universal Scalability Law: throughput against concurrency", D.usl.curve.concurrency, usl,
+      chart("c-usl", "Scalability fit: throughput against concurrency", D.usl.curve.concurrency, usl,
         { xLabel: "concurrency (Little's law)", yLabel: "req/s", points: true });
     }
   }
