@@ -17,7 +17,7 @@ import pytest
 from ecekit import operations as ops
 from tests.load.harness import percentile, profile_file, run_load, server_log, stub_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
 CA, CE, CAP = ops.CHAT_ALLOWED.name, ops.CHECK_ELIGIBILITY.name, ops.CAPACITY.name
 
