@@ -1,8 +1,9 @@
 """Every command printed in README.md and docs/*.md runs as printed, against the reference server.
 
 The fenced shell blocks are read, continuation lines joined, and each ``ecekit``, ``pytest contracts``
-and ``locust`` command is run in a fresh directory of its own, in parallel, with these rewrites (general,
-so a command added to the docs later is covered without touching this file):
+and ``locust`` command is one test, run in the directory of its fenced block (a block's commands run in
+order, on one pytest-xdist worker: one xdist_group per block; blocks spread over the workers), with
+these rewrites (general, so a command added to the docs later is covered without touching this file):
 
 * every URL given to ``--base-url``, ``--ece-base-url`` or ``--host`` becomes the local reference
   server started for this test (loopback only: a command still naming another host is an error here,
@@ -11,13 +12,17 @@ so a command added to the docs later is covered without touching this file):
   commands at once is not the quiet one they are meant for (``errors``/``violations`` SLOs are kept);
 * durations, rates, worker counts and fuzz budgets are capped (``--duration``/``--ece-duration`` at
   DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--max-examples``
-  at FUZZ_EXAMPLES, except a fuzz run showing a --fault found), and added where the command relies on
-  a longer default;
+  at FUZZ_EXAMPLES, except a fuzz run showing a --fault found, and ``check --allow-writes``'s
+  ``--fuzz-examples`` too; a capacity search's ``--step-duration`` at STEP_DURATION s, its ``--start``
+  at RATE and ``--max`` at CAPACITY_MAX page views/s), and added where the command relies on a longer
+  default;
 * servers and the locust web UI (commands that run until stopped, ``… &`` included) are started on a
   free port of 127.0.0.1, must come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit
   0; the commands after them use the local reference server (every http(s) URL becomes it);
 * a distributed locust master (``--master``) is run with ``--expect-workers 1`` on a free port of
-  127.0.0.1 together with the worker command printed after it (``--master-host MASTER_HOST``);
+  127.0.0.1 together with the worker command printed after it (``--master-host MASTER_HOST``); its
+  block, and any with a multi-process load run, joins the ``timing`` group (tests/conftest.py), as a
+  worker that misses heartbeats for 3 s is dropped;
 * files a command names (``ecekit.toml``, ``my.toml``) are written from the docs' own TOML examples,
   with the local URL for ``base_url``.
 
@@ -34,11 +39,9 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,9 +53,9 @@ from ecekit.server.testing import ServerHandle, running_server
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES = 2, 5, 10, 2, 30
-AT_ONCE, HEAVY_AT_ONCE = 4, 2  # commands run together; of them, locust runs
-# Latency SLOs hold on a quiet machine, not on two shared cores running four commands at once: their
-# limits become LATENCY_LIMIT (the syntax is still parsed, errors and violations SLOs keep theirs).
+STEP_DURATION, CAPACITY_MAX = 1, 40  # a capacity search: steps of 1 s, at most 10, 20, 40 page views/s
+# Latency SLOs hold on a quiet machine, not on two shared cores running the rest of the suite beside:
+# their limits become LATENCY_LIMIT (the syntax is still parsed, errors and violations SLOs keep theirs).
 LATENCY_LIMIT = "5s"
 _LATENCY_SLO = re.compile(r"(^|,)((?:\w+\.)?(?:p\d+|max))=[^,]+")
 TIMEOUT = 150  # seconds for one command
@@ -227,9 +230,8 @@ class Plan:
 
     @property
     def heavy(self) -> bool:
-        """A locust run (or two): CPU-hungry, so only HEAVY_AT_ONCE run together, or a starved
-        generator would breach the latency SLOs the docs print."""
-        return self.command.program == "locust" or self.argv[1:2] == ["load"]
+        """A locust run (or several)."""
+        return self.command.program == "locust" or self.argv[1:2] in (["load"], ["capacity"])
 
     @property
     def exclusive(self) -> bool:
@@ -262,6 +264,12 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             p.expect = 1 if "--fault" in argv else 0  # the docs show the fuzzer finding the fault
         elif sub == "check":
             p.expect = 1 if "--fault" in argv else 0
+            _cap(argv, "--fuzz-examples", FUZZ_EXAMPLES, add="--allow-writes" in argv)
+        elif sub == "capacity":
+            _cap(argv, "--step-duration", STEP_DURATION, add=True)
+            _cap(argv, "--start", RATE, add=True)
+            _cap(argv, "--max", CAPACITY_MAX, add=True)
+            _cap(argv, "--workers", WORKERS, add=False)
         elif sub == "serve" and not {"--list-faults", "--list-entry-points"} & set(argv):
             _set(argv, "--port", "0")
             if "--host" in argv:  # all interfaces in the docs; loopback here
@@ -428,51 +436,56 @@ def _fixtures(local: str) -> dict[str, str]:
 
 COMMANDS = doc_commands()
 RUN = [c for c in COMMANDS if c.runs_here and "--worker" not in c.argv]
+FIRST = {c.text: c for c in reversed(RUN)}  # a command printed twice runs once (its first time)
+BLOCKS: dict[str, list[DocCommand]] = {}  # a fenced block: its commands to run, in order, in one directory
+for _c in RUN:
+    if FIRST[_c.text] is _c:
+        BLOCKS.setdefault(_c.block, []).append(_c)
 
 
-@pytest.fixture(scope="module")
+def _group(cmd: DocCommand) -> str:
+    """The xdist group of the test of ``cmd``: its block's (the block of its first printing), or
+    ``timing`` for a block with a multi-process locust run, which must not share the machine."""
+    block = FIRST[cmd.text].block
+    if any(plan(c, "http://127.0.0.1:1/system", _worker_of(c)).exclusive for c in BLOCKS[block]):
+        return "timing"
+    return f"docs-{block}"
+
+
+def _worker_of(c: DocCommand) -> DocCommand | None:
+    if "--master" not in c.argv:
+        return None
+    return next((w for w in COMMANDS[COMMANDS.index(c) + 1:] if "--worker" in w.argv), None)
+
+
+@pytest.fixture(scope="session")  # session: other tests run between this worker's blocks
 def local_server() -> Iterator[ServerHandle]:
     with running_server(subprocess=True) as srv:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def outcomes(local_server: ServerHandle, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
-    """Every distinct command run once, in parallel (a few at a time: the machine has two cores)."""
-    root = tmp_path_factory.mktemp("docs")
-    fixtures = _fixtures(local_server.base_url)
-    first = {c.text: c for c in reversed(RUN)}  # a command printed twice runs once (its first time)
-    units: dict[str, list[Plan]] = {}  # a fenced block: its commands in order, in one directory
-    for c in RUN:
-        if first[c.text] is not c:
-            continue
-        following = COMMANDS[COMMANDS.index(c) + 1:]
-        worker = next((w for w in following if "--worker" in w.argv), None) if "--master" in c.argv else None
-        units.setdefault(c.block, []).append(plan(c, local_server.base_url, worker))
-    heavy = threading.Semaphore(HEAVY_AT_ONCE)
+class Runs:
+    """This worker's runs of the docs' commands: each block in a directory of its own, its commands in
+    order (a command asked for out of order runs those before it in its block first)."""
 
-    def run(i: int, plans: list[Plan]) -> list[Outcome]:
-        results = []
-        for n, p in enumerate(plans):
-            if p.heavy and not p.exclusive:
-                with heavy:
-                    results.append(execute(p, root / f"b{i}", fixtures, n))
-            else:
-                results.append(execute(p, root / f"b{i}", fixtures, n))
-        return results
+    def __init__(self, root: Path, local: str) -> None:
+        self.root, self.local = root, local
+        self.fixtures = _fixtures(local)
+        self.outcomes: dict[str, Outcome] = {}
 
-    blocks = list(units.values())
-    results: dict[int, list[Outcome]] = {}
-    for i, plans in enumerate(blocks):  # several locust processes at once: alone, so no worker starves
-        if any(p.exclusive for p in plans):
-            results[i] = run(i, plans)
-    order = sorted((i for i in range(len(blocks)) if i not in results),
-                   key=lambda i: -sum(p.heavy for p in blocks[i]))  # the long ones first
-    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        futures = {i: pool.submit(run, i, blocks[i]) for i in order}
-        results.update({i: f.result() for i, f in futures.items()})
-    return {p.command.text: outcome for i, plans in enumerate(blocks)
-            for p, outcome in zip(plans, results[i], strict=True)}
+    def outcome(self, cmd: DocCommand) -> Outcome:
+        first = FIRST[cmd.text]
+        block = BLOCKS[first.block]
+        for n, c in enumerate(block[:block.index(first) + 1]):
+            if c.text not in self.outcomes:
+                p = plan(c, self.local, _worker_of(c))
+                self.outcomes[c.text] = execute(p, self.root / f"b{list(BLOCKS).index(c.block)}", self.fixtures, n)
+        return self.outcomes[cmd.text]
+
+
+@pytest.fixture(scope="session")
+def doc_runs(local_server: ServerHandle, tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(tmp_path_factory.mktemp("docs"), local_server.base_url)
 
 
 def test_every_fenced_command_is_run_or_skipped_with_a_reason() -> None:
@@ -500,7 +513,7 @@ def test_rewrites_keep_to_loopback_and_small_numbers() -> None:
     assert serve.argv == ["ecekit", "serve", "--host", "127.0.0.1", "--port", "0"] and serve.mode == "serve"
 
 
-@pytest.mark.parametrize("cmd", RUN, ids=[f"{c.where}" for c in RUN])
-def test_doc_command_runs_as_printed(cmd: DocCommand, outcomes: dict[str, Outcome]) -> None:
-    outcome = outcomes[cmd.text]
+@pytest.mark.parametrize("cmd", [pytest.param(c, id=c.where, marks=pytest.mark.xdist_group(_group(c))) for c in RUN])
+def test_doc_command_runs_as_printed(cmd: DocCommand, doc_runs: Runs) -> None:
+    outcome = doc_runs.outcome(cmd)
     assert outcome.ok, f"{cmd.where}: `{cmd.text}`: {outcome.why}\n{outcome.output[-4000:]}"

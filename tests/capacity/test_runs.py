@@ -34,6 +34,7 @@ def _capacity(base_url: str, out: Path, *args: str) -> tuple[int, str, dict | No
     return result.exit_code, result.output, json.loads(path.read_text()) if path.exists() else None
 
 
+@pytest.mark.timing
 def test_finds_a_known_server_limit_within_15_percent(tmp_path: Path) -> None:
     server = PoolServer(workers=4, service_s=0.050)
     with server.running() as url:
@@ -60,6 +61,7 @@ def test_finds_a_known_server_limit_within_15_percent(tmp_path: Path) -> None:
     assert [c["name"] for c in data["slo"]["checks"]] == ["p95", "errors"]
 
 
+@pytest.mark.timing
 def test_a_generator_bottleneck_is_reported_as_the_generators(tmp_path: Path) -> None:
     profile = tmp_path / "tiny-pool.toml"
     profile.write_text('description = "two page views in flight"\nmax_in_flight = 2\ntimeout = 2.0\n'

@@ -82,6 +82,7 @@ class StallingServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
 
 
+@pytest.mark.timing
 def test_error_share_matches_the_server_log_of_a_stall(tmp_path: Path) -> None:
     """A stall longer than the widget's timeout for a known stretch: the share of page views whose first
     state was `error` equals the share of requests the server held longer than the timeout (+-1 point)."""

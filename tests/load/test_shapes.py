@@ -52,6 +52,7 @@ def test_drawn_arrivals_follow_rate_at_in_every_window(name: str, share: float) 
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_shapes_drawn_for_real(tmp_path: Path) -> None:
     """Each shape through locust to the stub server; what arrived, per window from the first recorded
     request, is the shape's rate within a Poisson tolerance (plus a tenth of a second's worth of the

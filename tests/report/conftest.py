@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,19 +36,21 @@ CAPACITY = {
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """check passing, check failing (with a secret header), fuzz failing, load, capacity."""
+    """check passing, check failing (with a secret header), fuzz failing, load, capacity: the first four
+    side by side (their verdicts do not rest on timing), then the real capacity search alone."""
     base = tmp_path_factory.mktemp("runs")
     out = {name: base / name for name in ("check_pass", "check_fail", "fuzz", "load", "capacity")}
-    procs = {
-        "check_pass": ecekit("check", "-q", "--out", str(out["check_pass"]), cwd=base),
-        "check_fail": ecekit("check", "-q", "--fault", "eligibility-out-of-range", "--fault", "capacity-500",
-                             "--header", f"Authorization: Bearer {SECRET}", "--out", str(out["check_fail"]),
-                             cwd=base),
-        "fuzz": ecekit("fuzz", "-q", "--fault", "survey-500-malformed", "--no-database", "--max-examples", "60",
-                       "--seed", "1", "--out", str(out["fuzz"]), cwd=base),
-        "load": ecekit("load", "-q", "--rate", "20", "--duration", "3", "--slo", "p99=1ms", "--out",
-                       str(out["load"]), cwd=base),
+    commands = {
+        "check_pass": ["check", "-q", "--out", str(out["check_pass"])],
+        "check_fail": ["check", "-q", "--fault", "eligibility-out-of-range", "--fault", "capacity-500",
+                       "--header", f"Authorization: Bearer {SECRET}", "--out", str(out["check_fail"])],
+        "fuzz": ["fuzz", "-q", "--fault", "survey-500-malformed", "--no-database", "--max-examples", "60",
+                 "--seed", "1", "--out", str(out["fuzz"])],
+        "load": ["load", "-q", "--rate", "20", "--duration", "3", "--slo", "p99=1ms", "--out", str(out["load"])],
     }
+    with ThreadPoolExecutor(len(commands)) as pool:
+        futures = {name: pool.submit(ecekit, *args, cwd=base) for name, args in commands.items()}
+        procs = {name: f.result() for name, f in futures.items()}
     procs["capacity_real"] = ecekit("capacity", "--profile", "one-call", "--slo", "p95=50ms", "--start", "20",
                                     "--factor", "2", "--max", "80", "--step-duration", "1",
                                     "--out", str(base / "capacity_real"), cwd=base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -66,27 +67,25 @@ def test_subprocess_server_with_faults_and_scenario(tmp_path: Path) -> None:
 
 
 class _NoServe:
-    """Stands in for uvicorn.Server: records the app and returns at once, so `ecekit serve --host
-    0.0.0.0` is exercised up to the point of serving without anything listening beyond loopback."""
+    """Stands in for runtime.serve: records the app, says it is ready and returns at once, so `ecekit
+    serve --host 0.0.0.0` is exercised up to the point of serving without anything listening beyond
+    loopback."""
 
     apps: ClassVar[list[object]] = []
 
-    def __init__(self, config: object) -> None:
-        self.apps.append(config.app)  # type: ignore[attr-defined]
-
-    def run(self, sockets: object = None) -> None:
-        return None
+    @classmethod
+    def serve(cls, config: Any, sock: object, stop: object, on_ready: Callable[[], None]) -> None:
+        cls.apps.append(config.app)
+        on_ready()
 
 
 @pytest.fixture
 def no_serve(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    import uvicorn
-
     from ecekit.server import runtime
 
     real_bind = runtime.bind
     monkeypatch.setattr(runtime, "bind", lambda host, port: real_bind("127.0.0.1", 0))
-    monkeypatch.setattr(uvicorn, "Server", _NoServe)
+    monkeypatch.setattr(runtime, "serve", _NoServe.serve)
     monkeypatch.delenv("ECEKIT_ADMIN_TOKEN", raising=False)
     _NoServe.apps = []
     return _NoServe.apps

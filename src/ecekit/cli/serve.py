@@ -1,9 +1,10 @@
 """`ecekit serve`: run the reference ECE server (see docs/reference-server.md).
 
 It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` (https with
-``--tls-cert``) once the socket is bound
+``--tls-cert``) once the server accepts connections and stops on a signal
 (``--port 0`` picks a free port; tests and benchmarks read that line), serves until SIGINT/SIGTERM,
-then shuts down gracefully and closes the survey database, every acknowledged survey on disk.
+then shuts down gracefully and closes the survey database, every acknowledged survey on disk, and
+exits 0. A signal at any moment of start-up stops it the same way (:mod:`ecekit.server.stopping`).
 
 Beyond loopback (``--host 0.0.0.0``, a LAN address) it says so in one line (who can reach it, which
 fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.server.access`).
@@ -12,9 +13,7 @@ fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.serve
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -87,11 +86,6 @@ def _start_lines(host: str, port: int, faults: tuple[str, ...], gate: AdminAcces
     return lines
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    """Runs after uvicorn's graceful shutdown re-raises SIGTERM: exit through the finally blocks."""
-    raise SystemExit(0)
-
-
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on. Anything but loopback (0.0.0.0, ::, a LAN address) lets "
@@ -145,48 +139,51 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     if (tls_key or tls_client_ca) and not tls_cert:
         raise UsageError("--tls-key and --tls-client-ca need --tls-cert",
                          remedy="pass the server certificate too: --tls-cert FILE --tls-key FILE")
-    access = _admin_access(host, admin, admin_token)
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    import uvicorn
+    from ecekit.server.stopping import StopSignals
 
-    from ecekit.server import runtime
-    from ecekit.server.app import ADMIN_PREFIX
+    with StopSignals() as stop:  # first: a signal from here on is a clean stop (exit 0)
+        access = _admin_access(host, admin, admin_token)
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from ecekit.server import runtime
+        from ecekit.server.app import ADMIN_PREFIX
 
-    app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
-                            surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
-                            survey_parsing=survey_parsing)
-    try:
-        sock = runtime.bind(host, port)
-    except OSError as exc:
-        app.store.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                         remedy="choose another --port (0 picks a free one)") from exc
-    try:
-        server_config = runtime.config(app, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
-                                       tls_client_ca=tls_client_ca)
-        server_config.load()  # loads the certificate now: a bad one is a usage error, not a traceback
-    except (OSError, ValueError) as exc:
-        sock.close()
-        app.store.close()
-        raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
-                         remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
-    bound = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    scheme = "https" if tls_cert else "http"
-    url = f"{scheme}://{shown_host}:{bound}{app.context_root}"
-    click.echo(f"ecekit serve: listening on {url}")
-    for line in _start_lines(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
-        click.echo(line, err=line.startswith("ecekit serve: WARNING"))
-    if cors_origins:
-        click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
-                   f"{scheme}://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
-    click.echo(f"ecekit serve: surveys stored in {surveys_db}"
-               + (" (lenient parsing: as JAXB without schema validation)" if survey_parsing == "lenient" else ""))
-    sys.stdout.flush()
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        uvicorn.Server(server_config).run(sockets=[sock])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
-        app.store.close()
+        app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
+                                surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
+                                survey_parsing=survey_parsing)
+        try:
+            sock = runtime.bind(host, port)
+        except OSError as exc:
+            app.store.close()
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                             remedy="choose another --port (0 picks a free one)") from exc
+        try:
+            server_config = runtime.config(app, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
+                                           tls_client_ca=tls_client_ca)
+            server_config.load()  # loads the certificate now: a bad one is a usage error, not a traceback
+        except (OSError, ValueError) as exc:
+            sock.close()
+            app.store.close()
+            raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
+                             remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
+        bound = sock.getsockname()[1]
+        shown_host = f"[{host}]" if ":" in host else host
+        scheme = "https" if tls_cert else "http"
+
+        def ready() -> None:
+            """Said once the server accepts connections (tests and benchmarks wait for the first line)."""
+            click.echo(f"ecekit serve: listening on {scheme}://{shown_host}:{bound}{app.context_root}")
+            for line in _start_lines(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
+                click.echo(line, err=line.startswith("ecekit serve: WARNING"))
+            if cors_origins:
+                click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
+                           f"{scheme}://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
+            click.echo(f"ecekit serve: surveys stored in {surveys_db}"
+                       + (" (lenient parsing: as JAXB without schema validation)"
+                          if survey_parsing == "lenient" else ""))
+            sys.stdout.flush()
+
+        try:
+            runtime.serve(server_config, sock, stop, ready)
+        finally:
+            sock.close()
+            app.store.close()

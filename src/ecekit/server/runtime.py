@@ -4,13 +4,17 @@ Shared by ``ecekit serve`` and :mod:`ecekit.server.testing` so the tests run exa
 The socket is bound here (port 0 allowed) before uvicorn starts, so the caller knows the real port
 without parsing logs. The stack is fixed for speed: httptools, uvloop when installed, one worker,
 no access log (``--log-level debug`` gives one line per request from the app itself).
+
+:func:`serve` leaves SIGTERM and SIGINT to :class:`ecekit.server.stopping.StopSignals`, installed by
+the caller before anything is built, and says when the server accepts connections.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import uvicorn
@@ -21,6 +25,7 @@ from ecekit.server import scenario
 from ecekit.server.access import AdminAccess
 from ecekit.server.app import EceApp
 from ecekit.server.cors import CorsPolicy, parse_origins
+from ecekit.server.stopping import StopSignals
 from ecekit.server.store import SurveyStore
 
 
@@ -89,3 +94,32 @@ def config(app: object, *, log_level: str = "warning", tls_cert: str | Path | No
         ssl_ca_certs=str(tls_client_ca) if tls_client_ca else None,
         ssl_cert_reqs=ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE,
     )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server with the signals left to :class:`StopSignals` (uvicorn's own capture would
+    install its handlers late, inside the event loop, and raise the signal again after shutdown) and a
+    callback once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._on_ready()
+
+
+def serve(server_config: uvicorn.Config, sock: socket.socket, stop: StopSignals,
+          on_ready: Callable[[], None]) -> None:
+    """Serve on ``sock`` until ``stop`` is signalled, then shut down gracefully and return.
+    ``on_ready`` runs once the server accepts connections (not at all when stopped before that)."""
+    server = _Server(server_config, on_ready)
+    stop.attach(server)
+    if not stop.requested:
+        server.run(sockets=[sock])
