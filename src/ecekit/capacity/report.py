@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ecekit.capacity import usl
-from ecekit.capacity.search import GENERATOR, MAX, SERVER, Outcome
-from ecekit.capacity.step import Step, verdict
+from ecekit.capacity.search import GENERATOR, MAX, NO_ANSWER, SERVER, Outcome
+from ecekit.capacity.step import Step, kinds_text, verdict
 from ecekit.load.slo import Slo
 
 KNEE_FACTOR = 2.0
@@ -60,6 +60,11 @@ def usl_fit(steps: Iterable[Step]) -> dict[str, Any]:
 def sentence(outcome: Outcome) -> str:
     """What a planner reads first."""
     best = outcome.max_sustainable_rate
+    if outcome.limited_by == NO_ANSWER:
+        last = outcome.steps[-1]
+        return (f"no request at {last.rate:g} page views/s got a complete answer "
+                f"({kinds_text(last.failures_by_kind)}): a server that does not answer has no capacity to "
+                "measure, and this is no limit of it (see the step's summary)")
     if outcome.limited_by == SERVER:
         if best is None:
             return (f"the server breached the SLO at the first rate tried ({outcome.first_breach:g} page views/s): "
@@ -107,8 +112,8 @@ def step_line(step: Step, total: int | None = None) -> str:
 def render(data: Mapping[str, Any]) -> str:
     lines = [f"{'rate/s':>10}{'achieved':>11}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}  verdict   (ms, req/s)"]
     for s in sorted(data["steps"], key=lambda s: s["rate"]):
-        v = ("generator saturated" if not s["generator_ok"] else "held" if s["passed"]
-             else "BREACHED " + ",".join(s["breached"]))
+        v = ("NO ANSWER" if s.get("completed", 1) == 0 and s["requests"] else "generator saturated"
+             if not s["generator_ok"] else "held" if s["passed"] else "BREACHED " + ",".join(s["breached"]))
         lines.append(f"{s['rate']:>10g}{s['achieved_rps']:>11.1f}{s['p50']:>9.2f}{s['p95']:>9.2f}{s['p99']:>9.2f}"
                      f"{100 * s['error_rate']:>7.2f}%  {v}")
     best = data["max_sustainable_rate"]
@@ -135,4 +140,4 @@ def render(data: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["GENERATOR", "MAX", "SERVER", "build", "knee", "render", "sentence", "step_line", "usl_fit"]
+__all__ = ["GENERATOR", "MAX", "NO_ANSWER", "SERVER", "build", "knee", "render", "sentence", "step_line", "usl_fit"]

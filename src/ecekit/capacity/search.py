@@ -4,6 +4,9 @@ the decisions are unit-tested on made-up summaries and run for real through ``ec
 
 The rules, in order, for every step:
 
+* no request of the step got a complete answer (every one a timeout, a reset, a body over the cap)
+  while no earlier step held: stop, ``no_answer``: a server that never answers has no capacity to
+  measure, and that is not its limit;
 * the generator did not keep up (``generator_ok`` false): stop; the limit is the generator's, and the
   last rate that held with a healthy generator is only a lower bound of the server's capacity;
 * the SLO held: the rate is good, climb on;
@@ -27,7 +30,7 @@ from ecekit.capacity.step import Step
 RunStep = Callable[[float, int, str], tuple[Mapping[str, Any], str]]
 """(rate, step number from 1, phase) -> (the step's summary.json, its path for capacity.json)."""
 
-SERVER, GENERATOR, MAX = "server", "generator", "max"
+SERVER, GENERATOR, MAX, NO_ANSWER = "server", "generator", "max", "no_answer"
 
 
 @dataclass
@@ -59,6 +62,9 @@ def search(ladder: ladder_mod.Ladder, run_step: RunStep, *, refine: int = 3,
     good: float | None = None
     for rate in ladder.rates():
         result = run(rate, "ladder")
+        if good is None and not result.answered:
+            out.limited_by = NO_ANSWER
+            break
         if not result.generator_ok:
             out.limited_by = GENERATOR
             break
