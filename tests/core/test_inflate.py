@@ -99,3 +99,22 @@ def test_the_bytes_received_are_capped_too() -> None:
 def test_accept_encoding_names_only_what_is_inflated_within_the_cap() -> None:
     expected = "gzip, deflate, br" if inflate.BROTLI else "gzip, deflate"
     assert expected == inflate.ACCEPT_ENCODING
+
+
+@pytest.mark.parametrize("mode", BOMBS)
+def test_a_bomb_never_costs_much_more_than_the_cap(mode: str) -> None:
+    """No decompress call may produce more than the room left: the peak of Python's allocations while
+    refusing a 64 MiB bomb stays near the 1 MiB cap (tracemalloc counts the bytes objects made)."""
+    import tracemalloc
+
+    if mode == "br-bomb" and not inflate.BROTLI:
+        pytest.skip("no brotli that can limit its output")
+    body = bomb(mode, 64 * MIB)
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLarge):
+            inflate.inflate(body, ENCODING[mode], MIB)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MIB, peak
