@@ -1,11 +1,12 @@
 """HTTP exchanges with the server under test, recorded whole so any failure can be reproduced.
 
 Every call has a connect timeout, a read timeout that also caps the whole response (a server that
-trickles bytes cannot hold a run hostage), and a body cap enforced while reading (a 64 MiB answer costs
-the cap, not 64 MiB). TLS trust, client certificates and proxies come from the target through
-:mod:`ecekit.transport` (environment proxies yes, netrc no; see there). Transport failures are not
-exceptions: they come back as an Exchange whose ``error`` says what happened, so the checks can report
-them like any other contract failure.
+trickles bytes cannot hold a run hostage), and a body cap enforced while reading, on the bytes received
+and on the bytes they inflate to (a 64 MiB answer, or 1 MiB of gzip inflating to 1 GiB, costs the cap;
+see :mod:`ecekit.inflate`, which decodes the body instead of urllib3). TLS trust, client certificates
+and proxies come from the target through :mod:`ecekit.transport` (environment proxies yes, netrc no;
+see there). Transport failures are not exceptions: they come back as an Exchange whose ``error`` says
+what happened, so the checks can report them like any other contract failure.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from enum import StrEnum
 import requests
 import urllib3
 
-from ecekit import operations, transport
+from ecekit import inflate, operations, transport
 from ecekit.__about__ import __version__
 from ecekit.target import REDACTED, Target
 
@@ -33,7 +34,7 @@ _CHUNK = 64 * 1024
 class TransportError(StrEnum):
     TIMEOUT = "timeout"
     CONNECTION = "connection"  # refused, reset, dropped mid-response
-    TOO_LARGE = "too_large"  # body over the cap: the rest was not read
+    TOO_LARGE = "too_large"  # body over the cap, received or decompressed: the rest was not read
 
 
 @dataclass(slots=True)
@@ -57,6 +58,10 @@ class Exchange:
     @property
     def content_type(self) -> str:
         return self.response_headers.get("content-type", "")
+
+    @property
+    def content_encoding(self) -> str:
+        return self.response_headers.get("content-encoding", "")
 
     @property
     def media_type(self) -> str:
@@ -105,6 +110,7 @@ class Client:
         self.on_exchange = on_exchange  # sees every exchange, e.g. to write a HAR file
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept-Encoding"] = inflate.ACCEPT_ENCODING  # what ecekit inflates within the cap
         self.session.headers.update(target.headers)
         if target.origin:  # as a browser sends it from the site's pages (CORS is then checked)
             self.session.headers["Origin"] = target.origin
@@ -131,10 +137,11 @@ class Client:
         *,
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        read_body: bool = True,
     ) -> Exchange:
         url = self.target.url(op, entry_point)
         return self.send(op.name, op.method, url, body=body, headers=headers,
-                         entry_point=None if entry_point is None else str(entry_point))
+                         entry_point=None if entry_point is None else str(entry_point), read_body=read_body)
 
     def send(
         self,
@@ -145,7 +152,10 @@ class Client:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         entry_point: str | None = None,
+        read_body: bool = True,
     ) -> Exchange:
+        """One request; ``read_body=False`` stops at the status line and headers (the connection is then
+        closed, not reused): for a probe that only needs the status."""
         target = self.target
         sent = {**self.session.headers, **(headers or {})}
         shown = {k: (REDACTED if k in target.headers and k not in (headers or {}) else str(v))
@@ -165,23 +175,29 @@ class Client:
             with resp:
                 ex.status = resp.status_code
                 ex.response_headers = {k.lower(): v for k, v in resp.headers.items()}
-                chunks: list[bytes] = []
-                size = 0
-                # read1 returns what one socket read gives, so the deadline is checked between
-                # trickled bytes too (iter_content would wait for a whole chunk).
-                while chunk := resp.raw.read1(_CHUNK, decode_content=True):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > target.max_body_bytes:
-                        ex.error = TransportError.TOO_LARGE
-                        ex.error_detail = (f"body larger than the limit of {target.max_body_bytes} bytes "
-                                           "(set max_body_bytes to raise it); the rest was not read")
-                        break
-                    if time.perf_counter() - start > deadline_s:
-                        raise requests.Timeout(f"response not complete within {deadline_s:g}s")
-                ex.body = b"".join(chunks)[: target.max_body_bytes + 1]
+                if not read_body:
+                    resp.raw.close()  # not drained: the rest of the answer is never read
+                else:
+                    inflater = inflate.Inflater(resp.headers.get("content-encoding"), target.max_body_bytes)
+                    # read1 returns what one socket read gives, so the deadline is checked between
+                    # trickled bytes too (iter_content would wait for a whole chunk). The raw bytes: ecekit
+                    # inflates them itself, within the cap (see ecekit.inflate).
+                    try:
+                        while chunk := resp.raw.read1(_CHUNK, decode_content=False):
+                            inflater.feed(chunk)
+                            if time.perf_counter() - start > deadline_s:
+                                raise requests.Timeout(f"response not complete within {deadline_s:g}s")
+                    except inflate.TooLarge as exc:
+                        ex.error, ex.error_detail = TransportError.TOO_LARGE, str(exc)
+                    except inflate.BadEncoding as exc:
+                        ex.error = TransportError.CONNECTION
+                        ex.error_detail = f"body not decodable as Content-Encoding {ex.content_encoding}: {exc}"
+                    ex.body = inflater.finish()
         except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
             ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s)
+            if ex.status is not None and "read timeout" in ex.error_detail:  # the head came, the body stalled
+                ex.error_detail = f"HTTP {ex.status} came, then its body stalled: no byte within {deadline_s:g}s"
+
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
         ex.elapsed = time.perf_counter() - start

@@ -22,6 +22,8 @@ def ensure_reachable(target: Target) -> None:
 
     Costs one TCP connection and, on a server that answers, one request (five only while every answer
     is a 404); a timeout or another transport failure ends the probe and is left to the run to report.
+    Only each answer's head is read: a body that never ends or drips is the run's to report, within
+    its own caps, not the probe's to wait for.
     """
     parts = urlsplit(target.base_url or "")
     transport.probe(target)  # connect (through a proxy if one applies), TLS trust, a client certificate
@@ -29,7 +31,7 @@ def ensure_reachable(target: Target) -> None:
     first_404 = ""
     with Client(target) as client:
         for op in operations.STATUS_OPERATIONS:
-            ex = client.call(op, entry_point)
+            ex = client.call(op, entry_point, read_body=False)  # the status is all it needs
             if ex.error is not None or ex.status != 404:
                 return
             first_404 = first_404 or ex.url

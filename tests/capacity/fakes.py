@@ -7,7 +7,8 @@ from typing import Any
 
 def summary(*, rate: float, p95: float, limit: float = 100.0, late: int = 0, busy: float = 0.1, unsent: int = 0,
             lag_p50: float = 0.01, lag_p99: float = 0.5, errors: int = 0, duration: float = 10.0,
-            achieved: float | None = None, mean: float | None = None) -> dict[str, Any]:
+            achieved: float | None = None, mean: float | None = None,
+            kinds: dict[str, int] | None = None) -> dict[str, Any]:
     page_views = int(rate * duration)
     answered = achieved if achieved is not None else rate
     check = {"name": "p95", "limit": limit, "actual": p95, "unit": "ms", "passed": p95 <= limit}
@@ -16,7 +17,8 @@ def summary(*, rate: float, p95: float, limit: float = 100.0, late: int = 0, bus
         "total": {"requests": page_views, "failures": errors, "contract_violations": 0, "rps": rate,
                   "latency_ms": {"p50": p95 / 2, "p90": p95 * 0.9, "p95": p95, "p99": p95 * 1.2, "p999": p95 * 1.5,
                                  "max": p95 * 2},
-                  "mean_latency_ms": mean if mean is not None else p95 / 2},
+                  "mean_latency_ms": mean if mean is not None else p95 / 2,
+                  "failures_by_kind": kinds if kinds is not None else ({"http_503": errors} if errors else {})},
         "schedule": {"page_views": page_views, "sent_late": late, "late_after_ms": 10.0, "unsent": unsent,
                      "lag_ms": {"p50": lag_p50, "p90": lag_p99 / 2, "p95": lag_p99 * 0.8, "p99": lag_p99,
                                 "max": lag_p99 * 2}},

@@ -81,3 +81,34 @@ def test_generator_faltering_while_refining_ends_the_refinement_not_the_server_v
 def test_refine_zero_reports_the_last_ladder_rate() -> None:
     out = search(Ladder(100, 1000, step=100), Model(capacity=230), refine=0)
     assert out.max_sustainable_rate == 200 and out.first_breach == 300
+
+
+def _no_answer(kind: str):  # type: ignore[no-untyped-def]
+    from tests.capacity.fakes import summary
+
+    def run(rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[dict, str]:
+        n = int(rate * 10)
+        return summary(rate=rate, p95=5000.0, errors=n, kinds={kind: n}), f"steps/{number:02d}/summary.json"
+    return run
+
+
+@pytest.mark.parametrize("kind", ["too_large", "timeout", "connection", "unfinished"])
+def test_a_first_step_without_a_complete_answer_is_no_server_limit(kind: str) -> None:
+    from ecekit.capacity import report
+    from ecekit.capacity.search import NO_ANSWER
+
+    out = search(Ladder(10, 100, step=10), _no_answer(kind), refine=3)
+    assert out.limited_by == NO_ANSWER and out.first_breach is None and out.max_sustainable_rate is None
+    assert len(out.steps) == 1 and not out.steps[0].answered
+    assert f"({kind} 100)" in report.sentence(out) and "no limit" in report.sentence(out)
+
+
+def test_answers_that_are_errors_are_answers_a_limit_may_rest_on() -> None:
+    from tests.capacity.fakes import summary
+
+    def all_503(rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[dict, str]:
+        n = int(rate * 10)
+        return summary(rate=rate, p95=500.0, errors=n, kinds={"http_503": n}), "s.json"
+
+    out = search(Ladder(10, 100, step=10), all_503, refine=0)
+    assert out.limited_by == SERVER and out.steps[0].answered

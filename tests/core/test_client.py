@@ -185,3 +185,49 @@ def test_refused_connection() -> None:
         ex = client.call(operations.CHAT_ALLOWED, 1)
     assert ex.error is TransportError.CONNECTION
     assert "refused" in ex.error_detail
+
+
+# -- hostile answers (tests/hostile.py): each ends within its cap, in bounded time ------------------
+
+HOSTILE_KIND = {"gzip-bomb": TransportError.TOO_LARGE, "deflate-bomb": TransportError.TOO_LARGE,
+                "raw-deflate-bomb": TransportError.TOO_LARGE, "br-bomb": TransportError.TOO_LARGE,
+                "endless-chunked": TransportError.TOO_LARGE, "huge-length": TransportError.TOO_LARGE,
+                "lying-length": TransportError.TIMEOUT, "drip": TransportError.TIMEOUT}
+
+
+@pytest.mark.parametrize("mode", sorted(HOSTILE_KIND))
+def test_hostile_answers_end_within_the_cap_and_the_deadline(mode: str) -> None:
+    from ecekit import inflate
+    from tests import hostile
+
+    if mode == "br-bomb" and not inflate.BROTLI:
+        pytest.skip("no brotli that can limit its output")
+    with hostile.serving(mode, max_seconds=20) as srv, \
+            Client(Target(base_url=srv.base_url, read_timeout=1.5)) as client:
+        ex = client.call(operations.CHAT_ALLOWED, "1")
+    assert ex.error is HOSTILE_KIND[mode], ex.describe()
+    assert len(ex.body) <= 1048576
+    assert ex.elapsed < 1.5 + 3.0  # the deadline, plus a busy machine's slack
+    if ex.error is TransportError.TOO_LARGE:
+        assert "limit of 1048576 bytes" in ex.error_detail
+        if mode.endswith("bomb"):
+            assert "once decompressed" in ex.error_detail
+    else:
+        assert "1.5s" in ex.error_detail
+
+
+def test_the_probe_reads_only_the_head() -> None:
+    from ecekit.reachability import ensure_reachable
+    from tests import hostile
+
+    with hostile.serving("drip", max_seconds=20) as srv:
+        started = time.monotonic()
+        ensure_reachable(Target(base_url=srv.base_url, read_timeout=10))
+    assert time.monotonic() - started < 5  # not the drip's read timeout of 10 s
+
+
+def test_client_asks_only_for_codings_it_inflates(base_url: str) -> None:
+    from ecekit import inflate
+
+    ex = _client(base_url).call(operations.CHAT_ALLOWED, "1")
+    assert ex.request_headers["Accept-Encoding"] == inflate.ACCEPT_ENCODING

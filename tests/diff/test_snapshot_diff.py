@@ -213,3 +213,18 @@ def test_a_hung_server_costs_a_few_timeouts_not_one_per_read() -> None:
     assert all(a["response"]["transport"] == "timeout" for a in answers)
     assert all(a["checks"]["fail"]["transport"] for a in answers)
     assert elapsed < 15, f"{elapsed:.1f}s for 450 reads of a hung server"
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("gzip-bomb", "too_large"), ("endless-chunked", "too_large"),
+                                            ("drip", "timeout"), ("lying-length", "timeout")])
+def test_a_hostile_server_is_recorded_within_caps_and_deadline(mode: str, kind: str) -> None:
+    from tests import hostile
+
+    with hostile.serving(mode, max_seconds=30) as srv:
+        started = time.monotonic()
+        taken = take(base_url=srv.base_url, entry_points=("1001",), read_timeout=1.0)
+        seconds = time.monotonic() - started
+    answers = [a for eps in taken["answers"].values() for a in eps.values()]
+    assert answers and {a["response"]["transport"] for a in answers} == {kind}
+    # timeouts: three, then the rest is not sent (UNRESPONSIVE_AFTER); too large: each ends at the cap
+    assert seconds < 3 * 1.0 + 10, seconds

@@ -95,3 +95,15 @@ def test_pacer_spaces_starts_by_the_interval() -> None:
     assert [round(b - a, 6) for a, b in itertools.pairwise(starts)] == [0.05] * 4
     with pytest.raises(ValueError, match="positive"):
         Pacer(0)
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("gzip-bomb", "too_large"), ("drip", "timeout")])
+def test_a_server_that_answers_nothing_whole_is_fuzzed_briefly(mode: str, kind: str, tmp_path: Path) -> None:
+    from tests import hostile
+
+    with hostile.serving(mode, max_seconds=30) as srv:
+        result = fuzz(Target(base_url=srv.base_url, read_timeout=1.0),
+                      FuzzConfig(database=tmp_path / "db", max_examples=50), strict=True)
+    assert not result.ok and kind in result.unresponsive
+    assert result.progress.requests <= 1 + 3  # the preflight, then three answers that never came whole
+    assert any(kind in f.exchange.describe() for f in result.failures)

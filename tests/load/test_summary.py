@@ -34,9 +34,12 @@ def test_shape() -> None:
     assert s["total"]["requests"] == 200
     assert s["operations"]["liveSessionStatus"]["failures"] == 1
     assert s["total"]["rps"] == 20.0
+    evidence = [check.pop("evidence") for check in s["slo"]["checks"]]
     assert s["slo"] == {"passed": True, "checks": [
         {"name": "p95", "limit": 50.0, "actual": s["total"]["latency_ms"]["p95"], "unit": "ms", "passed": True},
         {"name": "errors", "limit": 0.5, "actual": 0.5, "unit": "%", "passed": True}]}
+    assert evidence[0]["samples"] == 200 and evidence[0]["exceeding"] == 0
+    assert evidence[1] == {"samples": 200, "exceeding": 1, "allowed_share": 0.005}
     assert set(s["slo"]["checks"][0]) >= {"name", "limit", "actual", "passed"}
 
 

@@ -155,3 +155,14 @@ def test_lenient_parsing_still_refuses_what_cannot_be_read(lenient: ServerHandle
     response = post(http, lenient, body, "text/plain")
     assert response.status_code == status, response.text
     assert count_rows(lenient.surveys_db) == before
+
+
+def test_a_compressed_survey_is_read_as_it_came_never_inflated(srv: ServerHandle, http: requests.Session) -> None:
+    """The reference server undoes no Content-Encoding: a gzip bomb costs it at most the 1 MiB cap."""
+    from tests.hostile import MIB, bomb
+
+    before = count_rows(srv.surveys_db)
+    response = http.post(srv.base_url + ops.SURVEY.path, data=bomb("gzip-bomb", 64 * MIB),
+                         headers={"Content-Type": "application/xml", "Content-Encoding": "gzip"}, timeout=10)
+    assert response.status_code == 400 and b"not_well_formed" in response.content
+    assert count_rows(srv.surveys_db) == before

@@ -19,8 +19,8 @@ from typing import Any
 
 from ecekit.capacity import usl
 from ecekit.capacity.evidence import HELD, UNSETTLED
-from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, SERVER, Outcome
-from ecekit.capacity.step import Step, verdict
+from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, NO_ANSWER, SERVER, Outcome
+from ecekit.capacity.step import Step, kinds_text, verdict
 from ecekit.load import evidence as evidence_stats
 from ecekit.load.slo import Slo
 
@@ -94,6 +94,11 @@ def usl_fit(steps: Iterable[Step]) -> dict[str, Any]:
 def sentence(outcome: Outcome) -> str:
     """What a planner reads first."""
     best = outcome.max_sustainable_rate
+    if outcome.limited_by == NO_ANSWER:
+        last = outcome.steps[-1]
+        return (f"no request at {last.rate:g} page views/s got a complete answer "
+                f"({kinds_text(last.failures_by_kind)}): a server that does not answer has no capacity to "
+                "measure, and this is no limit of it (see the step's summary)")
     if outcome.limited_by == INCONCLUSIVE:
         last = outcome.steps[-1]
         why = "; ".join(last.evidence.get("reasons", []))
@@ -152,6 +157,8 @@ def step_line(step: Step, total: int | None = None) -> str:
 
 
 def _word(s: Mapping[str, Any]) -> str:
+    if s.get("completed", 1) == 0 and s["requests"]:
+        return "NO ANSWER"
     if not s["generator_ok"]:
         return "generator saturated"
     if s.get("verdict") == UNSETTLED:
@@ -210,4 +217,5 @@ EVIDENCE_RULE = ("a rate breaches only when the 95% distribution-free (binomial 
                  "is repeated, twice as long each time, its tries pooled, and stays unsettled (inconclusive) "
                  "if they do not settle it")
 
-__all__ = ["GENERATOR", "INCONCLUSIVE", "MAX", "SERVER", "build", "knee", "render", "sentence", "step_line", "usl_fit"]
+__all__ = ["GENERATOR", "INCONCLUSIVE", "MAX", "NO_ANSWER", "SERVER", "build", "knee", "render", "sentence",
+           "step_line", "usl_fit"]

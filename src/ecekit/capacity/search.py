@@ -4,6 +4,9 @@ the decisions are unit-tested on made-up summaries and run for real through ``ec
 
 The rules, in order, for every rate:
 
+* no request of the step got a complete answer (every one a timeout, a reset, a body over the cap)
+  while no earlier step held: stop, ``no_answer``: a server that never answers has no capacity to
+  measure, and that is not its limit;
 * the generator did not keep up (``generator_ok`` false): stop; the limit is the generator's, and the
   last rate that held with a healthy generator is only a lower bound of the server's capacity;
 * the evidence does not settle the SLO (too few answers for a percentile, or a breach its confidence
@@ -37,7 +40,7 @@ class RunStep(Protocol):
         (the step's summary.json, its path for capacity.json)."""
 
 
-SERVER, GENERATOR, MAX, INCONCLUSIVE = "server", "generator", "max", "inconclusive"
+SERVER, GENERATOR, MAX, INCONCLUSIVE, NO_ANSWER = "server", "generator", "max", "inconclusive", "no_answer"
 REPEAT_GROWTH = 2.0
 
 
@@ -75,7 +78,7 @@ def search(ladder: ladder_mod.Ladder, run_step: RunStep, *, refine: int = 3, rep
             out.steps.append(result)
             if on_step is not None:
                 on_step(result)
-            if not result.generator_ok or result.verdict != evidence.UNSETTLED:
+            if not result.answered or not result.generator_ok or result.verdict != evidence.UNSETTLED:
                 return result
             scale *= REPEAT_GROWTH
         return result
@@ -83,6 +86,9 @@ def search(ladder: ladder_mod.Ladder, run_step: RunStep, *, refine: int = 3, rep
     good: float | None = None
     for rate in ladder.rates():
         result = settle(rate, "ladder")
+        if good is None and not result.answered:
+            out.limited_by = NO_ANSWER
+            break
         if not result.generator_ok:
             out.limited_by = GENERATOR
             break

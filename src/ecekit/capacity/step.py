@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ecekit.capacity import evidence
+from ecekit.client import TransportError
 
 LAG_P50_MAX_MS = 10.0
 """Half the page views started more than this late (the summary's own lateness mark): the schedule
@@ -27,6 +28,9 @@ LATE_SHARE_MAX = 0.10
 """More than this share of page views started late (> summary.LATE_AFTER_MS) is no hiccup: the
 generator lost its schedule for a tenth of the step, often because the machine it shares with the
 server is short of CPU, and then neither side's numbers can be trusted."""
+NO_ANSWER_KINDS = frozenset({*(e.value for e in TransportError), "unfinished"})
+"""Failure kinds in which no complete answer came (timeout, reset, a body over the cap, cut at the drain),
+as opposed to an answer that came and was an error (``http_503``)."""
 BUSY_MAX = 0.85
 """A load process busier than this share of one core is at its limit (gevent runs on one core; above
 this the event loop starts delaying timers and reads, well before 100 %)."""
@@ -58,6 +62,13 @@ class Step:
     verdict: str = ""  # held | breached | unsettled: the rate's evidence up to this try
     evidence: dict[str, Any] = field(default_factory=dict)  # capacity.evidence.Judgement.to_json()
     slo: dict[str, Any] = field(default_factory=dict, repr=False)  # the summary's slo section (pooling)
+    completed: int = 0  # requests that got a complete answer (any status), see NO_ANSWER_KINDS
+    failures_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        """Did any request of this step get a complete answer? Without one there is nothing to measure."""
+        return self.completed > 0 or not self.requests
 
     @property
     def concurrency(self) -> float:
@@ -143,6 +154,7 @@ def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladde
     problems = generator_problems(summary)
     sched = summary.get("schedule", {})
     judgement = evidence.judge([summary["slo"]])
+    kinds = {str(k): int(n) for k, n in total.get("failures_by_kind", {}).items()}
     return Step(
         rate=rate, achieved_rps=float(gen.get("answered_rps", total["rps"])),
         p50=lat["p50"], p95=lat["p95"], p99=lat["p99"],
@@ -153,11 +165,14 @@ def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladde
         unsent=int(sched.get("unsent", 0)), generator_busy=float(gen.get("busy_max", 0.0)),
         breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
         generator_problems=tuple(problems), summary=path, duration_s=float(summary.get("duration_s", 0.0)),
-        verdict=judgement.verdict, evidence=judgement.to_json(), slo=dict(summary["slo"]))
+        verdict=judgement.verdict, evidence=judgement.to_json(), slo=dict(summary["slo"]),
+        completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds)
 
 
 def verdict(step: Step) -> str:
     """The word the progress line and the table show."""
+    if not step.answered:
+        return f"NO ANSWER to {step.page_views} page views ({kinds_text(step.failures_by_kind)})"
     if not step.generator_ok:
         return "generator saturated"
     if step.verdict == evidence.UNSETTLED:
@@ -165,3 +180,8 @@ def verdict(step: Step) -> str:
     if step.verdict == evidence.HELD or (not step.verdict and step.passed):
         return "held"
     return "BREACHED " + ",".join(step.breached)
+
+
+def kinds_text(kinds: Mapping[str, int]) -> str:
+    """``too_large 12, timeout 3``: what came instead of answers, the most frequent first."""
+    return ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))

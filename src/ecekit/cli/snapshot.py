@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import click
@@ -60,4 +61,8 @@ def command(out: str, reads: int, max_response_time: float | None, agents_not_re
     snapshot.write(taken, out)
     answers = sum(len(eps) for eps in taken["answers"].values())
     failing = sum(1 for eps in taken["answers"].values() for a in eps.values() if a["checks"]["fail"])
-    click.echo(f"ecekit snapshot: {answers} answers ({failing} with failing checks) written to {out}")
+    # answers that never came whole (timeout, too_large, connection), named: a snapshot of them is thin
+    missing = Counter(a["response"]["transport"] for eps in taken["answers"].values() for a in eps.values()
+                      if a["response"].get("transport"))
+    lost = "; no complete answer: " + ", ".join(f"{k} {n}" for k, n in missing.most_common()) if missing else ""
+    click.echo(f"ecekit snapshot: {answers} answers ({failing} with failing checks{lost}) written to {out}")

@@ -117,6 +117,8 @@ def summary(result: FuzzResult) -> str:
                  "--strict-surveys fails on them)")
     if result.out_of_time:
         head += f" (stopped sending after --max-time {result.config.max_time:g}s)"
+    if result.unresponsive:
+        head += f" ({result.unresponsive})"
     return head
 
 
@@ -167,7 +169,8 @@ def to_data(result: FuzzResult, payloads: Path | None = None) -> dict[str, Any]:
                 for name, n in sorted(p.by_family.items())}
     return {"kind": "fuzz", "schema_version": 1, "seed": result.seed, "examples": p.examples,
             "requests": p.requests, "duration_s": round(p.elapsed, 3), "replay": result.config.replay,
-            "out_of_time": result.out_of_time, "failures": failures, "families": families,
+            "out_of_time": result.out_of_time, "unresponsive": result.unresponsive, "failures": failures,
+            "families": families,
             "findings": [{"family": f.case.family, "description": f.case.description, "count": f.count,
                           "headline": f.violation.headline(), "response": f.exchange.describe(),
                           "text": explain_finding(f, payloads)} for f in result.findings],

@@ -34,7 +34,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from ecekit.checks.base import Context, Observation, Violation
 from ecekit.checks.survey import judge_survey, split_findings
-from ecekit.client import Client, Exchange
+from ecekit.client import Client, Exchange, TransportError
 from ecekit.errors import TargetError
 from ecekit.fuzz.pacing import Pacer
 from ecekit.fuzz.strategies import SurveyCase, survey_cases
@@ -44,6 +44,9 @@ from ecekit.target import Target
 DEFAULT_DATABASE = Path(".ecekit") / "fuzz-db"
 """Where failures are remembered, relative to the working directory (the project folder)."""
 
+
+UNRESPONSIVE_AFTER = 3
+"""Consecutive answers that never came whole (timeout, too_large, connection) after which no more are sent."""
 
 @dataclass(frozen=True)
 class FuzzConfig:
@@ -108,6 +111,7 @@ class FuzzResult:
     seed: int
     config: FuzzConfig
     out_of_time: bool = False
+    unresponsive: str = ""  # why sending stopped early: the last answers never came whole
     notes: list[str] = field(default_factory=list)  # e.g. hypothesis' own complaints
     findings: list[Finding] = field(default_factory=list)
     strict_surveys: bool = True
@@ -195,7 +199,8 @@ def preflight(client: Client, pacer: Pacer) -> None:
     """One harmless request (a body no server stores); a dead target is a usage error, not a bug."""
     pacer.wait()
     ex = client.call(SURVEY, body=b"", headers={"Content-Type": "application/xml"})
-    if ex.error is not None:
+    # refused or reset: nothing to fuzz. A timeout or a body over the cap is an answer the run reports.
+    if ex.error is TransportError.CONNECTION:
         raise TargetError(f"cannot reach {ex.url}: {ex.error_detail}",
                           remedy="check --base-url (it includes the context root, e.g. /system) and "
                           "that the server is up; --timeout raises the read timeout")
@@ -223,14 +228,14 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
     pacer = Pacer(config.rate_limit)
     deadline = None if config.max_time is None else progress.started + config.max_time
     verdicts: dict[tuple[bytes, str], tuple[Exchange, tuple[Violation, ...]]] = {}
-    state: dict[str, Any] = {"out_of_time": False, "search_failing": 0}
+    state: dict[str, Any] = {"out_of_time": False, "search_failing": 0, "no_answer": [], "unresponsive": ""}
     client = Client(target, on_exchange=on_exchange)
 
     def send(case: SurveyCase) -> tuple[Exchange, tuple[Violation, ...]] | None:
         key = (case.body, case.content_type)
         if key in verdicts:
             return verdicts[key]
-        if deadline is not None and time.monotonic() > deadline:
+        if (deadline is not None and time.monotonic() > deadline) or state["unresponsive"]:
             state["out_of_time"] = True
             if not state["search_failing"]:
                 raise _OutOfTime
@@ -238,6 +243,13 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
         pacer.wait()
         exchange = client.call(SURVEY, body=case.body, headers=case.headers())
         progress.requests += 1
+        # a server that answers nothing whole (timeouts, bodies over the cap) costs a few requests,
+        # not one per example: each may take the whole read timeout
+        lost = state["no_answer"] = [*state["no_answer"], exchange.error.value][-UNRESPONSIVE_AFTER:] \
+            if exchange.error is not None else []
+        if len(lost) >= UNRESPONSIVE_AFTER:
+            state["unresponsive"] = (f"stopped sending: the last {len(lost)} answers never came whole "
+                                     f"({', '.join(sorted(set(lost)))})")
         failed, noted = split_findings(judge_survey(Observation(exchange, SURVEY, context), valid=case.valid,
                                                     description=case.description), strict_surveys=bool(strict_surveys))
         for violation in noted:
@@ -333,7 +345,10 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
     if remembered_first:
         notes.append("remembered failures replayed first still fail: no new examples generated "
                      "(fix them and run again, or pass --no-database to search afresh)")
-    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"], notes,
+    if state["unresponsive"]:
+        notes.append(state["unresponsive"])
+    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"] and not state["unresponsive"],
+                      state["unresponsive"], notes,
                       sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys),
                       remembered_first=remembered_first)
 

@@ -28,7 +28,7 @@ from locust.shape import LoadTestShape
 from ecekit import transport
 from ecekit.errors import ToolkitError
 from ecekit.load import generator, outcomes, runstate, summary
-from ecekit.load.settings import OPTIONS, Settings, resolve
+from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
@@ -279,7 +279,9 @@ class PageViewShape(LoadTestShape):
         t = self.get_run_time()
         if s.arrivals.bounded:
             end = s.arrivals.duration
-            if t > end + s.profile.timeout + DRAIN_MARGIN_S:
+            # the schedule starts after each stream's warm-up call (at most WARM_UP_S) and drains for
+            # one timeout after its last arrival
+            if t > end + WARM_UP_S + s.profile.timeout + DRAIN_MARGIN_S:
                 return None
             if t > end + 1.0 and runner.user_count == 0:
                 return None

@@ -22,7 +22,6 @@ import contextlib
 import functools
 import heapq
 import socket
-import zlib
 from time import perf_counter
 from typing import Any
 
@@ -35,10 +34,12 @@ from locust import FastHttpUser, constant, task
 from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
 from locust.exception import CatchResponseError, StopUser
 
-from ecekit import operations, transport
+from ecekit import inflate, operations, transport
 from ecekit.client import USER_AGENT, TransportError
+from ecekit.inflate import ACCEPT_ENCODING, BadEncoding, TooLarge
 from ecekit.load import runstate
 from ecekit.load.checking import Verdict
+from ecekit.load.settings import WARM_UP_S
 from ecekit.load.summary import LATE_AFTER_MS
 from ecekit.load.visitor import PageView, page_view, poll, poll_times
 from ecekit.load.waking import Waker
@@ -46,6 +47,11 @@ from ecekit.load.wire import PreparedGets
 
 _LATE_S = LATE_AFTER_MS / 1000
 _TIMEOUTS = (gevent.Timeout, socket.timeout, TimeoutError)
+_READ = 64 * 1024  # body bytes asked of the socket at a time (the cap is checked between reads)
+
+
+class _Deadline(Exception):
+    """The whole answer (head and body) took longer than the profile's timeout."""
 
 
 def _ssl_context(target: Any, *_: Any, **__: Any) -> Any:
@@ -80,7 +86,8 @@ class PageViews(FastHttpUser):
         self.prepared: dict[tuple[str, str | None], tuple[str, str]] = {}  # (op, entry point) -> path, URI
         agent = self.client.client  # FastHttpSession's user agent: its default headers, pool, TLS settings
         self.http = agent.clientpool.get_client(URL(self.client._build_url("/")))
-        self.get_headers = {**agent.default_headers, "Accept-Encoding": "gzip, deflate, br"}
+        # only the codings ecekit inflates within the body cap (see ecekit.inflate)
+        self.get_headers = {**agent.default_headers, "Accept-Encoding": ACCEPT_ENCODING}
         if self.client.auth_header:
             self.get_headers["Authorization"] = self.client.auth_header
         self.post_headers = {**self.get_headers, "Content-Type": "text/xml;charset=utf-8"}
@@ -90,6 +97,8 @@ class PageViews(FastHttpUser):
         self.checker = self.state.checker
         self.recorder = self.state.recorder
         self.outcomes = self.state.outcomes
+        self.timeout = s.profile.timeout  # the whole answer's deadline; network_timeout is per read
+        self.max_body = s.target.max_body_bytes
 
     @task
     def arrive(self) -> None:
@@ -213,10 +222,13 @@ class PageViews(FastHttpUser):
 
     def _warm_up(self, entry_point: str) -> None:
         """One unrecorded call before the clock starts: the first request of a process pays for a
-        connection and first-use code paths (~100 ms here), a cost of the generator, not the server."""
+        connection and first-use code paths (~100 ms here), a cost of the generator, not the server.
+        Bounded like every request (the body cap), and by WARM_UP_S rather than the profile's timeout:
+        a server that never ends its answer delays the schedule's start by at most that (a slower
+        first answer only leaves the first page view to open its own connection)."""
         op = self.state.settings.profile.calls[0].operation
         with contextlib.suppress(Exception):
-            self._send(op.method, self._prepare(op, entry_point)[1], None)
+            self._send(op.method, self._prepare(op, entry_point)[1], None, min(self.timeout, WARM_UP_S))
 
     # -- one request ---------------------------------------------------------------------------
     def _prepare(self, op: operations.Operation, entry_point: str | None) -> tuple[str, str]:
@@ -232,10 +244,12 @@ class PageViews(FastHttpUser):
                 self.gets.prepare(prepared[1])
         return prepared
 
-    def _send(self, method: str, uri: str, body: bytes | None) -> tuple[int, str, bytes, float, str | None]:
+    def _send(self, method: str, uri: str, body: bytes | None,
+              timeout: float | None = None) -> tuple[int, str, bytes, float, str | None]:
         """One request on the session's keep-alive pool: (status, content type, body, when its last
         byte was read, Access-Control-Allow-Origin); raises what FastHttpSession counts as a failure
-        (FAILURE_EXCEPTIONS).
+        (FAILURE_EXCEPTIONS), _Deadline past the profile's timeout for the whole answer, TooLarge for
+        a body over the cap (received or inflated), BadEncoding for one its coding cannot decode.
 
         Straight to geventhttpclient's HTTPClient (the one FastHttpSession's user agent holds, with
         its TLS settings and pool), not through FastHttpSession.request and UserAgent.urlopen: those
@@ -244,18 +258,41 @@ class PageViews(FastHttpUser):
         3 µs for a prepared GET; last byte to the stamp: 0.045-0.055 ms through them, 0.015-0.02 ms
         without). The wire is the same (headers, keep-alive, no redirects or retries: FastHttpUser's
         max_retries is 0), and the end is stamped at the last byte, before decoding.
+
+        network_timeout bounds each socket read only: a server that drips a byte at a time, or sends
+        a body that never ends, would hold the greenlet (and its memory) for ever. The whole answer
+        runs under one gevent timer, the body is read in pieces and refused once more than the cap
+        was received, and a compressed body is inflated by ecekit.inflate, within the same cap.
         """
-        if method == "GET" and body is None and self.gets is not None:
-            response = self.gets.get(uri)
-        else:
-            response = self.http.request(method, uri, body=body,
-                                         headers=self.post_headers if body is not None else self.get_headers)
-        data = response.read()
-        end = perf_counter()
-        data = bytes(data)  # geventhttpclient hands out a bytearray; the verdict memo needs bytes
+        cap = self.max_body
+        timeout = self.timeout if timeout is None else timeout
+        timer = gevent.Timeout(timeout, _Deadline(f"answer not complete within {timeout:g}s"))
+        timer.start()
+        try:
+            if method == "GET" and body is None and self.gets is not None:
+                response = self.gets.get(uri)
+            else:
+                response = self.http.request(method, uri, body=body,
+                                             headers=self.post_headers if body is not None else self.get_headers)
+            try:
+                parts: list[bytes] = []
+                received = 0
+                while chunk := response.read(_READ):
+                    received += len(chunk)
+                    if received > cap:
+                        raise TooLarge(cap, inflated=False)
+                    parts.append(chunk)
+            except BaseException:
+                response.release()  # closes the socket: the rest of this answer is never read
+                raise
+            end = perf_counter()
+        finally:
+            timer.close()
         encoding = response.get("content-encoding")
-        if encoding and data:
-            data = _decode(data, encoding if isinstance(encoding, str) else encoding[0])
+        if encoding is None:
+            data = bytes(parts[0]) if len(parts) == 1 else b"".join(parts)
+        else:  # decoded within the cap after the last byte's stamp (a bomb costs the cap, not its size)
+            data = inflate.inflate(parts, encoding if isinstance(encoding, str) else ",".join(encoding), cap)
         ctype = response.get("content-type") or ""
         cors = response.get("access-control-allow-origin") if self.origin else None
         return (response.status_code, ctype if isinstance(ctype, str) else ctype[0], data, end,
@@ -272,14 +309,17 @@ class PageViews(FastHttpUser):
             # killed at the end of the drain: the visitor is still waiting; record the wait so far
             self.recorder.record(op.name, perf_counter() - due, "unfinished", due=due)
             raise
-        except FAILURE_EXCEPTIONS as error:
+        except (*FAILURE_EXCEPTIONS, _Deadline, TooLarge, BadEncoding) as error:
             latency = perf_counter() - due
             # a wrapped error (geventhttpclient's RetriesExceeded(original=...)) is judged by its cause:
             # a visitor whose widget timed out and one whose connection was reset are told apart
             cause = getattr(error, "original", None) or error
-            kind = TransportError.TIMEOUT if isinstance(cause, _TIMEOUTS) else TransportError.CONNECTION
+            kind = (TransportError.TOO_LARGE if isinstance(cause, TooLarge) else TransportError.TIMEOUT
+                    if isinstance(cause, (_Deadline, *_TIMEOUTS)) else TransportError.CONNECTION)
+            ours = isinstance(error, (_Deadline, TooLarge, BadEncoding))  # their text says it all
             verdict = self.checker.judge(op, path, entry_point, status=None, content_type="", body=b"",
-                                         elapsed=latency, error=kind, error_detail=repr(error)[:200])
+                                         elapsed=latency, error=kind,
+                                         error_detail=(str(error) if ours else repr(error))[:200])
             data = b""
         else:
             latency = end - due
@@ -294,19 +334,3 @@ class PageViews(FastHttpUser):
         self.recorder.record(op.name, latency, verdict.failure, verdict.checks, due=due)
         return verdict
 
-
-def _decode(data: bytes, encoding: str) -> bytes:
-    """A compressed body as FastHttpSession decodes it (it asks for gzip, deflate, br, and so do we)."""
-    encoding = encoding.lower()
-    if encoding == "gzip":
-        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(data, -zlib.MAX_WBITS)
-        except zlib.error:
-            return zlib.decompress(data)
-    if encoding == "br":
-        import brotli  # locust's dependency geventhttpclient brings it
-
-        return bytes(brotli.decompress(data))
-    return data  # identity, or one we do not know: the checks judge the bytes as they came

@@ -46,6 +46,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "ece_warmup": ("ECEKIT_WARMUP", "Seconds at the start of the arrivals that are sent but not recorded."),
 }
 
+WARM_UP_S = 2.0
+"""The longest each stream's unrecorded warm-up call may take before its schedule starts (a server that
+never ends an answer delays the start by this much at most); the run's shape allows for it."""
 DEFAULT_SID = "1000_00000000-0000-4000-8000-00000000load"
 
 

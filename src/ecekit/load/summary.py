@@ -135,6 +135,10 @@ def render(summary: Mapping[str, Any]) -> str:
         lat = s["latency_ms"]
         lines.append(f"{name:<20}{s['requests']:>9}{s['failures']:>6}{s['contract_violations']:>6}"
                      f"{s['rps']:>9.1f}" + "".join(f"{lat[k]:>10.3f}" for k in ("p50", "p95", "p99", "max")))
+    kinds = summary["total"].get("failures_by_kind") or {}
+    if kinds:  # what the visitors got instead of an answer, e.g. "timeout 12, too_large 3, http_503 1"
+        lines.append("failures by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(),
+                                                                                      key=lambda kv: -kv[1])))
     sched = summary.get("schedule", {})
     lines.append(f"page views: {sched.get('page_views', 0)} offered at {summary['offered_rate']:g}/s over "
                  f"{summary['duration_s']:g} s; sent late (>{LATE_AFTER_MS:g} ms): {sched.get('sent_late', 0)};"

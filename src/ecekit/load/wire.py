@@ -83,6 +83,9 @@ class PreparedGets:
                     attempts -= 1
                     continue
                 raise
+            except BaseException:  # the caller's deadline, or the greenlet killed: the socket goes back
+                pool.release_socket(sock)
+                raise
             try:
                 return HTTPSocketPoolResponse(sock, pool, block_size=self.block_size, method="GET",
                                               headers_type=self.headers_type)
