@@ -363,7 +363,7 @@ def _canary_examples(wanted: bool, sid: str | None) -> Callable[[_T], _T]:
 
     def decorate(test: _T) -> _T:
         for case in canary_cases(sid) if wanted else ():
-            test = example(case=case)(test)  # type: ignore[arg-type,type-var]
+            test = example(case=case)(test)  # type: ignore[type-var]
         return test
 
     return decorate
