@@ -8,13 +8,15 @@ set -u
 SEEDS=${SEEDS:-20}
 RUNS=${RUNS:-5}
 PORT=${PORT:-18766}
-export PYTHONPATH="$PWD/src" NO_COLOR=1
-ecekit() { python3 -c "import sys; from ecekit.cli import main; sys.exit(main())" "$@"; }
+export PYTHONPATH="${SRC:-$PWD/src}" NO_COLOR=1
+RUN=(python3 -c "import sys; from ecekit.cli import main; sys.exit(main())")
+ecekit() { "${RUN[@]}" "$@"; }
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-ecekit serve --port "$PORT" --survey-parsing lenient --surveys "$work/surveys.db" >"$work/serve.log" 2>&1 &
+"${RUN[@]}" serve --port "$PORT" --survey-parsing lenient --surveys "$work/surveys.db" >"$work/serve.log" 2>&1 &
 server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$work/serve.log" && break; sleep 0.2; done
+grep -q "listening on" "$work/serve.log" || { echo "the server did not start:"; cat "$work/serve.log"; exit 2; }
 base="http://127.0.0.1:$PORT/system"
 roles=(--entry-point 1001 --entry-point 1002 --entry-point 1003 --entry-point 1004 --entry-point 1006 --entry-point 1007 --entry-point 1008
        --inactive-entry-point 1005 --invalid-entry-point 999999)
