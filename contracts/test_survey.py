@@ -19,3 +19,7 @@ def test_survey(ece: Verdict, ece_survey_case: SurveyProbe) -> None:
 
 def test_survey_fuzz(ece: Verdict) -> None:
     ece.survey_fuzz()
+
+
+def test_survey_xxe(ece: Verdict) -> None:
+    ece.survey_xxe()

@@ -87,6 +87,10 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                               "(default: a finding; strict against the embedded server)."}),
     ("--ece-no-strict-surveys", {"dest": "strict_surveys", "action": "store_const", "const": False,
                                  "help": "such a survey is a finding, also against the embedded server."}),
+    ("--ece-canary-url", {"dest": "canary_url", "metavar": "URL",
+                          "help": "http://HOST:PORT of this machine as the server reaches it: fetches of the "
+                          "DTDs and entities surveys name are recorded there (survey_xxe); default: a "
+                          "loopback port for a server on this machine."}),
     ("--ece-seed", {"dest": "seed", "type": int, "metavar": "N",
                     "help": "seed of the survey phase (hypothesis and the probes' sids); every run prints "
                     "the one it used (default: random, fixed under CI)."}),

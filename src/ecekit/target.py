@@ -17,6 +17,7 @@ the file, the key and what is expected, with a close match for a misspelt key::
     widget = "eligibility"                          # judge what this chat widget would show
     origin = "https://www.example.com"              # the site's origin: answers must be readable by it
     strict_surveys = true                           # a lenient survey acceptance fails the run
+    canary_url = "http://10.0.0.5:8765"             # where a remote server reaches ecekit's XXE canary
     ca_bundle = "company-ca.pem"                    # CA(s) to trust for https (relative to this file)
     insecure = false                                # true: no certificate verification (flagged loudly)
     client_cert = "client.pem"                      # for a load balancer that asks for one
@@ -40,6 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ecekit import operations
+from ecekit.canary import canary_url
 from ecekit.errors import ConfigError, did_you_mean
 from ecekit.xmlsafe import DEFAULT_MAX_BODY
 
@@ -68,6 +70,7 @@ class Target:
     custom_widgets: Mapping[str, Any] = field(default_factory=dict)  # name -> widgets.Widget
     origin: str | None = None  # the origin of the site's pages (``--origin``): CORS is checked
     strict_surveys: bool | None = None  # None: strict against the embedded server only
+    canary_url: str | None = None  # the XXE canary's URL as the server reaches it (``--canary-url``)
     ca_bundle: str | None = None  # PEM CA file to trust instead of the system's (https only)
     insecure: bool = False  # no certificate verification at all: every report says so
     client_cert: str | None = None  # PEM client certificate (and key, unless client_key)
@@ -264,6 +267,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "widget": ("widget", _widget),
     "origin": ("origin", _origin),
     "strict_surveys": ("strict_surveys", _bool),
+    "canary_url": ("canary_url", canary_url),
     "ca_bundle": ("ca_bundle", _str),
     "insecure": ("insecure", _bool),
     "client_cert": ("client_cert", _str),

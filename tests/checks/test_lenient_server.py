@@ -54,6 +54,10 @@ def test_check_passes_and_lists_the_findings_on_every_seed(tmp_path: Path, lenie
     assert "findings, not failures" in run.output and "survey_lenient" in run.output
     found = findings(run)
     assert len(found) >= 5 and all(m.startswith("finding, not a failure: survey_lenient") for m in found)
+    # the DOCTYPEs a hardened JAXB ignores are findings, and nothing fetched them (survey_xxe passed)
+    junit = run.junit.read_text()
+    assert "lenient-external-dtd" in junit and "lenient-parameter-entity" in junit
+    assert "test_survey_xxe" in junit  # judged (a loopback canary), and passed
 
 
 def test_check_with_strict_surveys_fails_on_them(tmp_path: Path, lenient: ServerHandle) -> None:
@@ -95,6 +99,7 @@ def test_fuzz_passes_and_lists_the_findings(lenient: ServerHandle, seed: int, tm
     code, out = fuzz(lenient, "--seed", str(seed), "--max-examples", "200", "--junit-xml", str(junit))
     assert code == 0, out
     assert "FINDING " in out and "lenient finding(s), not failures" in out
+    assert "FINDING doctype: survey_lenient" in out  # the canary cases are sent on every run
     assert 'classname="ecekit.fuzz.survey_lenient"' in junit.read_text()
 
 

@@ -21,6 +21,7 @@ class Recorder(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        is_valid_survey(b"<x/>")  # compile the schemas now, not while the first survey waits (seconds when busy)
         self.arrivals: list[float] = []
         self.received: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()

@@ -124,6 +124,12 @@ def _rows(handle: ServerHandle) -> list[tuple[str, list[list[str]]]]:
     (f'<!DOCTYPE egainSurvey [<!ENTITY e "entity text">]><egainSurvey xmlns="{NS}" sid="s1"><survey>'
      "<question>Q</question><answer>&e;</answer></survey></egainSurvey>", "application/xml",
      [["Q", "entity text"]]),
+    # a hardened JAXB ignores an external DTD and parameter entities: never loaded, the survey stored
+    (f'<!DOCTYPE egainSurvey SYSTEM "http://127.0.0.1:9/survey.dtd"><egainSurvey xmlns="{NS}" sid="s1">'
+     "<survey><question>Q</question><answer>A</answer></survey></egainSurvey>", "application/xml", [["Q", "A"]]),
+    (f'<!DOCTYPE egainSurvey [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]><egainSurvey xmlns="{NS}" '
+     'sid="s1"><survey><question>Q</question><answer>A</answer></survey></egainSurvey>', "application/xml",
+     [["Q", "A"]]),
 ])
 def test_lenient_parsing_stores_what_a_jaxb_server_reads(lenient: ServerHandle, http: requests.Session,
                                                          body: str, content_type: str | None,
@@ -145,6 +151,8 @@ def test_lenient_parsing_stores_what_a_jaxb_server_reads(lenient: ServerHandle, 
     (f'<egainSurvey xmlns="{NS}" sid="s1"><survey><question>Q</question></survey></egainSurvey>'.encode(), 400),
     (f'<!DOCTYPE egainSurvey [<!ENTITY e SYSTEM "file:///etc/passwd">]><egainSurvey xmlns="{NS}" sid="s1">'
      "<survey><question>Q</question><answer>&e;</answer></survey></egainSurvey>".encode(), 400),
+    (f'<!DOCTYPE egainSurvey SYSTEM "http://127.0.0.1:9/survey.dtd"><egainSurvey xmlns="{NS}" sid="s1">'
+     "<survey><question>Q</question><answer>&u;</answer></survey></egainSurvey>".encode(), 400),
     (f'<!DOCTYPE egainSurvey [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><egainSurvey xmlns="{NS}" sid="s1">'
      "<survey><question>Q</question><answer>&b;</answer></survey></egainSurvey>".encode(), 400),
     (b"<a>" + b"x" * (1 << 20) + b"</a>", 413),

@@ -13,18 +13,29 @@ the way JAXB unmarshals ``egainSurvey`` without a schema:
   elements, attributes and text are skipped; inside a pair, ``question`` and ``answer`` come in any
   order, a repeated one replaces the earlier (as JAXB's setter does), nested elements are skipped;
 * every pair must have both a question and an answer, and there must be at least one pair;
-* a DOCTYPE is tolerated when it is only a name or declares plain internal entities. An external DTD,
-  an external or parameter entity, or an entity defined through other entities (the shape of every
-  expansion bomb) is refused at its declaration, before anything is expanded.
+* the DOCTYPE is read as a parser that *ignores* it reads it (a hardened JAXB: no external DTD
+  loaded, no parameter entity expanded, no external entity resolved), which is what a careful server
+  does: an external DTD or a parameter entity is noted (:attr:`Reading.ignored`), not refused, when the
+  survey is complete without it;
+* an entity *used* in a question or answer is resolved only when the internal subset declares it as
+  plain text (any XML parser that reads the internal subset expands it to that text). An external
+  entity, one holding markup, or one declared nowhere this reading can see (it may live in the
+  external DTD or a parameter entity, neither loaded) cannot be resolved: the answer the body means is
+  not knowable without fetching, so the survey is not recovered. A server that skips the reference
+  stores an answer nobody sent; one that fetches it is an XXE (``ecekit.canary``);
+* an entity defined through other entities (the shape of every expansion bomb) is refused at its
+  declaration, used or not, so that the parser never holds one (attribute values would expand it).
 
 Safe by construction: the body is size-capped before parsing; expat is used with parameter-entity
-parsing off and no external-entity handler (nothing is ever fetched); entity declarations are vetted
-as they are read; there is no tree, so deep nesting costs nothing. The bodies read here are the
+parsing off, no external-entity handler (nothing is ever fetched) and a default handler, which stops
+expat expanding entities in text (each reference comes to :meth:`_Reader.reference` by name); entity
+declarations are vetted as they are read; there is no tree, so deep nesting costs nothing. The bodies read here are the
 requests ecekit sends (or a test's), not a server's answers, which only ``xmlsafe.parse`` reads.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -44,6 +55,7 @@ class Reading:
     sid: str | None
     pairs: tuple[tuple[str, str], ...]
     problem: str = ""  # empty when the survey was recovered
+    ignored: tuple[str, ...] = ()  # DOCTYPE parts the reading did not load (external DTD, parameter entities)
 
     @property
     def recovered(self) -> bool:
@@ -59,10 +71,20 @@ def _shown(name: str) -> str:
     return f"<{local}> in {ns}" if ns else f"<{local}> with no namespace"
 
 
+_REFERENCE = re.compile(r"&([^\s&;#]+);")
+_PREDEFINED = frozenset(("amp", "lt", "gt", "quot", "apos"))
+
+
 class _Reader:
     """expat callbacks that keep only what JAXB would bind: the sid and the pairs."""
 
-    def __init__(self) -> None:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.parser = expat.ParserCreate(namespace_separator=_SEP)
+        self.ignored: list[str] = []
+        self.plain: dict[str, str] = {}  # internal entities holding plain text: resolvable
+        self.unresolvable: dict[str, str] = {}  # name -> why a reference to it cannot be resolved
+        self.unread_dtd = False  # an external DTD or a parameter entity was not loaded
         self.depth = 0
         self.sid: str | None = None
         self.pairs: list[tuple[str, str]] = []
@@ -72,16 +94,57 @@ class _Reader:
 
     def doctype(self, name: str, system_id: str | None, public_id: str | None, _subset: int) -> None:
         if system_id or public_id:
-            raise _Unreadable(f"the DOCTYPE names an external DTD ({system_id or public_id!r})")
+            self.unread_dtd = True
+            self.ignored.append(f"the external DTD {system_id or public_id!r} (not loaded)")
 
     def entity(self, name: str, is_parameter: int, value: str | None, _base: str | None,
                system_id: str | None, public_id: str | None, _notation: str | None) -> None:
+        if value is not None and ("&" in value or "%" in value):
+            raise _Unreadable(f"entity {'%' if is_parameter else '&'}{name}; is defined through other "
+                              "entities (an expansion bomb); it is not expanded")
         if is_parameter:
-            raise _Unreadable(f"the DOCTYPE declares a parameter entity %{name};")
-        if value is None or system_id or public_id:
-            raise _Unreadable(f"the DOCTYPE declares an external entity &{name}; ({system_id!r})")
-        if "&" in value or "%" in value:
-            raise _Unreadable(f"entity &{name}; is defined through other entities (an expansion bomb)")
+            self.unread_dtd = True
+            self.ignored.append(f"the parameter entity %{name}; {system_id or public_id or 'internal'!r} "
+                                "(not expanded)")
+        elif value is None:
+            self.unresolvable[name] = (f"an external entity ({system_id or public_id!r}): its text is "
+                                       "not knowable without fetching it")
+        elif "<" in value:
+            self.unresolvable[name] = "an entity holding markup, which this reading does not expand"
+        else:
+            self.plain[name] = value
+
+    def reference(self, name: str) -> None:
+        """``&name;`` in text: its declared plain text, or the survey is not recovered (when it would
+        land in a question or an answer)."""
+        if self.field is None or self.depth != self.field_depth:
+            return  # outside what is bound (or inside a skipped nested element): it changes nothing
+        if name in self.plain:
+            self.field.append(self.plain[name])
+            return
+        why = self.unresolvable.get(name) or ("declared nowhere this reading can see (perhaps in the "
+                                              "external DTD or a parameter entity, neither loaded)")
+        raise _Unreadable(f"an answer or question uses &{name};, {why}")
+
+    def default(self, data: str) -> None:
+        """expat's default handler: external entity references arrive here as their text."""
+        match = _REFERENCE.fullmatch(data)
+        if match:
+            self.reference(match.group(1))
+
+    def skipped(self, name: str, is_parameter: int) -> None:
+        if not is_parameter:
+            self.reference(name)
+
+    def _sid_references(self) -> None:
+        """With an unread DTD, expat silently drops an undeclared entity from an attribute value: look
+        at the root's raw start tag for references this reading cannot resolve."""
+        start = self.parser.CurrentByteIndex
+        end = self.body.find(b">", start)
+        tag = self.body[start:end if end >= 0 else len(self.body)].decode("utf-8", "replace")
+        for name in _REFERENCE.findall(tag):
+            if name not in _PREDEFINED and name not in self.plain:
+                raise _Unreadable(f"the root's attributes use &{name};, which this reading cannot resolve")
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
@@ -91,6 +154,8 @@ class _Reader:
             sid = attrs.get(ops.SURVEY_SID)
             if sid is None or not sid.strip():
                 raise _Unreadable(f"no {ops.SURVEY_SID} attribute" if sid is None else f"an empty {ops.SURVEY_SID}")
+            if self.unread_dtd:
+                self._sid_references()
             self.sid = sid
         elif self.depth == 2 and name == _ITEM:
             self.item = [None, None]
@@ -119,22 +184,24 @@ def read(body: bytes, max_bytes: int = DEFAULT_MAX_BODY) -> Reading:
     """Read ``body`` as a lenient server would; never raises, never fetches, never expands a bomb."""
     if len(body) > max_bytes:
         return Reading(None, (), f"{len(body)} bytes, over the {max_bytes}-byte cap")
-    reader = _Reader()
-    parser = expat.ParserCreate(namespace_separator=_SEP)
+    reader = _Reader(body)
+    parser = reader.parser
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = reader.doctype
     parser.EntityDeclHandler = reader.entity
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.text
+    parser.DefaultHandler = reader.default  # set: entities in text are not expanded, but reported
+    parser.SkippedEntityHandler = reader.skipped
     try:
         parser.Parse(body, True)
     except _Unreadable as exc:
-        return Reading(reader.sid, tuple(reader.pairs), str(exc))
+        return Reading(reader.sid, tuple(reader.pairs), str(exc), tuple(reader.ignored))
     except expat.ExpatError as exc:
-        return Reading(reader.sid, tuple(reader.pairs), f"not well-formed XML: {exc}")
+        return Reading(reader.sid, tuple(reader.pairs), f"not well-formed XML: {exc}", tuple(reader.ignored))
     except (ValueError, LookupError) as exc:  # an encoding expat cannot read (UTF-32, unknown names)
         return Reading(reader.sid, tuple(reader.pairs), f"unreadable encoding: {exc}")
     if not reader.pairs:
-        return Reading(reader.sid, (), f"no <{ops.SURVEY_ITEM}> question/answer pair")
-    return Reading(reader.sid, tuple(reader.pairs))
+        return Reading(reader.sid, (), f"no <{ops.SURVEY_ITEM}> question/answer pair", tuple(reader.ignored))
+    return Reading(reader.sid, tuple(reader.pairs), ignored=tuple(reader.ignored))

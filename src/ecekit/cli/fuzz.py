@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import click
 
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
-from ecekit.cli.options import target_options
+from ecekit.cli.options import canary_option, target_options
 from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import UsageError
 from ecekit.flags import pop_target_options, target_from
@@ -81,6 +81,7 @@ def _progress_printer(quiet: bool) -> Any:
 @click.option("--allow-writes", is_flag=True,
               help=f"Allow posting surveys (stored by the server, sids start {SID_PREFIX}) to --base-url.")
 @click.option("--sid", help="A real chat session id: valid surveys use it and must get 204.")
+@canary_option
 @click.option("--database", "database", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_DATABASE, show_default=True,
               help="Hypothesis example database where failures are remembered and replayed first.")
@@ -106,6 +107,8 @@ def command(**kwargs: Any) -> None:
 
     options = pop_target_options(kwargs)
     extra = {"sid": kwargs["sid"]} if kwargs["sid"] else {}
+    if kwargs["canary_url"]:
+        extra["canary_url"] = kwargs["canary_url"]
     if kwargs["strict_surveys"] is not None:
         extra["strict_surveys"] = kwargs["strict_surveys"]
     target = target_from(options, **extra)

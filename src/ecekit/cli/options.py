@@ -53,3 +53,13 @@ def target_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def canary_option(func: F) -> F:
+    """``--canary-url``, for the commands that send surveys (check, fuzz)."""
+    return click.option(
+        "--canary-url", metavar="URL",
+        help="http://HOST:PORT of this machine as the server under test reaches it: ecekit listens there "
+        "and records every fetch of the external DTDs and entities its surveys name (survey_xxe). Default: "
+        "a loopback port for a server on this machine; none (fetches not observed) for a remote one. "
+        "Target key canary_url.")(func)

@@ -110,8 +110,9 @@ def _start_lines(host: str, port: int, faults: tuple[str, ...], gate: AdminAcces
               "cross-origin (repeatable). The page /_widget/ shows them through a chat widget.")
 @click.option("--survey-parsing", type=click.Choice(["strict", "lenient"]), default="strict",
               show_default=True,
-              help="strict: XSD-valid bodies with an XML Content-Type only; lenient: like a JAXB server "
-              "without schema validation (any Content-Type, unknown/nested elements skipped, any order).")
+              help="strict: XSD-valid bodies with an XML Content-Type only; lenient: like a hardened JAXB "
+              "server without schema validation (any Content-Type, unknown/nested elements skipped, any "
+              "order, the DOCTYPE's external DTD and parameter entities ignored, never loaded).")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Serve HTTPS with this PEM certificate (chain); e.g. to try --ca-bundle and --insecure.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), metavar="FILE",

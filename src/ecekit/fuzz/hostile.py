@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from ecekit.canary import PLACEHOLDER
 from ecekit.fuzz.strategies import (
     ROOT,
     SID_PREFIX,
@@ -114,10 +115,12 @@ _DOCTYPES = {
     "billion laughs": f'<!DOCTYPE {ROOT} [<!ENTITY l0 "lol">'
     + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)) + "]>",
     "external file entity": f'<!DOCTYPE {ROOT} [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
-    "external http entity": f'<!DOCTYPE {ROOT} [<!ENTITY e SYSTEM "http://127.0.0.1:9/x">]>',
-    "external DTD": f'<!DOCTYPE {ROOT} SYSTEM "http://127.0.0.1:9/survey.dtd">',
-    "parameter entity": f'<!DOCTYPE {ROOT} [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>',
+    "external http entity": f'<!DOCTYPE {ROOT} [<!ENTITY e SYSTEM "{PLACEHOLDER}entity">]>',
+    "external DTD": f'<!DOCTYPE {ROOT} SYSTEM "{PLACEHOLDER}survey.dtd">',
+    "parameter entity": f'<!DOCTYPE {ROOT} [<!ENTITY % p SYSTEM "{PLACEHOLDER}p.dtd"> %p;]>',
 }
+"""The http URLs start with the canary placeholder: at send time they name ecekit's canary, so a
+server that fetches them is caught (``survey_xxe``), whatever it answers."""
 _ENTITY_USE = {"internal entity": "&e;", "billion laughs": "&l9;", "external file entity": "&e;",
                "external http entity": "&e;"}
 
@@ -125,6 +128,12 @@ _ENTITY_USE = {"internal entity": "&e;", "billion laughs": "&l9;", "external fil
 def _doctype(sid: str, kind: str) -> SurveyCase:
     items = [((SURVEY_QUESTION, "q"), (SURVEY_ANSWER, _ENTITY_USE.get(kind, "a")))]
     return _hostile("doctype", kind, render(Style(), sid=sid, items=items, doctype=_DOCTYPES[kind]))
+
+
+def canary_cases(sid: str | None = None) -> list[SurveyCase]:
+    """The DOCTYPE cases that name an http URL (the canary placeholder): sent on every fuzz run, so
+    whether the server fetches them never depends on what hypothesis draws."""
+    return [_doctype(sid or _TINY_SID_TEXT, kind) for kind, doctype in _DOCTYPES.items() if PLACEHOLDER in doctype]
 
 
 def _deep(sid: str, depth: int) -> SurveyCase:
@@ -153,7 +162,8 @@ def _huge(sid: str, extra: int) -> SurveyCase:
     return _hostile("huge", f"{len(body)} bytes, over the 1 MiB cap", body)
 
 
-_TINY_SID = st.just(SID_PREFIX + "0000-0000-4000-8000-000000000000")
+_TINY_SID_TEXT = SID_PREFIX + "0000-0000-4000-8000-000000000000"
+_TINY_SID = st.just(_TINY_SID_TEXT)
 
 
 def hostile_surveys(sid: str | None = None) -> st.SearchStrategy[SurveyCase]:

@@ -20,6 +20,7 @@ the shrinking and the example database. What this module adds:
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 import unittest
@@ -27,15 +28,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from ecekit.canary import UNOBSERVED, Canary, for_target
 from ecekit.checks.base import Context, Observation, Violation
 from ecekit.checks.survey import judge_survey, split_findings
+from ecekit.checks.xxe import XXE, fetched
 from ecekit.client import Client, Exchange, TransportError
 from ecekit.errors import TargetError
+from ecekit.fuzz.hostile import canary_cases
 from ecekit.fuzz.pacing import Pacer
 from ecekit.fuzz.strategies import SurveyCase, survey_cases
 from ecekit.operations import SURVEY
@@ -229,7 +233,10 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
     deadline = None if config.max_time is None else progress.started + config.max_time
     verdicts: dict[tuple[bytes, str], tuple[Exchange, tuple[Violation, ...]]] = {}
     state: dict[str, Any] = {"out_of_time": False, "search_failing": 0, "no_answer": [], "unresponsive": ""}
+    stack = contextlib.ExitStack()
+    canary = stack.enter_context(for_target(target.base_url, target.canary_url))
     client = Client(target, on_exchange=on_exchange)
+    armed_cases: dict[str, SurveyCase] = {}
 
     def send(case: SurveyCase) -> tuple[Exchange, tuple[Violation, ...]] | None:
         key = (case.body, case.content_type)
@@ -241,7 +248,12 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
                 raise _OutOfTime
             return None  # failures to shrink: finish on cached verdicts, sending nothing more
         pacer.wait()
-        exchange = client.call(SURVEY, body=case.body, headers=case.headers())
+        body, armed = canary.arm(case.body, case.description) if canary is not None else (case.body, None)
+        exchange = client.call(SURVEY, body=body, headers=case.headers())
+        if armed is not None:
+            armed.exchange = exchange
+            if len(armed_cases) < MAX_ARMED_CASES:
+                armed_cases[armed.token] = replace(case, body=body)
         progress.requests += 1
         # a server that answers nothing whole (timeouts, bodies over the cap) costs a few requests,
         # not one per example: each may take the whole read timeout
@@ -276,6 +288,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
             verbosity=Verbosity.quiet,
             print_blob=False,
         )
+        @_canary_examples(index == 0 and not replay, target.sid)
         @given(case=survey_cases(target.sid))
         def survey_property(case: SurveyCase) -> None:
             progress.examples += 1
@@ -339,18 +352,64 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
             failures, notes = searches(replay=False)
         elif config.replay:
             failures, notes = searches(replay=True)
+        fetches, fetch_notes = _fetches(canary, armed_cases)
     finally:
         client.close()
+        stack.close()
     notes = [n for n in notes if not n.startswith("nothing to replay")] if failures else notes[:1]
+    notes += fetch_notes
     if remembered_first:
         notes.append("remembered failures replayed first still fail: no new examples generated "
                      "(fix them and run again, or pass --no-database to search afresh)")
     if state["unresponsive"]:
         notes.append(state["unresponsive"])
-    return FuzzResult(merge(failures), progress, run_seed, config, state["out_of_time"] and not state["unresponsive"],
-                      state["unresponsive"], notes,
+    return FuzzResult(merge(failures) + fetches, progress, run_seed, config,
+                      state["out_of_time"] and not state["unresponsive"], state["unresponsive"], notes,
                       sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys),
                       remembered_first=remembered_first)
+
+
+_T = TypeVar("_T")
+
+
+def _canary_examples(wanted: bool, sid: str | None) -> Callable[[_T], _T]:
+    """On the first search, the DOCTYPEs that name the canary as explicit examples: whether the server
+    fetches them (``survey_xxe``) must not depend on what hypothesis happens to draw."""
+
+    def decorate(test: _T) -> _T:
+        for case in canary_cases(sid) if wanted else ():
+            test = example(case=case)(test)  # type: ignore[type-var]
+        return test
+
+    return decorate
+
+
+MAX_ARMED_CASES = 10_000
+FETCHES_SHOWN = 3  # per family: the first fetched URLs, each with its survey
+
+
+def _fetches(canary: Canary | None, armed_cases: dict[str, SurveyCase]) -> tuple[list[Failure], list[str]]:
+    """``survey_xxe`` failures from what reached the canary (after a grace for late fetches), one per
+    hostile family, each naming the URLs fetched and the survey that named them; and notes."""
+    if canary is None:
+        return [], [UNOBSERVED]
+    canary.settle()
+    by_family: dict[str, list[tuple[SurveyCase, Exchange, Violation]]] = {}
+    notes: list[str] = []
+    for found in fetched(canary):
+        case = armed_cases.get(found.token or "")
+        if case is None or found.exchange is None:
+            notes.append(f"{XXE}: {found.violation.message} ({found.violation.actual})")
+            continue
+        by_family.setdefault(case.family, []).append((case, found.exchange, found.violation))
+    failures = []
+    for family, hits in sorted(by_family.items()):
+        case, exchange, _ = hits[0]
+        violations = tuple(v for _, _, v in hits[:FETCHES_SHOWN])
+        more = len(hits) - len(violations)
+        failures.append(Failure(f"{family}:{XXE}", case, exchange, violations,
+                                also=(f"{more} more fetched URL(s) of this family",) if more else ()))
+    return failures, notes
 
 
 def _collect(raised: list[BaseException]) -> tuple[list[Failure], list[str]]:

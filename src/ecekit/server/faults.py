@@ -17,11 +17,17 @@ The catalogue is :data:`CATALOGUE`; ``ecekit serve --list-faults`` prints it. Pa
 from __future__ import annotations
 
 import difflib
+import re
+import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from ecekit import operations as ops
+from ecekit.canary import is_loopback
 from ecekit.errors import ConfigError
 from ecekit.server import model, render
 from ecekit.server.render import Reply
@@ -362,6 +368,47 @@ class SurveyRefusesValid(Fault):
         if outcome.ok:
             return render.error(400, "115", "this session is closed (fault survey-400-valid)")
         return None
+
+
+_QUOTED = rb"""(?:"([^"]*)"|'([^']*)')"""
+_SYSTEM_ID = re.compile(rb"\bSYSTEM\s+" + _QUOTED + rb"|\bPUBLIC\s+(?:\"[^\"]*\"|'[^']*')\s+" + _QUOTED)
+FETCH_DELAY, FETCH_TIMEOUT, FETCH_READ_CAP, MAX_FETCHES = 0.3, 1.0, 64 << 10, 200
+
+
+class SurveyFetchesDtd(Fault):
+    name, trips, operation = "survey-fetches-dtd", "survey_xxe", ops.SURVEY
+    summary = ("survey fetches the external DTD and entities a survey's DOCTYPE names (an XXE), a moment "
+               "after answering as usual; loopback http only, 1 s timeout, 64 KiB read")
+
+    def __init__(self, param: str | None = None) -> None:
+        super().__init__(param)
+        self._fetches = 0
+        self._lock = threading.Lock()
+
+    def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
+        head = body[: body.find(b"<" + (ops.SURVEY.request_root or "egainSurvey").encode())]
+        for match in _SYSTEM_ID.finditer(head[:65536]):
+            url = next(g for g in match.groups() if g is not None).decode("utf-8", "replace")
+            parts = urlsplit(url)
+            if parts.scheme != "http" or not is_loopback(parts.hostname):
+                continue  # never a file, never off this machine
+            with self._lock:
+                if self._fetches >= MAX_FETCHES:
+                    return None
+                self._fetches += 1
+            threading.Thread(target=_fetch, args=(url,), daemon=True, name="fault-fetch").start()
+        return None  # the answer is the server's own: a status code shows nothing of the fetch
+
+
+def _fetch(url: str) -> None:
+    """GET ``url`` after a short delay (as a parser working after the answer would), bounded."""
+    time.sleep(FETCH_DELAY)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=FETCH_TIMEOUT) as answer:
+            answer.read(FETCH_READ_CAP)
+    except (OSError, ValueError):
+        pass
 
 
 class CorsMissing(Fault):

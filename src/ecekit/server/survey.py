@@ -8,10 +8,12 @@ finally the XSD itself, so an error names the first thing to fix rather than a g
 **lenient** (:func:`read_leniently`, ``ecekit serve --survey-parsing lenient``): what a Java server
 unmarshalling with JAXB and no schema validation does: the Content-Type is not looked at, unknown and
 nested elements, attributes and text are skipped, element order is free (a repeated question or
-answer replaces the earlier one), a DOCTYPE that declares only plain internal entities is read (they
-are expanded by hand, one level). It still refuses what cannot be read: malformed XML, a wrong root,
-no sid, an incomplete pair, an external DTD or entity, entities built from entities (a bomb), a body
-over the cap. It is written independently of ecekit's own lenient reading (``ecekit.checks.lenient``,
+answer replaces the earlier one), and the DOCTYPE is treated as a hardened JAXB treats it: an
+external DTD and parameter entities are ignored (never loaded), plain internal entities are expanded by
+hand, one level, where they are used. It still refuses what cannot be read: malformed XML, a wrong
+root, no sid, an incomplete pair, a use of an external or undeclared entity (its text is unknown
+without fetching it, and nothing is fetched), entities built from entities (a bomb), a body over the
+cap. It is written independently of ecekit's own lenient reading (``ecekit.checks.lenient``,
 expat): the server must not grade itself, and the two meeting on every fuzz run is the proof of both.
 """
 
@@ -116,15 +118,13 @@ def read_leniently(body: bytes, max_bytes: int = xmlsafe.DEFAULT_MAX_BODY) -> Ou
         root = etree.fromstring(body, _LENIENT_PARSER)
     except (etree.XMLSyntaxError, ValueError) as exc:
         return _bad("not_well_formed", f"not well-formed XML: {str(exc).split(', line ')[0]}")
-    docinfo = root.getroottree().docinfo
-    if docinfo.system_url or docinfo.public_id:
-        return _bad("forbidden_markup", "the DOCTYPE names an external DTD; it was not loaded")
+    # An external DTD (docinfo.system_url) and parameter entities are ignored: nothing is loaded.
     entities: dict[str, str] = {}
-    dtd = docinfo.internalDTD
+    dtd = root.getroottree().docinfo.internalDTD
     for entity in dtd.iterentities() if dtd is not None else ():
         content = entity.content
         if entity.system_url or content is None:
-            return _bad("forbidden_markup", f"external entity {entity.name!r}; it was not loaded")
+            continue  # external: never loaded; a use of it is refused below (undefined_entity)
         if "&" in content or "%" in content:
             return _bad("forbidden_markup", f"entity {entity.name!r} is built from other entities; "
                         "nothing was expanded")
@@ -141,7 +141,8 @@ def read_leniently(body: bytes, max_bytes: int = xmlsafe.DEFAULT_MAX_BODY) -> Ou
         for child in item.iterchildren(_QUESTION, _ANSWER):
             text = _text(child, entities)
             if text is None:
-                return _bad("undefined_entity", f"survey pair {position} uses an undeclared entity")
+                return _bad("undefined_entity", f"survey pair {position} uses an entity that is external or "
+                            "undeclared; nothing is loaded, so its text is unknown")
             found[child.tag] = text  # a repeated element replaces the earlier one, as a JAXB setter
         if _QUESTION not in found or _ANSWER not in found:
             missing = ops.SURVEY_QUESTION if _QUESTION not in found else ops.SURVEY_ANSWER

@@ -29,6 +29,7 @@ _EXTRA_DESCRIPTIONS = {
     "survey_accepted": "a valid survey was not accepted with 204",
     "survey_rejected": "an invalid survey was not refused with a 4xx",
     "survey_lenient": "a survey only a lenient (JAXB-like) reader accepts got a 2xx (strict surveys)",
+    "survey_xxe": "the server fetched an external DTD or entity a survey named (XXE)",
     "error": "the test itself could not run (see its traceback)",
 }
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ecekit import operations, transport
 from ecekit.checks import consistency
@@ -63,6 +64,8 @@ class Suite:
     log_dropped: int = 0
     started_at: float = field(default_factory=time.time)
     _json: dict[tuple[str, str], tuple[list[Violation], Exchange, Exchange]] = field(default_factory=dict)
+    _canary: Any = None  # ecekit.canary.Canary, started with the first survey that names it
+    _canary_started: bool = False
 
     # ------------------------------------------------------------------------------------ building
     @classmethod
@@ -76,7 +79,7 @@ class Suite:
         from ecekit.xmlsafe import schemas
 
         extra: dict[str, Any] = {"max_response_time": values.get("max_response_time"),
-                                 "sid": values.get("sid")}
+                                 "sid": values.get("sid"), "canary_url": values.get("canary_url")}
         if values.get("agents_not_required"):
             extra["agents_required"] = False
         if values.get("strict_surveys") is not None:
@@ -193,6 +196,30 @@ class Suite:
         self._timeouts = self._timeouts + 1 if ex.error is TransportError.TIMEOUT else 0
         return ex
 
+    def canary(self) -> Any:
+        """The run's XXE canary (``ecekit.canary.Canary``), started on first use; None when fetches
+        cannot be observed (a remote server and no ``--canary-url``)."""
+        if not self._canary_started:
+            from ecekit.canary import for_target
+
+            self.started()
+            self._canary_started = True
+            self._canary = self._stack.enter_context(for_target(self.target.base_url, self.target.canary_url))
+        return self._canary
+
+    def survey_call(self, body: bytes, headers: Mapping[str, str], description: str) -> Exchange:
+        """Send one survey; a DOCTYPE that names the canary placeholder names the canary instead,
+        under a token of this survey's own (see ``ecekit.canary``)."""
+        from ecekit.canary import PLACEHOLDER
+
+        armed = None
+        if PLACEHOLDER.encode() in body and self.canary() is not None:
+            body, armed = self.canary().arm(body, description)
+        ex = self.call(operations.SURVEY, body=body, headers=dict(headers))
+        if armed is not None:
+            armed.exchange = ex
+        return ex
+
     def read(self, entry_point: str) -> consistency.Snapshot:
         """One fresh back-to-back read of every status operation for ``entry_point``."""
         exchanges = {op.name: self.call(op, entry_point) for op in operations.STATUS_OPERATIONS}
@@ -284,6 +311,8 @@ class Suite:
         from ecekit.seeds import describe
 
         lines.append("ecekit " + describe(self.options.seed, self.options.seed_how))
+        if self.options.allow_writes:
+            lines.append("ecekit xxe canary: " + self.canary_where())
         if t.json_parity:
             lines.append("ecekit json: each status answer is also asked for as JSON and compared with the XML")
         tls = [f"{k.removeprefix('tls_').replace('_', ' ')} {v}" for k, v in transport.properties(t).items()
@@ -293,6 +322,18 @@ class Suite:
         if transport.warning(t):
             lines.append(f"ecekit {transport.warning(t)}")
         return lines
+
+
+    def canary_where(self) -> str:
+        """Where the XXE canary listens, for the report header (before it is started)."""
+        from ecekit.canary import UNOBSERVED, is_loopback
+
+        t = self.target
+        if t.canary_url:
+            return f"{t.canary_url} (every fetch of a DTD or entity a survey names fails survey_xxe)"
+        if t.is_embedded or is_loopback(urlsplit(t.base_url or "").hostname):
+            return "a loopback port (every fetch of a DTD or entity a survey names fails survey_xxe)"
+        return UNOBSERVED
 
 
 def _with_default_roles(target: Target) -> Target:

@@ -5,9 +5,12 @@ cases that real servers are known to get wrong are tried on *every* run, whateve
 the public client's ``text/xml;charset=utf-8`` with pretty-printing, non-ASCII answers, long answers,
 many pairs, and the unescaped ``<`` / ``&`` a visitor types (ECE_NOTES), and the bodies a lenient
 (JAXB-like) server is known to accept (a valid body labelled ``text/plain``, a nested element in an
-answer, answer before question, a plain DOCTYPE), so every run lists such findings, not only the runs
-whose draw happens to hit one. Each valid probe is proven valid against eGainSurvey.xsd and each
-other one proven to be in its tier (``ecekit.checks.survey.tier_of``).
+answer, answer before question, a plain DOCTYPE, an external DTD or parameter entity that a parser
+ignoring the DOCTYPE never loads), so every run lists such findings, not only the runs whose draw
+happens to hit one. The DOCTYPEs that name an http URL name the canary placeholder
+(:data:`ecekit.canary.PLACEHOLDER`), so every run also tells whether the server fetches them. Each
+valid probe is proven valid against eGainSurvey.xsd and each other one proven to be in its tier
+(``ecekit.checks.survey.tier_of``).
 
 The sids come from a generator seeded with the run's seed, so ``--seed`` replays the probes too.
 
@@ -21,6 +24,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from ecekit.canary import PLACEHOLDER
 from ecekit.operations import CHAT_NS, SURVEY, SURVEY_ANSWER, SURVEY_ITEM, SURVEY_QUESTION, SURVEY_SID
 
 ROOT = SURVEY.request_root or ""
@@ -118,6 +122,9 @@ def probes(sid: str | None = None, seed: int | None = None) -> list[SurveyProbe]
         ("invalid-doctype-xxe", (f'<!DOCTYPE {r} [<!ENTITY x SYSTEM "file:///etc/passwd">]>{head}'
                                  f"{item('Q', '&x;')}{tail}").encode(),
          "application/xml", "a DOCTYPE with an external entity (XXE)"),
+        ("invalid-doctype-xxe-http", (f'<!DOCTYPE {r} [<!ENTITY x SYSTEM "{PLACEHOLDER}entity">]>{head}'
+                                      f"{item('Q', '&x;')}{tail}").encode(),
+         "application/xml", "an answer that is an external http entity (XXE)"),
     ]
     guide_body = survey(guide[:1], s=s)
     lenient: list[tuple[str, bytes, str, str]] = [
@@ -129,6 +136,11 @@ def probes(sid: str | None = None, seed: int | None = None) -> list[SurveyProbe]
          "application/xml", "the answer before its question"),
         ("lenient-plain-doctype", f"<!DOCTYPE {r}>{head}{item('Q', 'A')}{tail}".encode(), "application/xml",
          "a plain DOCTYPE (no entities)"),
+        ("lenient-external-dtd", f'<!DOCTYPE {r} SYSTEM "{PLACEHOLDER}survey.dtd">{head}{item("Q", "A")}{tail}'
+         .encode(), "application/xml", "a DOCTYPE naming an external DTD (must not be fetched)"),
+        ("lenient-parameter-entity", (f'<!DOCTYPE {r} [<!ENTITY % p SYSTEM "{PLACEHOLDER}p.dtd"> %p;]>{head}'
+                                      f"{item('Q', 'A')}{tail}").encode(), "application/xml",
+         "a DOCTYPE with an external parameter entity (must not be fetched)"),
     ]
     found = [SurveyProbe(name, body, ct, True, what, real_sid=bool(sid)) for name, body, ct, what in valid]
     found += [SurveyProbe(name, body, ct, False, what) for name, body, ct, what in invalid + lenient]
