@@ -32,7 +32,8 @@ PASSWORD_ENV = "ECE_PASSWORD"
 USER_ENV = "ECE_USER"
 
 # scheme://userinfo@ : the user info ends at the last '@' before the host's '/', '?', '#' or a space
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s@'\"<>]+)@")
+# (as urlsplit reads it: a password with a raw '@' is hidden whole)
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s'\"<>]+)@")
 
 
 def is_secret_header(name: str, added: Iterable[str] = ()) -> bool:

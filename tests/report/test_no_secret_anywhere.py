@@ -53,7 +53,7 @@ def test_no_secret_reaches_any_file_or_terminal_line(tmp_path: Path, caplog: pyt
                       "--out", str(out / "load"), "--junit-xml", str(out / "load.xml")], None),
             "capacity": (["capacity", *flags, "--profile", "one-call", "--slo", "p95=5s", "--slo", "errors=100%",
                           "--start", "4", "--factor", "2", "--max", "8", "--step-duration", "1", "--refine", "0",
-                          "--out", str(out / "capacity")], 0),
+                          "--out", str(out / "capacity")], None),
             "snapshot": (["snapshot", *from_file, "--reads", "1", "--out", str(out / "snapshot.json")], 0),
             "diff": (["diff", url, str(out / "snapshot.json"), "--header", f"Authorization: {HEADER_VALUE}",
                       "--entry-point", "1001", "--reads", "1", "--out", str(out / "diff")], 0),
@@ -62,8 +62,10 @@ def test_no_secret_reaches_any_file_or_terminal_line(tmp_path: Path, caplog: pyt
         for name, (args, expected) in runs.items():
             result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"}, catch_exceptions=False)
             printed[name] = result.output + result.stderr
-            assert result.exit_code in ((0, 1) if expected is None else (expected,)), \
-                f"{name}: exit {result.exit_code}\n{printed[name][-3000:]}"
+            # exit 2 from capacity: a busy machine's generator could not keep up (its files are written)
+            allowed = (expected,) if expected is not None else (0, 1, 2) if name == "capacity" else (0, 1)
+            assert result.exit_code in allowed, f"{name}: exit {result.exit_code}\n{printed[name][-3000:]}"
+    assert (out / "capacity" / "capacity.json").is_file() and (out / "capacity" / "steps").is_dir()
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) > 30 and any(p.name == "locust-local.log" for p in files)
     leaks = {str(p.relative_to(out)): found for p in files
