@@ -168,3 +168,31 @@ def test_the_client_sends_the_credentials_reports_none_and_its_curl_line_sends_t
     assert proc.returncode == 0 and "200" in proc.stdout.splitlines()[0], proc.stderr
     again = Recorder.seen[-1]
     assert (again["Authorization"], again["X-Api-Key"]) == (sent["Authorization"], sent["X-Api-Key"])
+
+
+def test_load_run_hands_the_password_to_every_process_in_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    from ecekit.load import launch, settings
+
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    class Finished:
+        returncode = 0
+
+        def __init__(self, cmd: list[str], *, env: dict[str, str], cwd: str, **_: object) -> None:
+            started.append((cmd, env))
+            (Path(cwd) / "summary.json").write_text("{}", encoding="utf-8")
+
+        def poll(self) -> int:
+            return 0
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(launch.subprocess, "Popen", Finished)
+    host = f"http://alice:{SECRET}@127.0.0.1:8080/system"
+    launch.run(launch.Launch(host=host, options={}, out=tmp_path, workers=2))
+    assert len(started) == 3  # a master and two workers
+    for cmd, env in started:
+        assert SECRET not in " ".join(cmd)
+        assert env[settings.CREDENTIALS_ENV] == f"alice:{SECRET}"
