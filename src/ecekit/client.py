@@ -12,7 +12,6 @@ what happened, so the checks can report them like any other contract failure.
 from __future__ import annotations
 
 import contextlib
-import re
 import shlex
 import time
 import warnings
@@ -23,9 +22,9 @@ from enum import StrEnum
 import requests
 import urllib3
 
-from ecekit import inflate, operations, transport
+from ecekit import inflate, operations, redaction, transport
 from ecekit.__about__ import __version__
-from ecekit.target import REDACTED, Target
+from ecekit.target import Target
 
 USER_AGENT = f"ecekit/{__version__} (+contract and load tests for ECE chat web services)"
 _CHUNK = 64 * 1024
@@ -39,21 +38,27 @@ class TransportError(StrEnum):
 
 @dataclass(slots=True)
 class Exchange:
-    """One request and what came back (or did not)."""
+    """One request and what came back (or did not), as every report may show it: the URL's password
+    and the secret headers' values are ``<redacted>`` (:mod:`ecekit.redaction`) from the start."""
 
     operation: str
     method: str
-    url: str
+    url: str  # password hidden
     entry_point: str | None = None
-    request_headers: dict[str, str] = field(default_factory=dict)  # redacted
+    request_headers: dict[str, str] = field(default_factory=dict)  # secret values hidden
     request_body: bytes | None = None
     status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    response_headers: dict[str, str] = field(default_factory=dict)  # lower-case names; cookies hidden
     body: bytes = b""
     elapsed: float = 0.0  # seconds, from sending to the last byte read
     error: TransportError | None = None
     error_detail: str = ""
     started: float = 0.0  # wall-clock time the request was sent (for HAR files)
+
+    def __post_init__(self) -> None:
+        self.url = redaction.url(self.url)
+        self.request_headers = redaction.headers(self.request_headers)
+        self.response_headers = redaction.headers(self.response_headers)
 
     @property
     def content_type(self) -> str:
@@ -68,7 +73,8 @@ class Exchange:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def curl(self) -> str:
-        """A shell line that sends the same request. Redacted headers become shell variables."""
+        """A shell line that sends the same request. Hidden headers and a hidden URL password become
+        shell variables (``$ECE_AUTHORIZATION``, ``$ECE_PASSWORD``; see :mod:`ecekit.redaction`)."""
         parts = ["curl", "-sS", "-i", "--max-time", "30"]
         if self.method != "GET":
             parts += ["-X", self.method]
@@ -76,13 +82,10 @@ class Exchange:
         for name, value in self.request_headers.items():
             if name.lower() in ("user-agent", "accept-encoding", "connection", "content-length"):
                 continue
-            if value == REDACTED:
-                line += f' -H "{name}: ${_env_name(name)}"'
-            else:
-                line += " -H " + shlex.quote(f"{name}: {value}")
+            line += " " + redaction.shell_header(name, value)
         if self.request_body is not None:
             line += " --data-binary " + shlex.quote(self.request_body.decode("utf-8", "replace"))
-        return f"{line} {shlex.quote(self.url)}"
+        return f"{line} {redaction.shell_url(self.url)}"
 
     def excerpt(self, limit: int = 300) -> str:
         """The first part of the body, printable, for failure messages (never the whole document)."""
@@ -96,10 +99,6 @@ class Exchange:
             return f"no valid response: {self.error.value}: {self.error_detail} after {self.elapsed:.3f}s"
         return (f"HTTP {self.status}, Content-Type {self.content_type or '(none)'}, "
                 f"{len(self.body)} bytes in {self.elapsed * 1000:.1f} ms")
-
-
-def _env_name(header: str) -> str:
-    return "ECE_" + re.sub(r"[^A-Za-z0-9]", "_", header).upper()
 
 
 class Client:
@@ -120,6 +119,7 @@ class Client:
         self.session.verify = transport.requests_verify(target)
         self.session.cert = transport.requests_cert(target)
         self._proxies: dict[str, dict[str, str]] = {}
+        self._secrets = target.secrets()  # hidden in transport errors' messages too
 
     def close(self) -> None:
         self.session.close()
@@ -158,9 +158,8 @@ class Client:
         closed, not reused): for a probe that only needs the status."""
         target = self.target
         sent = {**self.session.headers, **(headers or {})}
-        shown = {k: (REDACTED if k in target.headers and k not in (headers or {}) else str(v))
-                 for k, v in sent.items()}
-        ex = Exchange(operation, method, url, entry_point, shown, body, started=time.time())
+        ex = Exchange(operation, method, url, entry_point, redaction.headers(sent, target.headers), body,
+                      started=time.time())
         deadline_s = target.read_timeout
         netloc = url.split("/", 3)[2] if "://" in url else url
         proxies = self._proxies.get(netloc)
@@ -174,7 +173,7 @@ class Client:
                                             timeout=(target.connect_timeout, target.read_timeout))
             with resp:
                 ex.status = resp.status_code
-                ex.response_headers = {k.lower(): v for k, v in resp.headers.items()}
+                ex.response_headers = redaction.headers({k.lower(): v for k, v in resp.headers.items()})
                 if not read_body:
                     resp.raw.close()  # not drained: the rest of the answer is never read
                 else:
@@ -194,12 +193,12 @@ class Client:
                         ex.error_detail = f"body not decodable as Content-Encoding {ex.content_encoding}: {exc}"
                     ex.body = inflater.finish()
         except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
-            ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s)
+            ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s, self._secrets)
             if ex.status is not None and "read timeout" in ex.error_detail:  # the head came, the body stalled
                 ex.error_detail = f"HTTP {ex.status} came, then its body stalled: no byte within {deadline_s:g}s"
 
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s)
+            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s, self._secrets)
         ex.elapsed = time.perf_counter() - start
         if self.on_exchange is not None:
             self.on_exchange(ex)
@@ -217,7 +216,7 @@ def _quiet_if(insecure: bool) -> Iterator[None]:
         yield
 
 
-def _short(exc: Exception, deadline_s: float) -> str:
+def _short(exc: Exception, deadline_s: float, secrets: tuple[str, ...] = ()) -> str:
     """requests' messages nest three exceptions deep; keep the innermost, readable part."""
     text = str(exc)
     if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError | TimeoutError) or (
@@ -229,7 +228,7 @@ def _short(exc: Exception, deadline_s: float) -> str:
                    "IncompleteRead", "Name or service not known"):
         if marker in text:
             return marker.lower() if marker != "RemoteDisconnected" else "server closed the connection"
-    return text[:200]
+    return redaction.text(text, secrets)[:200]
 
 
 def reachable(target: Target) -> None:

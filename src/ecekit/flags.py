@@ -23,7 +23,7 @@ def header(value: str) -> tuple[str, str]:
     """``'Name: value'`` -> (name, value); ConfigError with the expected form otherwise."""
     name, sep, val = value.partition(":")
     if not sep or not name.strip():
-        raise ConfigError(f"--header {value!r} is not 'Name: value'",
+        raise ConfigError("a --header is not 'Name: value' (it is not shown here: header values are secret)",
                           remedy="write it as --header 'Authorization: Basic …'")
     return name.strip(), val.strip()
 

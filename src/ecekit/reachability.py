@@ -35,9 +35,10 @@ def ensure_reachable(target: Target) -> None:
             if ex.error is not None or ex.status != 404:
                 return
             first_404 = first_404 or ex.url
-    example = f"{target.base_url}/system" if parts.path in ("", "/") else "https://ece.example.com/system"
+    shown = target.shown_base_url
+    example = f"{shown}/system" if parts.path in ("", "/") else "https://ece.example.com/system"
     raise TargetError(
-        f"every operation answered HTTP 404, e.g. GET {first_404}: the base URL {target.base_url} "
+        f"every operation answered HTTP 404, e.g. GET {first_404}: the base URL {shown} "
         "must include the server's context root (for example /system)",
         remedy=f"pass the URL up to and including the context root, e.g. --base-url {example} "
         "(or fix [paths] in the target file if you changed the operations' paths)")

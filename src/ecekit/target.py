@@ -40,13 +40,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ecekit import operations
+from ecekit import operations, redaction
 from ecekit.canary import canary_url
 from ecekit.errors import ConfigError, did_you_mean
+from ecekit.redaction import REDACTED
 from ecekit.xmlsafe import DEFAULT_MAX_BODY
 
 DEFAULT_TARGET_FILE = "ecekit.toml"
-REDACTED = "<redacted>"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ class Target:
     json_parity: bool = False  # also ask each status operation for JSON and compare with the XML
     source: str | None = None  # the file it came from, for messages
 
+    def __repr__(self) -> str:
+        """Secrets hidden: a traceback or a log line may show a target."""
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shown.update(base_url=self.shown_base_url, headers=self.redacted_headers())
+        return f"Target({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
     @property
     def is_embedded(self) -> bool:
         return self.base_url is None
@@ -94,6 +100,15 @@ class Target:
     def redacted_headers(self) -> dict[str, str]:
         """The extra headers as reports show them: names only, every value hidden."""
         return dict.fromkeys(self.headers, REDACTED)
+
+    @property
+    def shown_base_url(self) -> str | None:
+        """The base URL as reports and messages show it: its password hidden (see ecekit.redaction)."""
+        return redaction.optional_url(self.base_url)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The secret strings this target carries, to hide in free text (see ecekit.redaction.text)."""
+        return redaction.secret_values(self.base_url, self.headers)
 
     def replace(self, **changes: Any) -> Target:
         return dataclasses.replace(self, **changes)
@@ -193,9 +208,9 @@ def _headers(value: Any) -> dict[str, str]:
             raise ValueError(f"a header name of ASCII letters, digits and '-', not {name!r}")
         try:
             text.encode("latin-1")
-        except UnicodeEncodeError:
+        except UnicodeEncodeError as exc:  # the value itself is secret: only the character is named
             raise ValueError(f"header {name}: a value of plain text (ASCII or ISO-8859-1); "
-                             f"{text!r} has characters HTTP cannot carry") from None
+                             f"{text[exc.start]!r} is a character HTTP cannot carry") from None
         if "\r" in text or "\n" in text:
             raise ValueError(f"header {name}: a value on one line") from None
     return table
@@ -298,9 +313,16 @@ def from_mapping(data: Mapping[str, Any], source: str = "<flags>") -> dict[str, 
             raise ConfigError(f"{source}: {key}: {exc.message}", remedy=exc.remedy) from None
         except (ValueError, KeyError) as exc:
             expected = exc.args[0] if exc.args else "a different value"
-            raise ConfigError(f"{source}: {key} = {value!r} is not valid",
+            raise ConfigError(f"{source}: {key} = {_shown(key, value)} is not valid",
                               remedy=f"expected {expected}") from None
     return fields
+
+
+def _shown(key: str, value: Any) -> str:
+    """A value in an error message: a header table by its names only, a URL without its password."""
+    if key == "headers" and isinstance(value, dict):
+        return repr(dict.fromkeys(value, REDACTED))
+    return redaction.text(repr(value))
 
 
 def load_file(path: str | Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import ssl
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from ecekit import redaction
 from ecekit.errors import TargetError
 from ecekit.target import Target
 
@@ -139,9 +140,9 @@ def probe(target: Target) -> None:
                           "--base-url is https:// to a server that speaks TLS") from None
     except (OSError, http.client.HTTPException) as exc:
         conn.close()
-        via = f" through the proxy {proxy}" if proxy else ""
-        reason = getattr(exc, "strerror", None) or exc
-        raise TargetError(f"cannot reach {target.base_url}: cannot connect to {where}{via} ({reason})",
+        via = f" through the proxy {redaction.url(proxy)}" if proxy else ""
+        reason = redaction.text(str(getattr(exc, "strerror", None) or exc), target.secrets())
+        raise TargetError(f"cannot reach {target.shown_base_url}: cannot connect to {where}{via} ({reason})",
                           remedy="check --base-url (it includes the context root, e.g. "
                           "https://ece.example.com/system), that the server is up"
                           + (" and HTTPS_PROXY / NO_PROXY" if proxy else "")) from None

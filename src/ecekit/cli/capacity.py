@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from ecekit import redaction
 from ecekit.cli.errors import reports_errors
 from ecekit.cli.load import (
     HARD_CAP_MARGIN_S,
@@ -42,7 +43,8 @@ def nothing_answered(summary: dict[str, Any], base_url: str) -> None:
     total = summary["total"]
     kinds = set(total.get("failures_by_kind", {}))
     if total["requests"] and total["failures"] == total["requests"] and kinds <= {"connection"}:
-        raise TargetError(f"nothing answered at {base_url}: every request of the first step failed to connect",
+        raise TargetError(f"nothing answered at {redaction.url(base_url)}: every request of the first step "
+                          "failed to connect",
                           remedy="start the server, or check --base-url (host, port and context root)")
 
 
@@ -138,7 +140,7 @@ def command(**kwargs: Any) -> None:
         def on_step(step: Step) -> None:
             say("  " + report.step_line(step))
 
-        say(f"ecekit capacity: {prof.name} profile against {base_url}, ladder "
+        say(f"ecekit capacity: {prof.name} profile against {redaction.url(base_url)}, ladder "
             f"{', '.join(f'{r:g}' for r in ladder.rates())} page views/s, then up to {kwargs['refine']} "
             f"bisection steps; {step_s:g} s each ({workers} worker(s))")
         header = run_info.header(target, seed=kwargs["seed"])

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ecekit import redaction
 from ecekit.cli.errors import reports_errors
 from ecekit.cli.options import target_options
 from ecekit.errors import UsageError
@@ -119,8 +120,9 @@ def _resolve(where: str, options: dict[str, Any], reads: int) -> tuple[dict[str,
     if where == EMBEDDED or where.startswith(("http://", "https://")):
         base = None if where == EMBEDDED else where
         target = target_from({**options, "base_url": base})
-        click.echo(f"ecekit diff: snapshotting {where}", err=True)
+        shown = redaction.url(where)  # a password in the URL is shown nowhere
+        click.echo(f"ecekit diff: snapshotting {shown}", err=True)
         taken = snapshot.take(target, reads=reads)
-        return taken, f"{where} (snapshotted now)"
+        return taken, f"{shown} (snapshotted now)"
     data = snapshot.load(where)
     return data, f"{where} (taken {data.get('taken_at', '?')})"

@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from ecekit import redaction
 from ecekit.errors import ToolkitError
 
 P = ParamSpec("P")
@@ -26,8 +27,9 @@ class ToolkitClickError(click.ClickException):
     exit_code = 2
 
     def __init__(self, exc: ToolkitError) -> None:
-        super().__init__(exc.message)
-        self.remedy = exc.remedy
+        # the last line of defence: a URL's password in any message is hidden (ecekit.redaction)
+        super().__init__(redaction.text(exc.message))
+        self.remedy = redaction.text(exc.remedy) if exc.remedy else exc.remedy
 
     def format_message(self) -> str:
         return f"{self.message}\n  → {self.remedy}" if self.remedy else self.message

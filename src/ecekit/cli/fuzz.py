@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from ecekit import redaction
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import canary_option, target_options
 from ecekit.cli.paths import writable_dir, writable_file
@@ -119,7 +120,7 @@ def command(**kwargs: Any) -> None:
                              remedy="leave out --base-url to fuzz the reference server with that fault")
         if not kwargs["allow_writes"]:
             raise UsageError(
-                f"refusing to fuzz {target.base_url} without --allow-writes: every valid survey ecekit "
+                f"refusing to fuzz {target.shown_base_url} without --allow-writes: every valid survey ecekit "
                 "sends is stored by the server",
                 remedy=f"add --allow-writes if its survey table may take test data (every sid starts "
                 f"{SID_PREFIX!r}; add --rate-limit for a shared server), or leave out --base-url to "
@@ -142,7 +143,7 @@ def command(**kwargs: Any) -> None:
                         rate_limit=kwargs["rate_limit"], seed=seed, replay=kwargs["replay"],
                         database=database, database_key=key)
     strict = target.is_embedded or target.sid is not None
-    where = target.base_url or "the embedded reference server" + (f" (faults: {', '.join(faults)})"
+    where = target.shown_base_url or "the embedded reference server" + (f" (faults: {', '.join(faults)})"
                                                                    if faults else "")
     strict_surveys = target.surveys_strict
     click.echo(f"Fuzzing the survey operation of {where}"
@@ -209,11 +210,12 @@ def _hypothesis_home(database: Path | None) -> Iterator[None]:
 
 def _rerun_command(target: Target, faults: tuple[str, ...], database: Path, no_database: bool) -> str:
     """`ecekit fuzz` with the flags that pick the same server and the same remembered failures."""
-    args = ["ecekit", "fuzz"]
-    if target.base_url:
-        args += ["--base-url", target.base_url, "--allow-writes"]
+    line = "ecekit fuzz"
+    if target.base_url:  # a password in the URL becomes $ECE_PASSWORD (ecekit.redaction)
+        line += f" --base-url {redaction.shell_url(target.base_url)} --allow-writes"
+    args = []
     for fault in faults:
         args += ["--fault", fault]
     if not no_database and database != DEFAULT_DATABASE:
         args += ["--database", str(database)]
-    return shlex.join(args)
+    return " ".join([line, *map(shlex.quote, args)])

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ecekit import transport
+from ecekit import redaction, transport
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import target_options
 from ecekit.cli.paths import writable_dir, writable_file
@@ -109,7 +109,7 @@ def checked_target(target_opts: dict[str, Any], allow_remote: bool) -> Target:
     """The target to load: never a remote host unless allowed, always with entry points."""
     target = target_from(target_opts)
     if target.base_url and not allow_remote and not is_loopback(target.base_url):
-        raise UsageError(f"refusing to load {target.base_url}: it is not on this machine",
+        raise UsageError(f"refusing to load {target.shown_base_url}: it is not on this machine",
                          remedy="load tests hit real servers hard; pass --allow-remote if this one is yours "
                                 "and you mean it, or use 127.0.0.1")
     if target.base_url and not target.entry_points:
@@ -196,7 +196,7 @@ def command(**kwargs: Any) -> None:
         cap = arrivals.duration + prof.timeout + HARD_CAP_MARGIN_S + 15 * kwargs["workers"]
         progress = Progress(kwargs["quiet"])
         if not kwargs["quiet"]:
-            click.echo(f"ecekit load: {prof.name} profile, {describe(arrivals)} against {base_url} "
+            click.echo(f"ecekit load: {prof.name} profile, {describe(arrivals)} against {redaction.url(base_url)} "
                        f"({kwargs['workers']} worker(s))", err=True)
         result = launch.run(launch.Launch(host=base_url, options=options, out=out, workers=kwargs["workers"],
                                           hard_cap_s=cap, env=env),

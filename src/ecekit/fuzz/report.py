@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ecekit import redaction
 from ecekit.fuzz.runner import Failure, Finding, FuzzResult
 
 INLINE_LIMIT = 2000  # bytes of payload shown and put in the curl line inline
@@ -51,7 +52,7 @@ def curl_line(failure: Failure, payloads: Path | None = None) -> str:
     ex = failure.exchange
     headers = {k: v for k, v in ex.request_headers.items() if k.lower() != "content-type"}
     base = dataclasses.replace(ex, request_body=None, request_headers=headers).curl()
-    url = shlex.quote(ex.url)
+    url = redaction.shell_url(ex.url)
     head = base[: -len(url)].rstrip()
     ct = failure.case.content_type
     # curl would add its own form Content-Type to --data-binary; "Content-Type:" removes it.

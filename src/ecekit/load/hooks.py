@@ -25,7 +25,7 @@ from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 from locust.shape import LoadTestShape
 
-from ecekit import transport
+from ecekit import redaction, transport
 from ecekit.errors import ToolkitError
 from ecekit.load import generator, outcomes, runstate, summary
 from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
@@ -57,7 +57,7 @@ def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
     try:  # fail fast, with exit code 2, on a bad profile, SLO or target
         resolve(runstate.options_of(environment), environment.host)
     except ToolkitError as exc:
-        sys.stderr.write(f"ecekit: error: {exc}\n")
+        sys.stderr.write(f"ecekit: error: {redaction.text(str(exc))}\n")
         raise SystemExit(2) from None
     if isinstance(runner, MasterRunner):
         runner.register_message(DELTA_MESSAGE, _on_delta)
@@ -182,7 +182,8 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
     processes = [_figures(state, "master" if master else "local"),
                  *state.worker_meters.values()]
     duration = s.arrivals.duration - s.warmup if s.arrivals.bounded else round(elapsed, 3)
-    extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": environment.host,
+    shown_url = redaction.optional_url(s.target.base_url or environment.host)  # its password hidden
+    extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": shown_url,
              "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
              "workers": max(state.workers, runner.worker_count) if master else 1,
              "writes": s.survey_sid is not None, "warmup_s": s.warmup,

@@ -21,15 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecekit import resources
+from ecekit import redaction, resources
 from ecekit.errors import TargetError
+from ecekit.load.settings import CREDENTIALS_ENV
 
 TERM_GRACE_S = 10.0
 
 
 @dataclass
 class Launch:
-    """What to run: the base URL, the ``ece_*`` options, the number of worker processes."""
+    """What to run: the base URL, the ``ece_*`` options, the number of worker processes.
+
+    A password in ``host`` reaches the processes in the environment (``ECEKIT_CREDENTIALS``), never on
+    their command line, where any user of the machine could read it."""
 
     host: str
     options: Mapping[str, str]
@@ -51,7 +55,7 @@ def command(launch: Launch, role: str, port: int = 0) -> list[str]:
     cmd = [sys.executable, "-m", "locust", "-f", str(launch.locustfile), "--loglevel", "INFO"]
     if role == "worker":
         return [*cmd, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
-    cmd += ["--headless", "--only-summary", "--host", launch.host]
+    cmd += ["--headless", "--only-summary", "--host", redaction.split_credentials(launch.host)[0]]
     for name, value in launch.options.items():
         if value not in (None, ""):
             cmd += ["--" + name.replace("_", "-"), str(value)]
@@ -95,6 +99,9 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
     for stale in ("summary.json", "progress.json"):
         (out / stale).unlink(missing_ok=True)
     env = {**os.environ, **launch.env, "PYTHONUNBUFFERED": "1"}
+    credentials = redaction.split_credentials(launch.host)[1]
+    if credentials:
+        env[CREDENTIALS_ENV] = credentials
     procs: list[subprocess.Popen[bytes]] = []
     logs = []
     distributed = launch.workers > 1
@@ -132,6 +139,6 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
         log_file = out / f"locust-{roles[0]}.log"
         tail = log_tail(log_file.read_text(encoding="utf-8", errors="replace"))
         raise TargetError("the load run ended without a summary",
-                          remedy=f"see the locust log {log_file}; it ends with:\n{tail}")
+                          remedy=f"see the locust log {log_file}; it ends with:\n{redaction.text(tail)}")
     summary["exit_code"] = procs[0].returncode
     return summary

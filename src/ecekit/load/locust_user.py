@@ -79,7 +79,7 @@ class PageViews(FastHttpUser):
         # target's CA bundle and client certificate (gevent's SSLContext, so handshakes yield)
         self.insecure = s.target.insecure
         self.ssl_context_factory = functools.partial(_ssl_context, s.target)
-        if environment.host is None and s.target.base_url:
+        if s.target.base_url:  # --host with the credentials of ECEKIT_CREDENTIALS (see load.settings)
             self.host = s.target.base_url
         super().__init__(environment)
         self.templates = {op.name: s.target.path_for(op) for op in operations.OPERATIONS}

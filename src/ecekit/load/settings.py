@@ -3,8 +3,9 @@
 Locust hands each process its options (``--ece-*`` arguments, their ``ECEKIT_*`` environment
 variables, and on workers whatever the master forwards); :func:`resolve` turns them into a profile,
 the arrivals after ``--rate``/``--duration``, the SLOs and the target. Request headers travel only in
-the ``ECEKIT_HEADERS`` environment variable (JSON), so secrets never reach the web UI, a command line
-or a report. This module imports neither locust nor gevent.
+the ``ECEKIT_HEADERS`` environment variable (JSON), and the base URL's ``user:password`` only in
+``ECEKIT_CREDENTIALS`` (``--host`` and target.json carry the URL without them), so secrets never reach
+the web UI, a command line, a locust log or a report. This module imports neither locust nor gevent.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecekit import redaction, widgets
 from ecekit import target as target_mod
-from ecekit import widgets
 from ecekit.errors import ConfigError
 from ecekit.load import slo as slo_mod
 from ecekit.load.profile import Profile, load
@@ -26,6 +27,7 @@ from ecekit.operations import Operation
 from ecekit.widgets import Widget
 
 HEADERS_ENV = "ECEKIT_HEADERS"
+CREDENTIALS_ENV = "ECEKIT_CREDENTIALS"  # the base URL's user:password, as written in it
 
 # Every option the load path takes: name -> (env var, help). The locust hooks register them.
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -121,6 +123,8 @@ def _target(file: str | None, host: str | None, entry_points: list[str]) -> targ
     flags = target_mod.from_mapping({k: v for k, v in {"base_url": host, "entry_points": entry_points}.items()
                                      if v})
     fields.update(flags)
+    if fields.get("base_url"):
+        fields["base_url"] = redaction.with_credentials(fields["base_url"], os.environ.get(CREDENTIALS_ENV))
     return target_mod.Target(**fields)
 
 
@@ -162,14 +166,15 @@ def _widget(name: str | None, profile: Profile, target: target_mod.Target) -> Wi
 
 
 def target_json(target: target_mod.Target) -> dict[str, Any]:
-    """A target as the JSON the locust processes read back (headers left out: see HEADERS_ENV)."""
+    """A target as the JSON the locust processes read back (headers and the URL's credentials left out:
+    see HEADERS_ENV and CREDENTIALS_ENV)."""
     data: dict[str, Any] = {
         "entry_points": list(target.entry_points), "connect_timeout": target.connect_timeout,
         "read_timeout": target.read_timeout, "max_response_time": target.max_response_time,
         "max_body_bytes": target.max_body_bytes, "agents_required": target.agents_required,
         "paths": dict(target.paths)}
     if target.base_url:
-        data["base_url"] = target.base_url
+        data["base_url"] = redaction.split_credentials(target.base_url)[0]
     if target.xsd_dir:
         data["xsd_dir"] = target.xsd_dir
     if target.sid:

@@ -1,8 +1,9 @@
 """Every exchange of a run as a HAR 1.2 file (``exchanges.har``), for devtools and vendor tickets.
 
 HAR is what browsers' devtools import and what a support engineer at the vendor can open; it is also
-how Schemathesis hands its runs over. Request headers are written as the Exchange recorded them, so
-the extra headers of the target are already ``<redacted>``; nothing here ever sees their values.
+how Schemathesis hands its runs over. An Exchange holds its URL and headers with their secrets already
+``<redacted>``; every URL and header is passed through :mod:`ecekit.redaction` here again, so an
+exchange built elsewhere (a load check, a snapshot) cannot carry a password or a cookie into the file.
 Bodies that are not UTF-8 text are base64-encoded, as the format allows. A transport failure (no
 answer) is an entry with status 0 and the error in ``_error`` (HAR's custom-field convention).
 """
@@ -19,12 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ecekit import redaction
 from ecekit.__about__ import __version__
 from ecekit.client import Exchange
 
 
 def _headers(headers: dict[str, str]) -> list[dict[str, str]]:
-    return [{"name": k, "value": str(v)} for k, v in headers.items()]
+    return [{"name": k, "value": v} for k, v in redaction.headers(headers).items()]
 
 
 def _content(body: bytes, mime: str) -> dict[str, Any]:
@@ -46,10 +48,11 @@ def entry(ex: Exchange) -> dict[str, Any]:
     ms = round(ex.elapsed * 1000, 3)
     req_mime = next((v for k, v in ex.request_headers.items() if k.lower() == "content-type"),
                     "application/octet-stream")
+    url = redaction.url(ex.url)
     request: dict[str, Any] = {
-        "method": ex.method, "url": ex.url, "httpVersion": "HTTP/1.1", "cookies": [],
+        "method": ex.method, "url": url, "httpVersion": "HTTP/1.1", "cookies": [],
         "headers": _headers(ex.request_headers),
-        "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(ex.url).query)],
+        "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(url).query)],
         "headersSize": -1, "bodySize": len(ex.request_body) if ex.request_body is not None else 0,
     }
     if ex.request_body is not None:
@@ -66,7 +69,8 @@ def entry(ex: Exchange) -> dict[str, Any]:
         "status": status, "statusText": reason, "httpVersion": "HTTP/1.1", "cookies": [],
         "headers": _headers(ex.response_headers),
         "content": _content(ex.body, ex.content_type or "x-unknown"),
-        "redirectURL": ex.response_headers.get("location", ""), "headersSize": -1, "bodySize": len(ex.body),
+        "redirectURL": redaction.url(ex.response_headers.get("location", "")), "headersSize": -1,
+        "bodySize": len(ex.body),
     }
     item: dict[str, Any] = {
         "startedDateTime": started, "time": ms, "request": request, "response": response, "cache": {},
@@ -76,7 +80,7 @@ def entry(ex: Exchange) -> dict[str, Any]:
     if ex.entry_point is not None:
         item["_entryPoint"] = ex.entry_point
     if ex.error is not None:
-        item["_error"] = f"{ex.error.value}: {ex.error_detail}"
+        item["_error"] = redaction.text(f"{ex.error.value}: {ex.error_detail}")
     return item
 
 

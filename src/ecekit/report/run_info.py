@@ -11,11 +11,10 @@ import hashlib
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from ecekit import resources
+from ecekit import redaction, resources
 from ecekit.__about__ import __version__
-from ecekit.target import REDACTED, Target
+from ecekit.target import Target
 
 
 def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -36,11 +35,8 @@ def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, An
 
 
 def without_credentials(url: str | None) -> str | None:
-    """``https://user:secret@host/system`` -> ``https://<redacted>@host/system``."""
-    if url is None or "@" not in urlsplit(url).netloc:
-        return url
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}"))
+    """``https://user:secret@host/system`` -> ``https://user:<redacted>@host/system`` (ecekit.redaction)."""
+    return redaction.optional_url(url)
 
 
 def xsd_hashes(xsd_dir: str | Path | None) -> dict[str, Any]:

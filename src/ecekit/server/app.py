@@ -175,6 +175,9 @@ class EceApp:
             reply = page()
         else:
             reply = await self._ece(scope, receive, path, method, as_json)
+            if reply is not None:
+                for fault in self._faults:
+                    reply.headers = reply.headers + fault.headers()
         if reply is None:
             _drop_connection(send)
             status = 0

@@ -8,7 +8,8 @@ or layout. A fault hooks one or more stages of an answer:
 1. :meth:`Fault.before` — transport: sleep (latency, stall) or drop the connection;
 2. :meth:`Fault.values` — the data (a wrong type, an out-of-range code, a lie about a role);
 3. :meth:`Fault.reply` — the rendered answer (a namespace, a quote, a status, a content type);
-4. :meth:`Fault.survey` — the survey verdict (a 500 on some input, a 204 for garbage).
+4. :meth:`Fault.survey` — the survey verdict (a 500 on some input, a 204 for garbage);
+5. :meth:`Fault.headers` — headers added to every answer of the six operations (a cookie).
 
 The catalogue is :data:`CATALOGUE`; ``ecekit serve --list-faults`` prints it. Parameterised faults
 (latency, stall, drop) live in :mod:`ecekit.server.transport_faults`.
@@ -81,6 +82,10 @@ class Fault:
 
     def survey(self, outcome: Outcome, body: bytes) -> Reply | None:
         return None
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """Headers added to every answer of the six operations, status and survey alike."""
+        return []
 
     def describe(self) -> dict[str, str]:
         return {"name": self.name, "spec": self.spec, "trips": self.trips, "summary": self.summary}
@@ -416,6 +421,19 @@ class CorsMissing(Fault):
     summary = ("the server forgets its cross-origin headers (no Access-Control-Allow-Origin, preflights "
                "refused): a page on another origin cannot read any answer")
     drops_cors: ClassVar[bool] = True
+
+
+class SetCookie(Fault):
+    """What a staging load balancer does: a session cookie on every answer. No check looks at it;
+    every report must hide its value (see ecekit.redaction), which the tests of redaction prove."""
+
+    name, trips, harmless = "set-cookie", "", True
+    summary = ("harmless: every answer carries a load balancer's session cookie (Set-Cookie: "
+               "ECEKITLB=…); no check may fail, and no report may show its value")
+    VALUE: ClassVar[str] = "lb-session-5f2c9e81d7a4"
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [(b"set-cookie", f"ECEKITLB={self.VALUE}; Path=/; HttpOnly".encode())]
 
 
 def _catalogue() -> dict[str, type[Fault]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ecekit import redaction
 from ecekit.checks.base import REGISTRY
 from ecekit.client import Exchange
 from ecekit.report.failure import BODY_EXCERPT, curl_line, printable
@@ -91,7 +92,9 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
         else:
             result.outcome = "error"
             result.check = "error"
-            result.text = report.longreprtext
+            result.text = redaction.text(report.longreprtext, suite.target.secrets())
+            if result.text != report.longreprtext:  # a traceback that echoed a URL or a header
+                report.longrepr = result.text
             result.headline = (result.text.strip().splitlines() or ["error"])[-1][:300]
     previous = suite.results.get(report.nodeid)
     if previous is not None and previous.failed and not result.failed:

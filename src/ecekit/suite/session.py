@@ -288,7 +288,7 @@ class Suite:
         """The report header: what is being tested and how (flags named as the front door spells
         them: ``--allow-writes`` for `ecekit check`, ``--ece-allow-writes`` for pytest)."""
         t = self.target
-        where = t.base_url or "the embedded reference server (default scenario)"
+        where = t.shown_base_url or "the embedded reference server (default scenario)"
         if self.options.faults:
             where += f" with faults {', '.join(self.options.faults)}"
         lines = [f"ecekit target: {where}" + (f" (from {t.source})" if t.source else "")]
