@@ -17,6 +17,8 @@ Modes (``MODES``):
 * ``huge-length``: ``Content-Length`` of 10^15, and bytes as fast as they are read.
 * ``lying-length``: ``Content-Length`` of 1 GiB, 100 bytes sent, then silence with the socket open.
 * ``drip``: a chunked body of one byte every ``interval`` seconds, never finished.
+* ``drip-head``: the status line, then header bytes one every ``interval`` seconds, never finished
+  (each read of the head is quick; only a deadline on the whole answer ends it).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 GIB = 1 << 30
 MIB = 1 << 20
 BOMBS = ("gzip-bomb", "deflate-bomb", "raw-deflate-bomb", "br-bomb")
-MODES = (*BOMBS, "endless-chunked", "huge-length", "lying-length", "drip")
+MODES = (*BOMBS, "endless-chunked", "huge-length", "lying-length", "drip", "drip-head")
 ENCODING = {"gzip-bomb": "gzip", "deflate-bomb": "deflate", "raw-deflate-bomb": "deflate", "br-bomb": "br"}
 
 
@@ -141,6 +143,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._head(("Transfer-Encoding", "chunked"))
                 while time.monotonic() < ends:
                     self.wfile.write(b"1\r\nx\r\n")
+                    time.sleep(srv.interval)
+            elif mode == "drip-head":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                while time.monotonic() < ends:
+                    self.wfile.write(b"x")
                     time.sleep(srv.interval)
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -22,7 +22,7 @@ from enum import StrEnum
 import requests
 import urllib3
 
-from ecekit import inflate, operations, redaction, transport
+from ecekit import deadline, inflate, operations, redaction, transport
 from ecekit.__about__ import __version__
 from ecekit.target import Target
 
@@ -108,6 +108,7 @@ class Client:
         self.target = target
         self.on_exchange = on_exchange  # sees every exchange, e.g. to write a HAR file
         self.session = requests.Session()
+        deadline.mount(self.session)  # a deadline on each whole answer can shut its socket
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Encoding"] = inflate.ACCEPT_ENCODING  # what ecekit inflates within the cap
         self.session.headers.update(target.headers)
@@ -166,39 +167,47 @@ class Client:
         if proxies is None:
             proxies = self._proxies[netloc] = transport.proxies_for(url)
         start = time.perf_counter()
-        try:
-            with _quiet_if(target.insecure):
-                resp = self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
-                                            allow_redirects=False, proxies=proxies,
-                                            timeout=(target.connect_timeout, target.read_timeout))
-            with resp:
-                ex.status = resp.status_code
-                ex.response_headers = redaction.headers({k.lower(): v for k, v in resp.headers.items()})
-                if not read_body:
-                    resp.raw.close()  # not drained: the rest of the answer is never read
-                else:
-                    inflater = inflate.Inflater(resp.headers.get("content-encoding"), target.max_body_bytes)
-                    # read1 returns what one socket read gives, so the deadline is checked between
-                    # trickled bytes too (iter_content would wait for a whole chunk). The raw bytes: ecekit
-                    # inflates them itself, within the cap (see ecekit.inflate).
-                    try:
-                        while chunk := resp.raw.read1(_CHUNK, decode_content=False):
-                            inflater.feed(chunk)
-                            if time.perf_counter() - start > deadline_s:
+        with deadline.guard(deadline_s) as cut:  # the whole answer, head included (ecekit.deadline)
+            try:
+                with _quiet_if(target.insecure):
+                    resp = self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
+                                                allow_redirects=False, proxies=proxies,
+                                                timeout=(target.connect_timeout, target.read_timeout))
+                with resp:
+                    ex.status = resp.status_code
+                    ex.response_headers = redaction.headers({k.lower(): v for k, v in resp.headers.items()})
+                    if not read_body:
+                        resp.raw.close()  # not drained: the rest of the answer is never read
+                    else:
+                        inflater = inflate.Inflater(resp.headers.get("content-encoding"), target.max_body_bytes)
+                        # read1 returns what one socket read gives, so the deadline is checked between
+                        # trickled bytes too (iter_content would wait for a whole chunk). The raw bytes: ecekit
+                        # inflates them itself, within the cap (see ecekit.inflate).
+                        try:
+                            while chunk := resp.raw.read1(_CHUNK, decode_content=False):
+                                inflater.feed(chunk)
+                                if time.perf_counter() - start > deadline_s:
+                                    raise requests.Timeout(f"response not complete within {deadline_s:g}s")
+                            if cut.fired:  # the socket was shut at the deadline: what came is not the whole
                                 raise requests.Timeout(f"response not complete within {deadline_s:g}s")
-                    except inflate.TooLarge as exc:
-                        ex.error, ex.error_detail = TransportError.TOO_LARGE, str(exc)
-                    except inflate.BadEncoding as exc:
-                        ex.error = TransportError.CONNECTION
-                        ex.error_detail = f"body not decodable as Content-Encoding {ex.content_encoding}: {exc}"
-                    ex.body = inflater.finish()
-        except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
-            ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s, self._secrets)
-            if ex.status is not None and "read timeout" in ex.error_detail:  # the head came, the body stalled
-                ex.error_detail = f"HTTP {ex.status} came, then its body stalled: no byte within {deadline_s:g}s"
-
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s, self._secrets)
+                        except inflate.TooLarge as exc:
+                            ex.error, ex.error_detail = TransportError.TOO_LARGE, str(exc)
+                        except inflate.BadEncoding as exc:
+                            ex.error = TransportError.CONNECTION
+                            ex.error_detail = f"body not decodable as Content-Encoding {ex.content_encoding}: {exc}"
+                        ex.body = inflater.finish()
+            except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
+                ex.error, ex.error_detail = TransportError.TIMEOUT, _short(exc, deadline_s, self._secrets)
+                if ex.status is not None and "read timeout" in ex.error_detail:  # the head came, the body stalled
+                    ex.error_detail = f"HTTP {ex.status} came, then its body stalled: no byte within {deadline_s:g}s"
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if cut.fired:  # the deadline shut the socket mid-answer (a head or body that dripped)
+                    ex.error = TransportError.TIMEOUT
+                    ex.error_detail = (f"response not complete within {deadline_s:g}s"
+                                       + (f" (HTTP {ex.status} came)" if ex.status is not None else
+                                          ": the status line and headers did not come whole"))
+                else:
+                    ex.error, ex.error_detail = TransportError.CONNECTION, _short(exc, deadline_s, self._secrets)
         ex.elapsed = time.perf_counter() - start
         if self.on_exchange is not None:
             self.on_exchange(ex)

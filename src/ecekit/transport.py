@@ -149,9 +149,12 @@ def probe(target: Target) -> None:
     if not https:
         conn.close()
         return  # a plain-HTTP target gets no request it did not ask for (a load run counts them all)
+    from ecekit import deadline
+
     try:
-        conn.request("HEAD", parts.path or "/", headers={"User-Agent": "ecekit (connection probe)"})
-        conn.getresponse().close()
+        with deadline.guard(target.read_timeout, conn):  # a head that drips ends at the deadline too
+            conn.request("HEAD", parts.path or "/", headers={"User-Agent": "ecekit (connection probe)"})
+            conn.getresponse().close()
     except (OSError, http.client.HTTPException) as exc:
         fix = ("if it wants a client certificate, pass --client-cert FILE --client-key FILE" if not
                target.client_cert else "check --client-cert and --client-key: the server may have refused them")

@@ -192,7 +192,8 @@ def test_refused_connection() -> None:
 HOSTILE_KIND = {"gzip-bomb": TransportError.TOO_LARGE, "deflate-bomb": TransportError.TOO_LARGE,
                 "raw-deflate-bomb": TransportError.TOO_LARGE, "br-bomb": TransportError.TOO_LARGE,
                 "endless-chunked": TransportError.TOO_LARGE, "huge-length": TransportError.TOO_LARGE,
-                "lying-length": TransportError.TIMEOUT, "drip": TransportError.TIMEOUT}
+                "lying-length": TransportError.TIMEOUT, "drip": TransportError.TIMEOUT,
+                "drip-head": TransportError.TIMEOUT}
 
 
 @pytest.mark.parametrize("mode", sorted(HOSTILE_KIND))
