@@ -270,7 +270,9 @@ def test_9_unwritable_output_paths_are_refused_before_the_run(tmp_path: Path,
 
 # --------------------------------------------------------------------------------------------- 10
 def test_10_fuzz_prints_text_an_inline_curl_line_and_the_serve_command(tmp_path: Path) -> None:
-    code, out = invoke("fuzz", "-q", "--fault", "survey-500-non-ascii", "--seed", "1", "--no-database")
+    # 200 examples: the fault is found within a few dozen; the budget bounds the search after it
+    code, out = invoke("fuzz", "-q", "--fault", "survey-500-non-ascii", "--seed", "1", "--no-database",
+                       "--max-examples", "200")
     assert code == 1, out
     assert "b'" not in out and "\\xc2" not in out
     m = re.search(r"--data-binary '<egainSurvey[^\n]* (http://127\.0\.0\.1:(\d+)/system/\S+)", out)
@@ -290,7 +292,8 @@ def test_10_payload_shown_as_text() -> None:
 @pytest.mark.slow
 def test_11_rerun_replays_remembered_failures_first_and_stops(tmp_path: Path) -> None:
     db = str(tmp_path / "db")
-    code, first = invoke("fuzz", "-q", "--fault", "survey-204-non-xml", "--seed", "3", "--database", db)
+    code, first = invoke("fuzz", "-q", "--fault", "survey-204-non-xml", "--seed", "3", "--database", db,
+                         "--max-examples", "200")  # found by the 2nd example; the budget bounds the rest
     assert code == 1
     assert f"--fault survey-204-non-xml --database {db} --replay" in first
     code, again = invoke("fuzz", "-q", "--fault", "survey-204-non-xml", "--seed", "4", "--database", db)

@@ -36,13 +36,19 @@ FAULTS = {
 }
 
 
+# The budget of the fault tests: each fault is found within it (the default is 500), and it also bounds
+# the last search, the one that finds nothing new, which is most of the cost (a fault is first seen
+# within 2-91 examples of these seeds; docs/fuzzing.md gives the figures over more seeds).
+BUDGET = 200
+
+
 # One seed each here; test_several_faults_at_once finds the three valid-survey faults again under
-# another seed (and docs/fuzzing.md gives the figures over more seeds).
+# another seed.
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_survey_fault_is_found_and_shrunk(fault: str, tmp_path: Path) -> None:
     seed = 7
     kind, limit = FAULTS[fault]
-    result = run((fault,), tmp_path, seed=seed)  # the default budget: 500 examples
+    result = run((fault,), tmp_path, seed=seed, max_examples=BUDGET)
     assert result.failures, f"{fault} not found with seed {seed}"
     head = result.failures[0]
     assert kind in head.kind
@@ -55,16 +61,16 @@ def test_each_survey_fault_is_found_and_shrunk(fault: str, tmp_path: Path) -> No
 
 def test_several_faults_at_once_are_each_reported(tmp_path: Path) -> None:
     faults = ("survey-500-non-ascii", "survey-500-long-answer", "survey-500-many-pairs", "survey-204-non-xml")
-    result = run(faults, tmp_path, seed=5)
+    result = run(faults, tmp_path, seed=5, max_examples=BUDGET)
     kinds = sorted(f.kind for f in result.failures)
     assert kinds == ["not_xml:survey_rejected", "valid[long_text]:not_a_server_error",
                      "valid[many_pairs]:not_a_server_error", "valid[non_ascii]:not_a_server_error"]
 
 
 def test_failures_are_remembered_and_replayed_alone(tmp_path: Path) -> None:
-    # The default budget, not 200: hypothesis mixes constants from every imported local module into
-    # its draws, so what a seed yields moves when a test module is added (200 stopped finding it).
-    first = run(("survey-500-non-ascii",), tmp_path, seed=3, database_key="k")
+    # Hypothesis mixes constants from every imported local module into its draws, so what a seed yields
+    # moves when a module is added: the seed finds this fault within about 25 examples, a tenth of BUDGET.
+    first = run(("survey-500-non-ascii",), tmp_path, seed=3, database_key="k", max_examples=BUDGET)
     assert first.failures
     again = run(("survey-500-non-ascii",), tmp_path, replay=True, database_key="k")
     assert [f.case.body for f in again.failures] == [f.case.body for f in first.failures]
