@@ -261,3 +261,52 @@ def test_cors_for_every_origin_still_keeps_pages_off_the_open_admin_api() -> Non
         assert http.post(srv.admin_url + "/reset", headers=page, timeout=5).status_code == 403
         assert srv.app.faults == ()
         assert http.post(srv.admin_url + "/faults", json={"fault": "capacity-500"}, timeout=5).status_code == 201
+
+
+PROXIED = {
+    "X-Forwarded-For": [(b"x-forwarded-for", b"203.0.113.5")],
+    "Forwarded": [(b"forwarded", b"for=203.0.113.5;proto=https")],
+    "X-Real-IP": [(b"x-real-ip", b"203.0.113.5")],
+    "Via": [(b"via", b"1.1 proxy.example")],
+    "empty X-Forwarded-For": [(b"x-forwarded-for", b"")],
+}
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize("sent", PROXIED)
+def test_an_open_admin_api_refuses_what_a_proxy_relays(open_app: EceApp, route: admin.Route,
+                                                       sent: str) -> None:
+    """A reverse proxy on this machine that keeps a loopback Host would open the API to the proxy's
+    clients: a request that says it went through a proxy gets 403, and nothing changes."""
+    method, path, body = good_request(route)
+    before = dump(open_app)
+    answer = call(open_app, method, path, body=body,
+                  headers=[JSON, (b"host", b"127.0.0.1:8080"), *PROXIED[sent]])
+    assert answer.status == 403
+    name = PROXIED[sent][0][0].decode()
+    assert "relayed by a proxy" in answer.json()["error"] and name in answer.json()["error"]
+    assert "--admin-token" in answer.json()["remedy"]
+    assert dump(open_app) == before
+
+
+@pytest.mark.parametrize("sent", PROXIED)
+def test_with_a_token_a_proxy_may_relay_the_admin_api(exposed: EceApp, sent: str) -> None:
+    answer = call(exposed, "POST", ADMIN_PREFIX + "/reset", headers=[*PROXIED[sent], bearer(_token(exposed))])
+    assert answer.status == 200
+
+
+def test_proxy_refusal_names_every_proxy_header_it_saw() -> None:
+    gate = access.admin_access("127.0.0.1", None)
+    assert gate.proxy_refusal([]) is None
+    reason = gate.proxy_refusal([b"via", b"x-real-ip"])
+    assert reason is not None and "via, x-real-ip" in reason
+    assert access.AdminAccess("t" * 20).proxy_refusal([b"via"]) is None
+
+
+def test_an_open_admin_api_behind_a_real_proxy_header_over_http() -> None:
+    """Over the wire, as a proxy on the same host would send it (uvicorn keeps the header)."""
+    with running_server(admin=True) as srv, requests.Session() as http:
+        assert srv.admin_url is not None
+        relayed = http.post(srv.admin_url + "/reset", headers={"X-Forwarded-For": "203.0.113.5"}, timeout=5)
+        assert relayed.status_code == 403 and "--admin-token" in relayed.json()["remedy"]
+        assert http.post(srv.admin_url + "/reset", timeout=5).status_code == 200
