@@ -310,3 +310,19 @@ def test_an_open_admin_api_behind_a_real_proxy_header_over_http() -> None:
         relayed = http.post(srv.admin_url + "/reset", headers={"X-Forwarded-For": "203.0.113.5"}, timeout=5)
         assert relayed.status_code == 403 and "--admin-token" in relayed.json()["remedy"]
         assert http.post(srv.admin_url + "/reset", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(("host", "shown"), [
+    ("0.0.0.0", "0.0.0.0 (every IPv4 interface of this machine)"),
+    (" 0.0.0.0 ", "0.0.0.0 (every IPv4 interface of this machine)"),
+    ("", "0.0.0.0 (every IPv4 interface of this machine)"),
+    ("::", ":: (every interface of this machine)"), ("[::]", ":: (every interface of this machine)"),
+    ("192.168.1.20", "192.168.1.20"), ("[fe80::1]", "[fe80::1]"),
+])
+def test_describe_host_says_what_a_wildcard_means(host: str, shown: str) -> None:
+    assert access.describe_host(host) == shown
+
+
+def test_faults_notice_lists_every_fault() -> None:
+    assert access.faults_notice("127.0.0.1", 8080, ["drop", "capacity-500"]) == \
+        "ecekit serve: faults on: drop, capacity-500"
