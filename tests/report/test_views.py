@@ -236,3 +236,17 @@ def test_every_kind_renders_a_page_from_empty_json(kind: str) -> None:
     assert "uPlot" in page
     with pytest.raises(ValueError, match="no report for 'nope'"):
         html.render("nope", {})
+
+
+def test_fuzz_counts_default_to_zero_and_keys_are_what_the_page_reads() -> None:
+    view = views.fuzz({"families": {"a": {"failing": 2}}, "failures": [{"kind": "x"}]})
+    assert dict(view["meta"]) == {"examples": "0", "requests": "0"}
+    assert view["failures"] == [{"kind": "x"}] and view["families"] == [{"name": "a", "failing": 2}]
+    assert view["chart_data"]["tried"] == [0]
+    assert views.fuzz({"examples": 0, "failures": []})["verdict"] == "nothing checked"
+    assert views.fuzz({})["title"] == "ecekit fuzz: no failure in 0 examples"
+
+
+def test_unknown_operations_sort_after_the_guides_by_name() -> None:
+    assert views._op_key("agentAvailability") < views._op_key("survey") < views._op_key("aaa") < views._op_key("zzz")
+    assert views._op_key("aaa") == (99, "aaa")

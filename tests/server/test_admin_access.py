@@ -326,3 +326,13 @@ def test_describe_host_says_what_a_wildcard_means(host: str, shown: str) -> None
 def test_faults_notice_lists_every_fault() -> None:
     assert access.faults_notice("127.0.0.1", 8080, ["drop", "capacity-500"]) == \
         "ecekit serve: faults on: drop, capacity-500"
+
+
+def test_exposure_notice_without_faults_or_admin_and_on_loopback() -> None:
+    assert access.exposure_notice("127.0.0.1", 8080, ["drop"], access.AdminAccess()) is None
+    line = access.exposure_notice("0.0.0.0", 9, [], None)
+    assert line == ("ecekit serve: WARNING: listening beyond loopback on 0.0.0.0 (every IPv4 interface of this "
+                    "machine): anyone who can reach port 9 of this machine gets its answers and can submit surveys; "
+                    "no fault modes on")
+    with_admin = access.exposure_notice("0.0.0.0", 9, [], access.AdminAccess("t" * 20))
+    assert with_admin == line + "; the admin API needs the bearer token"
