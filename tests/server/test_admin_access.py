@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ecekit.errors import UsageError
 from ecekit.server import access, admin
 from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp
@@ -336,3 +337,50 @@ def test_exposure_notice_without_faults_or_admin_and_on_loopback() -> None:
                     "no fault modes on")
     with_admin = access.exposure_notice("0.0.0.0", 9, [], access.AdminAccess("t" * 20))
     assert with_admin == line + "; the admin API needs the bearer token"
+
+
+@pytest.mark.parametrize(("token", "ok"), [
+    ("!", True), ("~", True), ('"', True), ("a" * 40, True),
+    (" ", False), ("\x7f", False), ("tab\t", False), ("é", False), ("", False),
+])
+def test_a_token_is_visible_ascii_from_bang_to_tilde(token: str, ok: bool) -> None:
+    if ok:
+        assert access.check_token(token) == token
+        return
+    with pytest.raises(UsageError) as caught:
+        access.check_token(token)
+    assert caught.value.message == "the admin token must be visible ASCII characters, no spaces, not empty"
+    assert caught.value.remedy == ("pass --admin-token (or ECEKIT_ADMIN_TOKEN) e.g. from "
+                                   "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
+                                   "or leave it out to have one generated")
+
+
+def test_a_generated_token_has_43_characters_and_differs_each_time() -> None:
+    one, two = access.admin_access("0.0.0.0", None), access.admin_access("0.0.0.0", None)
+    assert one.generated and one.token is not None and len(one.token) == 43 and one.token != two.token
+
+
+def test_the_refusal_reasons_word_for_word() -> None:
+    gate = access.AdminAccess("t" * 20)
+    assert gate.refusal(b"") == "this admin API needs a token: no Authorization header"
+    assert gate.refusal(b"Basic abc") == "the Authorization header must be 'Bearer TOKEN'"
+    assert gate.refusal(b"Bearer nope") == "wrong admin token"
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("::1%lo", True), ("::1%lo%x", True), ("[::1%1]", True),
+                                                ("fe80::1%lo", False)])
+def test_a_zone_id_is_cut_at_the_first_percent_sign(host: str, loopback: bool) -> None:
+    assert access.is_loopback(host) is loopback
+
+
+def test_what_a_web_page_refusal_shows() -> None:
+    gate = access.AdminAccess()
+    assert gate.web_page_refusal(b"[::1]", b"", b"") is None  # a bracketed host without a port
+    assert gate.web_page_refusal(b"[::1]:8080", b"", b"") is None
+    long_host = b"h" * 100 + b":80"
+    reason = gate.web_page_refusal(long_host, b"", b"")
+    assert reason is not None and repr("h" * 80) in reason and repr("h" * 81) not in reason
+    by_origin = gate.web_page_refusal(b"127.0.0.1:80", b"https://" + b"o" * 100, b"cross-site")
+    assert by_origin == f"this open admin API does not answer web pages (the request came from {'https://' + 'o' * 72})"
+    by_site = gate.web_page_refusal(b"127.0.0.1:80", b"", b"cross-site-and-then-some-more")
+    assert by_site == "this open admin API does not answer web pages (the request came from cross-site-and-then-)"

@@ -93,3 +93,40 @@ def test_as_json_is_what_the_browser_widget_reads() -> None:
     assert kinds == {f.name: f.kind.value for f in operations.CHAT_ALLOWED.fields}
     for f in data["fields"].values():
         assert f["ns"] == (operations.CHAT_NS if f["kind"] == "element" else "")
+
+
+def test_exact_remedies_of_the_refusals() -> None:
+    cases = [
+        ({"operation": None}, "t.toml [widget]: unknown operation ''", "operation names a status operation"),
+        ({"rules": [["responseType", "0"]]}, None, 'e.g. ["responseType", "0", "available"]'),
+        ({"rules": [["x", "0", "available"]]}, None, "fields: responseType"),
+        ({"rules": []}, None, 'e.g. rules = [["allowed", "true", "available"]]'),
+    ]
+    for table, message, remedy in cases:
+        data = {"operation": "checkEligibility", "rules": RULES, **table}
+        if table.get("operation", "") is None:
+            del data["operation"]
+        with pytest.raises(ConfigError) as caught:
+            widgets.from_mapping(data, source="t.toml [widget]")
+        if message is not None:
+            assert caught.value.message.startswith(message)
+        assert caught.value.remedy == remedy
+    with pytest.raises(ConfigError) as caught:
+        widgets.get("nope")
+    assert caught.value.message == "unknown widget 'nope'"
+    assert caught.value.remedy.endswith("define your own in a [widget] table (see docs/widgets.md)")
+    names = {f.name for f in operations.LIVE_SESSION_STATUS.fields}
+    with pytest.raises(ConfigError) as caught:
+        widgets.from_mapping({"operation": "liveSessionStatus", "rules": [["x", "1", "busy"]]})
+    assert caught.value.remedy.endswith("fields: " + ", ".join(sorted(names)))
+
+
+def test_a_timeout_under_a_second_is_fine() -> None:
+    assert _read(timeout=0.5).timeout == 0.5
+
+
+def test_as_json_gives_element_fields_the_chat_namespace() -> None:
+    w = widgets.from_mapping({"operation": "liveSessionStatus", "rules": [["queueDepth", "0", "available"]]})
+    fields = widgets.as_json(w)["fields"]
+    assert fields == {"waitTime": {"kind": "element", "ns": operations.CHAT_NS},
+                      "queueDepth": {"kind": "element", "ns": operations.CHAT_NS}}
