@@ -114,3 +114,11 @@ def test_failure_text_shows_each_violation_and_each_exchange_once() -> None:
     cut = Violation("xsd", "capacity", "bad", actual="a" * 200 + "… (250 bytes)")
     assert "(see the response below)" in failure.failure_text([cut], [long])
     assert failure.failure_text([Violation("xsd", "capacity", "bell\x07")], []) == "xsd · capacity: bell\\x07"
+
+
+def test_write_makes_the_directories_and_keeps_non_ascii(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = _r("test_é", "xsd", "capacity", "failed", headline="réponse ≠ schéma")
+    path = junit.write(tmp_path / "a" / "b" / "j.xml", [result], {"seed": "1"})
+    text = path.read_bytes().decode("utf-8")
+    assert "réponse ≠ schéma" in text and text.count("\n") > 5  # pretty-printed, one element a line
+    assert text == junit.to_xml([result], properties={"seed": "1"})

@@ -250,3 +250,72 @@ def test_fuzz_counts_default_to_zero_and_keys_are_what_the_page_reads() -> None:
 def test_unknown_operations_sort_after_the_guides_by_name() -> None:
     assert views._op_key("agentAvailability") < views._op_key("survey") < views._op_key("aaa") < views._op_key("zzz")
     assert views._op_key("aaa") == (99, "aaa")
+
+
+def test_check_view_passes_findings_and_warnings_to_the_page() -> None:
+    data = {"results": [{"operation": "capacity", "entry_point": "1", "check": "xsd", "outcome": "error"}],
+            "findings": [{"check": "survey_lenient"}], "warnings": ["--insecure"]}
+    view = views.check(data)
+    assert view["findings"] == [{"check": "survey_lenient"}] and view["warnings"] == ["--insecure"]
+    assert view["chart_data"] == {} and view["rows"][0]["failed"] is True
+    assert view["broken"][0]["headline"] == "" and view["broken"][0]["operation"] == "capacity"
+    assert views.check({"results": [{"outcome": "failed"}]})["broken"][0]["check"] == "error"
+    assert views.check({"results": [{"outcome": "failed"}]})["broken"][0]["operation"] == ""
+    assert views.check({"results": [{}]})["totals"] == {"?": 1}
+
+
+def test_the_grid_column_is_the_check_the_test_exists_for() -> None:
+    data = {"results": [
+        {"operation": "capacity", "entry_point": "1", "test_check": "xsd", "check": "semantics", "outcome": "failed"},
+        {"operation": "capacity", "entry_point": "1", "check": "status_code", "outcome": "passed"},
+        {"operation": "agentAvailability", "entry_point": "2", "check": "xsd", "outcome": "passed"},
+        {"operation": "agentAvailability", "entry_point": "1", "check": "xsd", "outcome": "passed"}]}
+    view = views.check(data)
+    assert view["checks"] == ["xsd", "status_code"]
+    assert [(r["operation"], r["entry_point"]) for r in view["rows"]] == [
+        ("agentAvailability", "1"), ("agentAvailability", "2"), ("capacity", "1")]
+    assert view["rows"][0]["cells"][1] == {"outcome": "none", "mark": "", "title": "", "anchor": None}
+    broken = views.check({"results": [
+        {"check": "xsd", "operation": "survey", "outcome": "failed"},
+        {"check": "xsd", "operation": "capacity", "outcome": "failed"},
+        {"check": "a", "operation": "survey", "outcome": "failed"}]})["broken"]
+    assert [(b["check"], b["operation"]) for b in broken] == [("a", "survey"), ("xsd", "capacity"), ("xsd", "survey")]
+
+
+def _load5(**more: Any) -> dict[str, Any]:
+    return {"offered_rate": 5, "total": {"requests": 1}, **more}
+
+
+def test_load_view_passes_every_section_to_the_page() -> None:
+    view = views.load(_load5(schedule={"page_views": 3}, outcomes={"w": {}}, profile="p",
+                            target={"base_url": "http://t/system"}, base_url="http://other/"))
+    assert view["schedule"] == {"page_views": 3} and view["outcomes"] == {"w": {}}
+    assert dict(view["meta"])["target"] == "http://t/system"
+    assert view["verdict"] == "passed" and view["slos"] == [] and view["breached"] == []
+    bare = views.load(_load5())
+    assert bare["schedule"] == {} and bare["outcomes"] == {}
+    meta = dict(bare["meta"])
+    assert meta["profile"] == views.NONE and meta["latency measured from"] == ""
+    assert dict(views.load({"total": {"requests": 1}})["meta"])["offered rate"] == "? page views/s"
+
+
+def test_load_chart_latency_lines_only_for_millisecond_percentiles() -> None:
+    slos = [{"name": "p95", "limit": 1, "unit": "%"}, {"name": "capacity.max", "limit": 9},
+            {"name": "errors", "limit": 1}, {"limit": 3}, {"name": "x.p50", "limit": 4, "unit": "ms"}]
+    windows = [{"t": 0, "ops": {"survey": {"requests": 3, "p99": 7}, "capacity": {"requests": 1}}}]
+    chart = views.load(_load5(slo={"passed": True, "checks": slos}, windows=windows))["chart_data"]
+    assert chart["slo_lines"] == [{"name": "x.p50", "limit": 4}]
+    assert list(chart["p99"]) == ["capacity", "survey"] and chart["p99"]["survey"] == [7]
+    assert chart["throughput"]["survey"] == [3.0]  # one window without width_s: 1 s wide
+    assert chart["schedule"] == {"started": [0], "sent late": [0], "unsent": [0]}
+    third = views.load(_load5(windows=[{"t": 0, "ops": {"capacity": {"requests": 1}}},
+                                      {"t": 3, "ops": {"capacity": {"requests": 1}}}]))["chart_data"]
+    assert third["throughput"]["capacity"] == [0.333, 0.333]
+    late = views.load(_load5(windows=[{"t": 10, "ops": {"capacity": {"requests": 4}}},
+                                     {"t": 12, "ops": {"capacity": {"requests": 4}}}]))["chart_data"]
+    assert late["throughput"]["capacity"] == [2.0, 2.0]
+
+
+def test_load_without_slo_data_holds() -> None:
+    view = views.load(_load5())
+    assert view["verdict"] == "passed" and view["title"].startswith("ecekit load: SLOs held")
