@@ -66,3 +66,17 @@ def test_usl_uses_only_steps_the_generator_kept_up_with() -> None:
     steps.append(step.from_summary(300, summary(rate=300, p95=20, late=3000, lag_p50=900, achieved=50, mean=500)))
     fit = report.usl_fit(steps)
     assert fit["points"] == 5
+
+
+def test_step_line_shows_the_measures_and_the_verdict() -> None:
+    held = step.Step(rate=150, achieved_rps=148.25, p50=1.5, p95=12.345, p99=40, error_rate=0.0125, passed=True,
+                     generator_ok=True, phase="refine", generator_busy=0.456)
+    assert report.step_line(held) == ("refine       150/s  achieved     148.2 req/s  p50     1.50  p95    12.35  "
+                                      "p99    40.00 ms  errors 1.25%  cpu 46%  held")
+    breached = step.Step(rate=300, achieved_rps=200, p50=1, p95=2, p99=3, error_rate=0.5, passed=False,
+                         generator_ok=True, breached=("p95", "errors"))
+    assert report.step_line(breached).startswith("ladder       300/s")
+    assert report.step_line(breached).endswith("BREACHED p95,errors")
+    saturated = step.Step(rate=900, achieved_rps=200, p50=1, p95=2, p99=3, error_rate=0, passed=True,
+                          generator_ok=False)
+    assert report.step_line(saturated).endswith("cpu 0%  generator saturated")

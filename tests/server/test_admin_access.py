@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ecekit.errors import UsageError
 from ecekit.server import access, admin
 from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp
@@ -261,3 +262,125 @@ def test_cors_for_every_origin_still_keeps_pages_off_the_open_admin_api() -> Non
         assert http.post(srv.admin_url + "/reset", headers=page, timeout=5).status_code == 403
         assert srv.app.faults == ()
         assert http.post(srv.admin_url + "/faults", json={"fault": "capacity-500"}, timeout=5).status_code == 201
+
+
+PROXIED = {
+    "X-Forwarded-For": [(b"x-forwarded-for", b"203.0.113.5")],
+    "Forwarded": [(b"forwarded", b"for=203.0.113.5;proto=https")],
+    "X-Real-IP": [(b"x-real-ip", b"203.0.113.5")],
+    "Via": [(b"via", b"1.1 proxy.example")],
+    "empty X-Forwarded-For": [(b"x-forwarded-for", b"")],
+}
+
+
+@pytest.mark.parametrize("route", admin.ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize("sent", PROXIED)
+def test_an_open_admin_api_refuses_what_a_proxy_relays(open_app: EceApp, route: admin.Route,
+                                                       sent: str) -> None:
+    """A reverse proxy on this machine that keeps a loopback Host would open the API to the proxy's
+    clients: a request that says it went through a proxy gets 403, and nothing changes."""
+    method, path, body = good_request(route)
+    before = dump(open_app)
+    answer = call(open_app, method, path, body=body,
+                  headers=[JSON, (b"host", b"127.0.0.1:8080"), *PROXIED[sent]])
+    assert answer.status == 403
+    name = PROXIED[sent][0][0].decode()
+    assert "relayed by a proxy" in answer.json()["error"] and name in answer.json()["error"]
+    assert "--admin-token" in answer.json()["remedy"]
+    assert dump(open_app) == before
+
+
+@pytest.mark.parametrize("sent", PROXIED)
+def test_with_a_token_a_proxy_may_relay_the_admin_api(exposed: EceApp, sent: str) -> None:
+    answer = call(exposed, "POST", ADMIN_PREFIX + "/reset", headers=[*PROXIED[sent], bearer(_token(exposed))])
+    assert answer.status == 200
+
+
+def test_proxy_refusal_names_every_proxy_header_it_saw() -> None:
+    gate = access.admin_access("127.0.0.1", None)
+    assert gate.proxy_refusal([]) is None
+    reason = gate.proxy_refusal([b"via", b"x-real-ip"])
+    assert reason is not None and "via, x-real-ip" in reason
+    assert access.AdminAccess("t" * 20).proxy_refusal([b"via"]) is None
+
+
+def test_an_open_admin_api_behind_a_real_proxy_header_over_http() -> None:
+    """Over the wire, as a proxy on the same host would send it (uvicorn keeps the header)."""
+    with running_server(admin=True) as srv, requests.Session() as http:
+        assert srv.admin_url is not None
+        relayed = http.post(srv.admin_url + "/reset", headers={"X-Forwarded-For": "203.0.113.5"}, timeout=5)
+        assert relayed.status_code == 403 and "--admin-token" in relayed.json()["remedy"]
+        assert http.post(srv.admin_url + "/reset", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(("host", "shown"), [
+    ("0.0.0.0", "0.0.0.0 (every IPv4 interface of this machine)"),
+    (" 0.0.0.0 ", "0.0.0.0 (every IPv4 interface of this machine)"),
+    ("", "0.0.0.0 (every IPv4 interface of this machine)"),
+    ("::", ":: (every interface of this machine)"), ("[::]", ":: (every interface of this machine)"),
+    ("192.168.1.20", "192.168.1.20"), ("[fe80::1]", "[fe80::1]"),
+])
+def test_describe_host_says_what_a_wildcard_means(host: str, shown: str) -> None:
+    assert access.describe_host(host) == shown
+
+
+def test_faults_notice_lists_every_fault() -> None:
+    assert access.faults_notice("127.0.0.1", 8080, ["drop", "capacity-500"]) == \
+        "ecekit serve: faults on: drop, capacity-500"
+
+
+def test_exposure_notice_without_faults_or_admin_and_on_loopback() -> None:
+    assert access.exposure_notice("127.0.0.1", 8080, ["drop"], access.AdminAccess()) is None
+    line = access.exposure_notice("0.0.0.0", 9, [], None)
+    assert line == ("ecekit serve: WARNING: listening beyond loopback on 0.0.0.0 (every IPv4 interface of this "
+                    "machine): anyone who can reach port 9 of this machine gets its answers and can submit surveys; "
+                    "no fault modes on")
+    with_admin = access.exposure_notice("0.0.0.0", 9, [], access.AdminAccess("t" * 20))
+    assert with_admin == line + "; the admin API needs the bearer token"
+
+
+@pytest.mark.parametrize(("token", "ok"), [
+    ("!", True), ("~", True), ('"', True), ("a" * 40, True),
+    (" ", False), ("\x7f", False), ("tab\t", False), ("é", False), ("", False),
+])
+def test_a_token_is_visible_ascii_from_bang_to_tilde(token: str, ok: bool) -> None:
+    if ok:
+        assert access.check_token(token) == token
+        return
+    with pytest.raises(UsageError) as caught:
+        access.check_token(token)
+    assert caught.value.message == "the admin token must be visible ASCII characters, no spaces, not empty"
+    assert caught.value.remedy == ("pass --admin-token (or ECEKIT_ADMIN_TOKEN) e.g. from "
+                                   "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, "
+                                   "or leave it out to have one generated")
+
+
+def test_a_generated_token_has_43_characters_and_differs_each_time() -> None:
+    one, two = access.admin_access("0.0.0.0", None), access.admin_access("0.0.0.0", None)
+    assert one.generated and one.token is not None and len(one.token) == 43 and one.token != two.token
+
+
+def test_the_refusal_reasons_word_for_word() -> None:
+    gate = access.AdminAccess("t" * 20)
+    assert gate.refusal(b"") == "this admin API needs a token: no Authorization header"
+    assert gate.refusal(b"Basic abc") == "the Authorization header must be 'Bearer TOKEN'"
+    assert gate.refusal(b"Bearer nope") == "wrong admin token"
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("::1%lo", True), ("::1%lo%x", True), ("[::1%1]", True),
+                                                ("fe80::1%lo", False)])
+def test_a_zone_id_is_cut_at_the_first_percent_sign(host: str, loopback: bool) -> None:
+    assert access.is_loopback(host) is loopback
+
+
+def test_what_a_web_page_refusal_shows() -> None:
+    gate = access.AdminAccess()
+    assert gate.web_page_refusal(b"[::1]", b"", b"") is None  # a bracketed host without a port
+    assert gate.web_page_refusal(b"[::1]:8080", b"", b"") is None
+    long_host = b"h" * 100 + b":80"
+    reason = gate.web_page_refusal(long_host, b"", b"")
+    assert reason is not None and repr("h" * 80) in reason and repr("h" * 81) not in reason
+    by_origin = gate.web_page_refusal(b"127.0.0.1:80", b"https://" + b"o" * 100, b"cross-site")
+    assert by_origin == f"this open admin API does not answer web pages (the request came from {'https://' + 'o' * 72})"
+    by_site = gate.web_page_refusal(b"127.0.0.1:80", b"", b"cross-site-and-then-some-more")
+    assert by_site == "this open admin API does not answer web pages (the request came from cross-site-and-then-)"

@@ -166,6 +166,24 @@ def test_the_environment_token_without_admin_is_ignored(runner: CliRunner, tmp_p
     assert no_serve[0].admin is None  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_an_empty_environment_token_is_exit_2_like_an_empty_flag(runner: CliRunner, tmp_path: Path,
+                                                                 no_serve: list[object], host: str) -> None:
+    """click reads ECEKIT_ADMIN_TOKEN="" as unset: on loopback that would leave the API open unsaid."""
+    result = runner.invoke(cli, ["serve", "--port", "0", "--surveys", str(tmp_path / "s.db"), "--host", host,
+                                 "--admin"], env={"ECEKIT_ADMIN_TOKEN": ""})
+    assert result.exit_code == 2, result.output
+    assert "ECEKIT_ADMIN_TOKEN is set but empty" in result.output
+    assert "unset ECEKIT_ADMIN_TOKEN" in result.output and "token_urlsafe" in result.output
+    assert no_serve == []
+
+
+def test_an_empty_environment_token_without_admin_is_ignored(runner: CliRunner, tmp_path: Path,
+                                                             no_serve: list[object]) -> None:
+    _serve(runner, tmp_path, env={"ECEKIT_ADMIN_TOKEN": ""})
+    assert no_serve[0].admin is None  # type: ignore[attr-defined]
+
+
 def test_help_tells_about_the_token_and_exposure(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0

@@ -13,6 +13,7 @@ fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.serve
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,12 @@ def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | No
         if token is not None and source is ParameterSource.COMMANDLINE:
             raise UsageError("--admin-token needs --admin", remedy="add --admin, or drop --admin-token")
         return None
+    if token is None and os.environ.get(access.TOKEN_ENV) == "":
+        # click reads an empty variable as unset, which would leave the API open without a word.
+        raise UsageError(f"{access.TOKEN_ENV} is set but empty",
+                         remedy=f"put a token in it (e.g. `export {access.TOKEN_ENV}=\"$(python3 -c "
+                                "'import secrets; print(secrets.token_urlsafe(32))')\"`), or "
+                                f"`unset {access.TOKEN_ENV}` to leave the loopback admin API open")
     return access.admin_access(host, token)
 
 

@@ -21,6 +21,8 @@ from ecekit.errors import UsageError
 
 TOKEN_ENV = "ECEKIT_ADMIN_TOKEN"
 SHORT_TOKEN = 16  # characters; a shorter chosen token gets a warning (a generated one has 43)
+# Headers a reverse proxy or gateway adds on the way; none comes from a script talking to loopback.
+PROXY_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-real-ip", b"via")
 
 
 def is_loopback(host: str) -> bool:
@@ -83,6 +85,21 @@ class AdminAccess:
             shown = origin.decode("latin-1")[:80] or fetch_site.decode("latin-1")[:20]
             return f"this open admin API does not answer web pages (the request came from {shown})"
         return None
+
+
+    def proxy_refusal(self, present: Sequence[bytes]) -> str | None:
+        """Why an open admin API refuses a request that came through a proxy, or None.
+
+        A server on loopback is open because only this machine reaches it; a reverse proxy on the same
+        machine that keeps a loopback ``Host`` would hand that openness to every client of the proxy.
+        Proxies say they were there (:data:`PROXY_HEADERS`; ``present`` is the lower-case names of
+        those the request carries), so an open API refuses those requests. With a token, the token
+        decides, whoever relays it."""
+        if self.token is not None or not present:
+            return None
+        names = ", ".join(name.decode("latin-1") for name in present)
+        return (f"this open admin API does not answer requests relayed by a proxy (the request "
+                f"carries {names}): behind a proxy every client of the proxy would drive it")
 
 
 def admin_access(host: str, token: str | None) -> AdminAccess:

@@ -20,7 +20,9 @@ When the server is reachable beyond loopback (or a token was chosen), every requ
 ``Authorization: Bearer TOKEN`` (:mod:`ecekit.server.access`); the check comes before the body is
 read or the path is looked at, and a refusal is a 401 that changes nothing. An open (loopback, no
 token) admin API refuses with 403 what a web page sent (``Origin``, ``Sec-Fetch-Site``, a ``Host``
-that is not loopback): a page the owner visits must not drive it.
+that is not loopback): a page the owner visits must not drive it; and what a proxy relayed
+(``Forwarded``, ``X-Forwarded-For``, ``X-Real-IP``, ``Via``): a proxy on this machine would open it to
+the proxy's clients.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ecekit.errors import ConfigError
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
-from ecekit.server.access import AdminAccess
+from ecekit.server.access import PROXY_HEADERS, AdminAccess
 from ecekit.server.render import JSON_TYPE, Reply
 
 if TYPE_CHECKING:
@@ -183,6 +185,12 @@ class Admin:
         if refusal is not None:
             return _problem(403, refusal, "drive the admin API from a script, curl or ecekit at "
                             "http://127.0.0.1:PORT/_ecekit, or start the server with --admin-token")
+        sent = {bytes(key) for key, _ in scope["headers"]}
+        refusal = self.access.proxy_refusal([name for name in PROXY_HEADERS if name in sent])
+        if refusal is not None:
+            return _problem(403, refusal, "start the server with --admin-token (or ECEKIT_ADMIN_TOKEN) "
+                            "and have the proxy pass 'Authorization: Bearer TOKEN', or drive the admin "
+                            "API directly at http://127.0.0.1:PORT/_ecekit")
         parts = [p for p in scope["path"][len(ADMIN_PREFIX):].split("/") if p]
         method: str = scope["method"]
         matches = [(route, params) for route in ROUTES if (params := route.match(parts)) is not None]
