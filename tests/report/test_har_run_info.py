@@ -84,8 +84,10 @@ def test_the_document_is_har_1_2_and_written_atomically(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("url", "shown"), [
-    ("https://user:secret@ece.example/system", "https://<redacted>@ece.example/system"),
-    ("https://a:b@c@ece.example:8443/x?q=1", "https://<redacted>@ece.example:8443/x?q=1"),
+    # the password is hidden, the user kept (redaction.py: it opens nothing and says which account ran)
+    ("https://user:secret@ece.example/system", "https://user:<redacted>@ece.example/system"),
+    ("https://a:b@c@ece.example:8443/x?q=1", "https://a:<redacted>@ece.example:8443/x?q=1"),
+    ("https://TOKEN@ece.example/system", "https://<redacted>@ece.example/system"),  # a lone user: a token
     ("https://ece.example/system", "https://ece.example/system"),
     (None, None),
 ])
@@ -98,7 +100,7 @@ def test_target_info_hides_header_values_and_says_what_was_tested() -> None:
                     inactive_entry_points=("1002",), invalid_entry_points=("9",),
                     headers={"Authorization": "Bearer s3cr3t"}, insecure=True)
     info = run_info.target_info(target, faults=("capacity-500",))
-    assert info["base_url"] == "https://<redacted>@ece.example/system"
+    assert info["base_url"] == "https://u:<redacted>@ece.example/system"
     assert info["headers"] == {"Authorization": "<redacted>"} and "s3cr3t" not in json.dumps(info)
     assert (info["entry_points"], info["inactive_entry_points"], info["invalid_entry_points"]) == (
         ["1001"], ["1002"], ["9"])
