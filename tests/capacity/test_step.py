@@ -52,3 +52,24 @@ def test_error_rate_is_a_fraction_and_concurrency_is_littles_law() -> None:
     s = step.from_summary(100, summary(rate=100, p95=20, errors=10, achieved=90, mean=50))
     assert s.error_rate == 0.01
     assert s.concurrency == 90 * 0.050
+
+
+def test_a_step_some_load_process_never_reported_is_no_evidence_of_the_server() -> None:
+    """A busy machine can keep a worker from reporting before the master stops (seen: a 2-worker step
+    with nothing measured read as "BREACHED errors,p95" at the first rate): not the server's numbers."""
+    two = summary(rate=50, p95=20)
+    two["workers"] = 2
+    two["generator"]["processes"] = [{"role": "master"}, {"role": "worker"}]
+    partial = step.from_summary(50, two)
+    assert not partial.generator_ok
+    assert partial.generator_problems[0].startswith("only 1 of 2 load processes reported their answers")
+    two["generator"]["processes"].append({"role": "worker"})
+    assert step.from_summary(50, two).generator_ok
+    two["workers_reported"] = 1  # both sent reports, one never its last: its final seconds are missing
+    assert not step.from_summary(50, two).generator_ok
+    nothing = summary(rate=50, p95=0, duration=0.0)  # no page view, no request: nothing was measured
+    nothing["slo"] = {"passed": False, "checks": [{"name": "errors", "limit": 1, "actual": None, "unit": "%",
+                                                    "passed": False}]}
+    empty = step.from_summary(50, nothing)
+    assert not empty.generator_ok and "measured no page view" in empty.generator_problems[0]
+    assert step.verdict(empty) == "generator saturated"

@@ -97,6 +97,17 @@ def generator_problems(summary: Mapping[str, Any]) -> list[str]:
     page_views = int(sched.get("page_views", 0))
     lag = sched.get("lag_ms", {})
     problems = []
+    workers = int(summary.get("workers", 1) or 1)
+    reported = int(summary.get("workers_reported",  # each worker's last delta; older runs: any report
+                               sum(1 for p in summary.get("generator", {}).get("processes", [])
+                                   if p.get("role") == "worker")))
+    if workers > 1 and reported < workers:
+        problems.append(f"only {reported} of {workers} load processes reported their answers (a worker started "
+                        "late, missed its heartbeats or stopped before reporting on a busy machine): the step's "
+                        "numbers are incomplete")
+    elif not page_views and not int(summary.get("total", {}).get("requests", 0)):
+        problems.append("the generator measured no page view in the step (its load process did not start "
+                        "its schedule within the step)")
     unsent = int(sched.get("unsent", 0))
     if unsent:
         problems.append(f"{unsent} page views could not be sent before the run ended")

@@ -99,7 +99,15 @@ def stops_cleanly(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             with sigterm_interrupts():
-                return func(*args, **kwargs)
+                try:
+                    return func(*args, **kwargs)
+                except Exception as exc:
+                    # the signal's KeyboardInterrupt can reach here wrapped: raised inside a class body
+                    # being built (an import in progress), Python turns it into "RuntimeError: Error
+                    # calling __set_name__"; a run a signal stopped exits 130 whatever it became
+                    if _signalled.is_set():
+                        raise KeyboardInterrupt from exc
+                    raise
         except KeyboardInterrupt:
             raise interrupted() from None
 

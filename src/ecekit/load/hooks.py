@@ -33,6 +33,7 @@ from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
 DRAIN_MARGIN_S = 3.0
+FINAL_REPORT_WAIT_S = 20.0  # a master's wait for each worker's last delta (RunState.await_final_reports)
 ORIGIN_WAIT_S = 60.0  # the stream's clock starts within this of test_start, or never
 IN_WEB_UI = ("ece_profile", "ece_rate", "ece_duration", "ece_entry_points", "ece_slo", "ece_out")
 
@@ -169,6 +170,9 @@ def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
 def _on_delta(environment: Any, msg: Any, **_: Any) -> None:
     data = dict(msg.data)
     _worker_report(msg.node_id, {"ecekit": data, "ecekit_outcomes": data.pop("outcomes", {})})
+    state = runstate.current()
+    if state is not None:
+        state.final_reports.add(msg.node_id)
 
 
 def build_summary(environment: Any) -> dict[str, Any] | None:
@@ -186,6 +190,7 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
     extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": shown_url,
              "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
              "workers": max(state.workers, runner.worker_count) if master else 1,
+             "workers_reported": len(state.final_reports) if master else 1,
              "writes": s.survey_sid is not None, "warmup_s": s.warmup,
              "generator": generator.section(processes, duration)}
     extra["widget"] = s.widget.name
@@ -210,8 +215,10 @@ def _on_quitting(environment: Any, **_: Any) -> None:
 
 
 def _finish(environment: Any, *, final: bool) -> None:
-    result = build_summary(environment)
     state = runstate.current()
+    if state is not None and isinstance(environment.runner, MasterRunner):
+        state.await_final_reports(gevent.sleep, FINAL_REPORT_WAIT_S)
+    result = build_summary(environment)
     if result is None or state is None:
         return
     s: Settings = state.settings
@@ -282,9 +289,10 @@ class PageViewShape(LoadTestShape):
             end = s.arrivals.duration
             # the schedule starts after each stream's warm-up call (at most WARM_UP_S) and drains for
             # one timeout after its last arrival
-            if t > end + WARM_UP_S + s.profile.timeout + DRAIN_MARGIN_S:
-                return None
-            if t > end + 1.0 and runner.user_count == 0:
+            if t > end + WARM_UP_S + s.profile.timeout + DRAIN_MARGIN_S or (t > end + 1.0 and runner.user_count == 0):
+                state = runstate.current()
+                if state is not None:
+                    state.shape_ended = True  # locust now stops the workers: the master waits for their reports
                 return None
         n = max(1, runner.worker_count) if isinstance(runner, MasterRunner) else 1
         return n, float(n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,21 @@ class RunState:
     workers: int = 1  # on a master: the most worker processes seen during the run
     meter: GeneratorMeter = field(default_factory=GeneratorMeter)  # its CPU and answers in the measured window
     worker_meters: dict[str, dict[str, Any]] = field(default_factory=dict)  # on a master: each worker's
+    final_reports: set[str] = field(default_factory=set)  # on a master: workers whose last delta came
+    shape_ended: bool = False  # the arrival shape ran its course (not a signal or a stop button)
+
+    def await_final_reports(self, sleep: Callable[[float], object], seconds: float) -> None:
+        """On a master whose shape ended (locust has told the workers to stop), wait, at most ``seconds``,
+        until every worker of the run has sent its last delta. Locust's master waits for the workers'
+        stop only while it knows of running users: a worker whose spawn report had not come yet (a short
+        step on a busy machine) is not waited for, and its answers would arrive after the summary. A stop
+        by signal does not wait: locust tells the workers only after test_stop, and the launcher's grace
+        period is short."""
+        if not self.shape_ended:
+            return
+        deadline = time.monotonic() + seconds
+        while len(self.final_reports) < self.workers and time.monotonic() < deadline:
+            sleep(0.05)
 
     def rng(self) -> random.Random:
         """A random source per stream: seeded runs differ by worker index and stream number."""
