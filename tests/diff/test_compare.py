@@ -94,6 +94,16 @@ def test_what_only_one_snapshot_read_is_not_compared() -> None:
         ("chatAllowed", "1001", "only snapshot A read it")]
 
 
+def test_what_holds_for_a_whole_operation_comes_before_its_entry_points() -> None:
+    a = snap({"capacity": {"1001": answer(response(elements={COUNT: count(1)}))}},
+             latency_ms={"capacity": {"p50": 100.0}})
+    b = snap({"capacity": {"1001": answer(response(elements={COUNT: count(2)}))}},
+             latency_ms={"capacity": {"p50": 10.0}})
+    assert [(c.kind, c.entry_point) for c in compare(a, b)] == [("latency_faster", None), ("value_changed", "1001")]
+    xsd = compare(snap({"x": {"1": answer()}}, xsd={"hashes": {"a": "1"}}), snap({}, xsd={"hashes": {"a": "2"}}))
+    assert [(c.kind, c.operation) for c in xsd] == [("schemas_differ", "-"), ("not_compared", "x")]
+
+
 def test_unknown_operations_come_last_in_name_order() -> None:
     a = snap({"zeta": {"1": answer()}, "alpha": {"1": answer()}, "chatAllowed": {"1": answer()}})
     assert [c.operation for c in compare(a, snap({}))] == ["chatAllowed", "alpha", "zeta"]
@@ -256,6 +266,7 @@ def test_an_optional_field_gone_is_compatible_only_where_the_guide_says_optional
     (count(3), {"type": "text", "value": "3"}, "type_changed"),
     ({"type": "text", "value": "a"}, {"type": "text", "value": "b"}, "value_changed"),
     ({"type": "count", "value": 3}, count("x", valid=False), "type_changed"),
+    (count("x", valid=False), {"type": "count", "value": 3}, "repaired"),
     ({"type": "responseType", "valid": True, "value": 0}, {"type": "responseType", "valid": False, "value": "4"},
      "value_outside_enumeration"),
     ({"type": "reason", "valid": True, "value": "other"}, {"type": "reason", "valid": False, "value": "x"},

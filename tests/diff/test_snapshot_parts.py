@@ -129,6 +129,13 @@ def test_the_first_round_s_answers_are_the_ones_recorded(fake: type[FakeClient])
     assert taken["answers"]["capacity"]["1001"]["response"]["elements"][f"{{{ops.CHAT_NS}}}count"]["value"] == 3
 
 
+def test_the_target_s_size_cap_applies_to_the_recorded_answer(fake: type[FakeClient]) -> None:
+    taken = snapshot.take(target(inactive_entry_points=(), max_body_bytes=100), reads=1)
+    assert taken["answers"]["capacity"]["1001"]["response"]["xml"] == "too_large"
+    assert snapshot.take(target(inactive_entry_points=()), reads=1)["answers"]["capacity"]["1001"]["response"][
+        "xml"] == "ok"
+
+
 def test_checks_are_judged_with_the_entry_point_s_role(fake: type[FakeClient]) -> None:
     taken = snapshot.take(target(), reads=1)
     # an inactive entry point that allows chats breaks its role; an active one does not
