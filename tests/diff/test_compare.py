@@ -393,6 +393,7 @@ def test_faster_is_judged_against_b_s_tolerance() -> None:
 
 def test_latency_is_compared_where_both_have_the_percentile() -> None:
     assert latency_change({"p50": 10.0}, {"p90": 100.0}) == []
+    assert [c.field for c in latency_change({"p90": 10.0}, {"p50": 10.0, "p90": 100.0})] == ["latency p90"]
     assert latency_change({"p50": "10", "p90": 10}, {"p50": "100", "p90": 10}) == [
         Change("latency_slower", "capacity", "latency p50", 10.0, 100.0, None,
                "10.0 ms → 100.0 ms over ? reads (tolerance 5.0 ms)")]
