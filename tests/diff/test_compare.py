@@ -433,6 +433,14 @@ def test_consistency_without_a_verdict_on_both_sides_is_nothing() -> None:
     b = snap({}, consistency={"1001": {"other": "pass"}, "1003": {RULE: "fail"}})
     assert compare(a, b) == []
     assert compare(snap({}, consistency=None), b) == []
+    failing = snap({}, consistency={"1001": {RULE: "fail"}, "1002": {RULE: "fail"}})
+    assert compare(failing, snap({}, consistency={"1001": {RULE: "fail"}})) == []  # same, and not read in B
+
+
+def test_every_rule_of_an_entry_point_is_compared() -> None:
+    a = snap({}, consistency={"1001": {"other": "pass", RULE: "pass", "third": "fail"}})
+    b = snap({}, consistency={"1001": {"other": "pass", RULE: "fail", "third": "fail"}})
+    assert [(c.kind, c.field) for c in compare(a, b)] == [("consistency_broken", f"consistency {RULE}")]
     assert compare(a, snap({}, consistency=None)) == []
 
 
