@@ -67,4 +67,5 @@ def test_json_is_sorted_indented_unescaped_and_total() -> None:
                                "field": "waitTime", "kind": "value_changed", "operation": "liveSessionStatus",
                                "severity": "compatible"}]
     assert list(doc) == sorted(doc) and doc["latency_tolerance"] == "20%"
+    assert (doc["a"], doc["b"], doc["counts"]) == ("a", "b", {"breaking": 0, "slower": 0, "compatible": 1})
     assert out == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

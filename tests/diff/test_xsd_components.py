@@ -58,6 +58,20 @@ def test_a_new_subtree_is_reported_once_at_its_top() -> None:
                "new global element newRoot (no namespace)")]
 
 
+def test_a_new_global_element_does_not_hide_what_follows() -> None:
+    b = {"/newRoot": element(), **BASE, "/availableSlots/@must": attribute(min_=1), "/zRoot": element()}
+    assert [(c.kind, c.field) for c in compare(BASE, b)] == [
+        ("xsd_required_added", "/availableSlots/@must"), ("xsd_optional_added", "/newRoot"),
+        ("xsd_optional_added", "/zRoot")]
+
+
+def test_a_bound_spelt_differently_is_not_breaking() -> None:
+    for facet in ("minInclusive", "maxInclusive"):
+        a = {COUNT: element(facets={facet: "0"})}
+        b = {COUNT: element(facets={facet: "0.0"})}
+        assert diff(a, b) == [("compatible", "xsd_narrowed", COUNT, "0", "0.0", f"count: {facet} 0 → 0.0")]
+
+
 def test_a_new_optional_component_is_compatible_a_required_one_breaking() -> None:
     b = {**BASE, "/availableSlots/@since": attribute(min_=0), "/availableSlots/@must": attribute(min_=1)}
     assert diff(BASE, b) == [
