@@ -146,6 +146,9 @@ def test_several_facets_are_each_reported_in_name_order() -> None:
     assert [(c.kind, c.detail) for c in compare(a, b)] == [
         ("xsd_widened", "count: maxInclusive 9 → 10"), ("xsd_narrowed", "count: minInclusive 0 → 1"),
         ("xsd_narrowed", "count: pattern (none) → {x}")]
+    same_first = compare({COUNT: element(facets={"enumeration": ["1"], "maxLength": "5"})},
+                         {COUNT: element(facets={"enumeration": ["1"], "maxLength": "6"})})
+    assert [c.detail for c in same_first] == ["count: maxLength 5 → 6"]
     no_facets = {COUNT: {k: v for k, v in element().items() if k != "facets"}}
     assert compare(no_facets, {COUNT: element(facets=None)}) == []
 

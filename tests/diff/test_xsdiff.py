@@ -216,3 +216,34 @@ def test_a_schema_that_does_not_compile_says_which(tmp_path: Path) -> None:
         describe(tmp_path)
     assert err.value.message == f"no {BOSH} in {tmp_path.resolve()}"
     assert err.value.remedy == f"both directories must hold {BOSH} and {SURVEY}"
+
+
+WILDCARD_FIRST = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:complexType name="Amount"><xs:simpleContent><xs:extension base="xs:decimal">
+    <xs:attribute name="cur" type="xs:string"/></xs:extension></xs:simpleContent></xs:complexType>
+  <xs:element name="w">
+    <xs:complexType><xs:sequence>
+      <xs:any namespace="##other" maxOccurs="2" processContents="lax"/>
+      <xs:element name="after" type="xs:string"/>
+      <xs:element name="capped"><xs:complexType><xs:simpleContent><xs:restriction base="Amount">
+        <xs:maxInclusive value="5"/></xs:restriction></xs:simpleContent></xs:complexType></xs:element>
+      <xs:element name="ints"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType></xs:element>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+
+def test_a_bounded_wildcard_restricted_simple_content_and_an_unnamed_type(tmp_path: Path) -> None:
+    (tmp_path / BOSH).write_text(WILDCARD_FIRST, encoding="utf-8")
+    (tmp_path / SURVEY).write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>', encoding="utf-8")
+    assert describe(tmp_path) == {
+        "/w": {"kind": "element", "min": 1, "max": 1, "type": "complex", "content": "element-only",
+               "model": "sequence", "mixed": False},
+        "/w/*": {"kind": "element", "min": 1, "max": 2, "type": "any", "facets": {"namespace": ["##other"]}},
+        "/w/after": {"kind": "element", "min": 1, "max": 1, "type": "xs:string", "facets": {}},
+        "/w/capped": {"kind": "element", "min": 1, "max": 1, "type": "complex/Amount", "content": "simple",
+                      "model": None, "mixed": False, "facets": {"maxInclusive": "5"}},
+        "/w/capped/@cur": {"kind": "attribute", "min": 0, "max": 1, "type": "xs:string", "facets": {}},
+        "/w/ints": {"kind": "element", "min": 1, "max": 1, "type": "anonymous", "facets": {"whiteSpace": "collapse"}},
+    }
