@@ -233,6 +233,8 @@ def test_latency_is_nearest_rank_in_milliseconds() -> None:
     ten = series(*(i / 1000 for i in (10, 1, 9, 2, 8, 3, 7, 4, 6, 5)))
     assert snapshot.latency(ten) == {"p50": 5.0, "p90": 9.0, "max": 10.0, "reads": 10}
     assert snapshot.latency(series(0.001, 0.002)) == {"p50": 1.0, "p90": 2.0, "max": 2.0, "reads": 2}
+    nineteen = series(*(i / 1000 for i in range(1, 20)))  # 90% of 19 is 17.1: the 18th
+    assert snapshot.latency(nineteen) == {"p50": 10.0, "p90": 18.0, "max": 19.0, "reads": 19}
     assert snapshot.latency(series(0.00123456, 0.0019876)) == {"p50": 1.235, "p90": 1.988, "max": 1.988,
                                                                "reads": 2}
 
