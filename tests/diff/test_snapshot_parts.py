@@ -7,9 +7,11 @@ fixed, so every recorded value, percentile and verdict is known in advance.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -212,7 +214,8 @@ def test_a_server_without_entry_points_is_a_setup_problem(fake: type[FakeClient]
     with pytest.raises(ConfigError) as err:
         snapshot.take(Target(base_url=BASE))
     assert err.value.message == "no entry points to snapshot"
-    assert "--entry-point ID" in (err.value.remedy or "")
+    assert err.value.remedy == ("pass --entry-point ID (and --inactive-entry-point / --invalid-entry-point), "
+                                "or list them in ecekit.toml")
     assert fake.reached == [] and fake.calls == []  # type: ignore[attr-defined]
 
 
@@ -409,3 +412,49 @@ def test_damage_is_found_in_any_answer_not_only_the_first(tmp_path: Path) -> Non
     data["answers"]["chatAllowed"] = {"1001": data["answers"]["capacity"]["1001"]}
     with pytest.raises(ConfigError, match=r"answers\.capacity\.1002\.response lacks"):
         load_text(tmp_path, data)
+
+
+def test_the_target_s_schemas_judge_the_answers_and_are_hashed(fake: type[FakeClient], tmp_path: Path) -> None:
+    import shutil
+
+    from ecekit import resources
+
+    own = tmp_path / "xsd"
+    shutil.copytree(resources.xsd_dir(), own)
+    chat = own / "eGainBoshChat.xsd"
+    text = chat.read_text(encoding="utf-8")
+    assert 'name="count" type="xs:nonNegativeInteger"' in text
+    chat.write_text(text.replace('name="count" type="xs:nonNegativeInteger"', 'name="count" type="xs:integer"'),
+                    encoding="utf-8")
+    fake.script = staticmethod(lambda n, ep, op: {"count": -1} if op == "capacity" else dict(VALUES[op]))
+    taken = snapshot.take(target(inactive_entry_points=(), xsd_dir=str(own)), reads=1)
+    assert "xsd" in taken["answers"]["capacity"]["1001"]["checks"]["pass"]  # valid under the target's schemas
+    assert taken["xsd"]["dir"] == str(own)
+    assert taken["xsd"]["hashes"]["eGainBoshChat.xsd"] == hashlib.sha256(chat.read_bytes()).hexdigest()
+
+
+def test_schemas_that_do_not_load_stop_the_snapshot_before_any_request(fake: type[FakeClient],
+                                                                       tmp_path: Path) -> None:
+    from ecekit.errors import SchemaError
+
+    with pytest.raises(SchemaError):
+        snapshot.take(target(xsd_dir=str(tmp_path / "nowhere")), reads=1)
+    assert fake.calls == []
+
+
+def test_the_embedded_server_is_started_with_the_faults_and_the_default_roles(
+        fake: type[FakeClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[tuple[Target, tuple[str, ...]]] = []
+
+    @contextlib.contextmanager
+    def fake_started(t: Target, faults: tuple[str, ...]) -> Iterator[Target]:
+        started.append((t, faults))
+        yield t.replace(base_url=BASE)
+
+    monkeypatch.setattr(snapshot, "_started", fake_started)
+    taken = snapshot.take(Target(), reads=1, faults=("restyle",))
+    assert [f for _, f in started] == [("restyle",)]
+    roles = started[0][0]
+    assert roles.entry_points and "1005" in roles.inactive_entry_points
+    assert set(taken["answers"]["capacity"]) == set(roles.all_entry_points())
+    assert taken["target"]["faults"] == ["restyle"]
