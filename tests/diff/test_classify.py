@@ -16,7 +16,7 @@ def test_docs_print_every_rule_with_its_severity() -> None:
 
 
 def test_a_change_without_a_rule_is_refused() -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no rule for kind 'no_such_kind'"):
         Change("no_such_kind", "capacity", "count")
 
 

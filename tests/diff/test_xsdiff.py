@@ -228,6 +228,11 @@ WILDCARD_FIRST = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
       <xs:element name="capped"><xs:complexType><xs:simpleContent><xs:restriction base="Amount">
         <xs:maxInclusive value="5"/></xs:restriction></xs:simpleContent></xs:complexType></xs:element>
       <xs:element name="ints"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType></xs:element>
+      <xs:element name="code"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[A-Z]+"/>
+        </xs:restriction></xs:simpleType></xs:element>
+      <xs:element name="nested"><xs:simpleType><xs:restriction><xs:simpleType><xs:restriction base="xs:int">
+        <xs:maxInclusive value="9"/><xs:minInclusive value="0"/></xs:restriction></xs:simpleType>
+        <xs:maxInclusive value="5"/></xs:restriction></xs:simpleType></xs:element>
     </xs:sequence></xs:complexType>
   </xs:element>
 </xs:schema>
@@ -246,4 +251,8 @@ def test_a_bounded_wildcard_restricted_simple_content_and_an_unnamed_type(tmp_pa
                       "model": None, "mixed": False, "facets": {"maxInclusive": "5"}},
         "/w/capped/@cur": {"kind": "attribute", "min": 0, "max": 1, "type": "xs:string", "facets": {}},
         "/w/ints": {"kind": "element", "min": 1, "max": 1, "type": "anonymous", "facets": {"whiteSpace": "collapse"}},
+        "/w/code": {"kind": "element", "min": 1, "max": 1, "type": "xs:string", "facets": {"pattern": ["[A-Z]+"]}},
+        # the nearest restriction's bound wins; the inner one adds what the outer one does not restrict
+        "/w/nested": {"kind": "element", "min": 1, "max": 1, "type": "xs:int",
+                      "facets": {"maxInclusive": "5", "minInclusive": "0"}},
     }
