@@ -98,3 +98,70 @@ def test_field_names_as_people_read_them() -> None:
 
 def _answer(response: dict[str, object]) -> dict[str, object]:
     return {"response": response, "checks": {"pass": [], "skip": [], "fail": {}}, "latency_ms": {}}
+
+
+def test_the_media_type_and_charset_as_sent_in_any_spelling() -> None:
+    spelt = {"Application/XML ; Charset = \"ISO-8859-1\"": ("application/xml", "iso-8859-1"),
+             "application/xml; boundary=x; charset=utf-8": ("application/xml", "utf-8"),
+             "application/xml; charset=": ("application/xml", None),
+             "application/xml; format=charset": ("application/xml", None),
+             "text/html": ("text/html", None),
+             "": (None, None)}
+    for header, expected in spelt.items():
+        r = record("<availableSlots/>", ops.CAPACITY, content_type=header)
+        assert (r["content_type"], r["charset"]) == expected, header
+
+
+def test_a_failed_exchange_or_an_empty_body_records_no_xml() -> None:
+    ex = exchange(STATUS)
+    ex.error = TransportError.TOO_LARGE
+    r = normalise(ex, ops.LIVE_SESSION_STATUS)
+    assert (r["transport"], r["status"], r["xml"], r["root"], r["elements"]) == ("too_large", 200, None, None, {})
+    empty = record("", status=200)
+    assert (empty["transport"], empty["xml"], empty["root"], empty["prefixes"]) == (None, None, None, {})
+
+
+def test_a_body_over_the_cap_is_recorded_as_too_large() -> None:
+    body = "<sessionStatus>" + " " * 200 + "</sessionStatus>"
+    assert normalise(exchange(body), ops.LIVE_SESSION_STATUS, max_bytes=100)["xml"] == "too_large"
+    assert normalise(exchange(body), ops.LIVE_SESSION_STATUS, max_bytes=1000)["xml"] == "ok"
+
+
+def test_the_root_and_prefixes_by_namespace_uri() -> None:
+    r = record(f"<s:sessionStatus xmlns='urn:d' xmlns:s='urn:s' xmlns:a='{CHAT}'><a:waitTime>1</a:waitTime>"
+               "</s:sessionStatus>")
+    assert r["root"] == "{urn:s}sessionStatus"
+    assert r["prefixes"] == {"urn:d": "", CHAT: "a", "urn:s": "s"}
+    assert list(r["prefixes"]) == ["urn:d", CHAT, "urn:s"]  # by prefix, the default first
+    assert r["elements"] == {f"{{{CHAT}}}waitTime": {"field": "waitTime", "type": "seconds", "valid": True,
+                                                     "value": 1.0}}
+    assert isinstance(r["elements"][f"{{{CHAT}}}waitTime"]["value"], float)
+
+
+def test_repeats_comments_and_attributes_of_leaves() -> None:
+    r = record("<chatAllowed allowed=' true ' x='1'><!-- c --><?pi x?><n b=' 2 '>t</n><n/><n> 3 </n></chatAllowed>",
+               ops.CHAT_ALLOWED)
+    assert r["attributes"] == {"@allowed": {"field": "allowed", "type": "boolean", "valid": True, "value": True},
+                               "@x": {"type": "text", "value": "1"},
+                               "n/@b": {"type": "text", "value": "2"}}
+    assert r["elements"] == {"n": {"type": "text", "value": "t"}, "n[2]": {"type": "text", "value": ""},
+                             "n[3]": {"type": "text", "value": "3"}}
+
+
+def test_only_the_documented_places_are_typed() -> None:
+    r = record(f"<availableSlots xmlns:c='{CHAT}' count='x'><c:x><c:count>5</c:count></c:x><c:count>bad</c:count>"
+               "</availableSlots>", ops.CAPACITY)
+    assert r["elements"] == {
+        f"{{{CHAT}}}x": {"type": "element", "value": None},
+        f"{{{CHAT}}}x/{{{CHAT}}}count": {"type": "text", "value": "5"},
+        f"{{{CHAT}}}count": {"field": "count", "type": "count", "valid": False, "value": "bad"}}
+    assert r["attributes"] == {"@count": {"type": "text", "value": "x"}}
+
+
+def test_steps_leave_slashes_inside_a_namespace_alone() -> None:
+    from ecekit.diff.normalise import steps
+
+    assert steps("{http://a/b}x/{urn:c}y[2]/@z") == ["{http://a/b}x", "{urn:c}y[2]", "@z"]
+    assert steps("a") == ["a"] and steps("") == []
+    assert field_name("{http://a/b}x/{urn:c}y") == "y (namespace urn:c)"
+    assert field_name("n/@b") == "b"

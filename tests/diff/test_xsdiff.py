@@ -124,3 +124,135 @@ def test_a_changed_pattern_is_neither_wider_nor_narrower() -> None:
 def test_severities_come_from_the_rules() -> None:
     assert {s.value for s in Severity} == {"breaking", "slower", "compatible"}
 
+
+
+def test_the_component_records_of_ecekit_s_own_schemas() -> None:
+    components = describe(resources.xsd_dir())
+    chat = "{http://bindings.egain.com/chat}"
+    assert len(components) == 17
+    assert components["/agentAvailability"] == {"kind": "element", "min": 1, "max": 1, "type": "complex",
+                                                "content": "empty", "model": None, "mixed": False}
+    assert components["/sessionStatus"]["model"] == "all" and components["/availableSlots"]["model"] == "sequence"
+    assert components["/chatAllowed/@reason"] == {
+        "kind": "attribute", "min": 0, "max": 1, "type": "xs:string",
+        "facets": {"enumeration": ["Other", "agent_not_available", "entry_point_inactive", "invalid_entry_point",
+                                   "queue_depth_reached", "service_not_running"]}}
+    assert components["/checkEligibility/@responseType"] == {"kind": "attribute", "min": 1, "max": 1,
+                                                             "type": "xs:int",
+                                                             "facets": {"enumeration": ["0", "1", "2", "3"]}}
+    assert components[f"/sessionStatus/{chat}waitTime"] == {"kind": "element", "min": 1, "max": 1,
+                                                            "type": "xs:decimal", "facets": {"minInclusive": "0"}}
+    assert components[f"/{chat}egainSurvey/{chat}survey"]["max"] == "unbounded"
+    assert components[f"/{chat}egainSurvey/@sid"]["facets"] == {"minLength": "1"}
+
+
+SMALL_BOSH = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:pattern value="[A-Z]+"/></xs:restriction>
+  </xs:simpleType>
+  <xs:element name="root">
+    <xs:complexType mixed="true">
+      <xs:sequence>
+        <xs:element name="opt" type="xs:string" minOccurs="0" maxOccurs="3"/>
+        <xs:element name="code" type="Code"/>
+        <xs:element name="small">
+          <xs:simpleType><xs:restriction base="Code"><xs:maxLength value="5"/><xs:enumeration value="AB"/>
+            <xs:enumeration value="A"/></xs:restriction></xs:simpleType>
+        </xs:element>
+        <xs:element name="priced">
+          <xs:complexType><xs:simpleContent><xs:extension base="xs:decimal">
+            <xs:attribute name="cur" type="xs:string" use="required"/></xs:extension></xs:simpleContent>
+          </xs:complexType>
+        </xs:element>
+        <xs:any namespace="urn:x" minOccurs="0" maxOccurs="unbounded" processContents="lax"/>
+      </xs:sequence>
+      <xs:attribute name="gone" type="xs:string" use="prohibited"/>
+      <xs:anyAttribute namespace="urn:y" processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="node" type="Node"/>
+  <xs:complexType name="Node"><xs:sequence><xs:element name="node" type="Node" minOccurs="0"/></xs:sequence>
+  </xs:complexType>
+</xs:schema>
+"""
+
+
+def test_wildcards_prohibited_attributes_simple_content_and_recursion(tmp_path: Path) -> None:
+    (tmp_path / BOSH).write_text(SMALL_BOSH, encoding="utf-8")
+    (tmp_path / SURVEY).write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+                                   '<xs:element name="s" type="xs:int"/></xs:schema>', encoding="utf-8")
+    components = describe(tmp_path)
+    complex_ = {"type": "complex", "content": "element-only", "model": "sequence", "mixed": False}
+    nodes = {"/node" * n: {"kind": "element", "min": 1 if n == 1 else 0, "max": 1, **complex_}
+             for n in range(1, 22)}  # cut at a depth of 20
+    assert components == {
+        **nodes,
+        "/root": {"kind": "element", "min": 1, "max": 1, "type": "complex", "content": "mixed",
+                  "model": "sequence", "mixed": True},
+        "/root/@*": {"kind": "attribute", "min": 0, "max": 1, "type": "any", "facets": {"namespace": ["urn:y"]}},
+        "/root/@gone": {"kind": "attribute", "min": 0, "max": 0, "type": "xs:string", "facets": {}},
+        "/root/opt": {"kind": "element", "min": 0, "max": 3, "type": "xs:string", "facets": {}},
+        "/root/code": {"kind": "element", "min": 1, "max": 1, "type": "Code", "facets": {}},
+        "/root/small": {"kind": "element", "min": 1, "max": 1, "type": "Code",
+                        "facets": {"maxLength": "5", "enumeration": ["A", "AB"]}},
+        "/root/priced": {"kind": "element", "min": 1, "max": 1, "type": "complex/xs:decimal", "content": "simple",
+                         "model": None, "mixed": False, "facets": {}},
+        "/root/priced/@cur": {"kind": "attribute", "min": 1, "max": 1, "type": "xs:string", "facets": {}},
+        "/root/*": {"kind": "element", "min": 0, "max": "unbounded", "type": "any",
+                    "facets": {"namespace": ["urn:x"]}},
+        "/s": {"kind": "element", "min": 1, "max": 1, "type": "xs:int", "facets": {}},
+    }
+
+
+def test_a_schema_that_does_not_compile_says_which(tmp_path: Path) -> None:
+    (tmp_path / BOSH).write_text("<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'><xs:element/>"
+                                 "</xs:schema>", encoding="utf-8")
+    (tmp_path / SURVEY).write_text("<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'/>", encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        describe(tmp_path)
+    assert err.value.message.startswith(f"cannot compile {tmp_path / BOSH}: ")
+    assert err.value.remedy == "check that every schema it imports is in the same directory"
+    (tmp_path / BOSH).unlink()
+    with pytest.raises(SchemaError) as err:
+        describe(tmp_path)
+    assert err.value.message == f"no {BOSH} in {tmp_path.resolve()}"
+    assert err.value.remedy == f"both directories must hold {BOSH} and {SURVEY}"
+
+
+WILDCARD_FIRST = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:complexType name="Amount"><xs:simpleContent><xs:extension base="xs:decimal">
+    <xs:attribute name="cur" type="xs:string"/></xs:extension></xs:simpleContent></xs:complexType>
+  <xs:element name="w">
+    <xs:complexType><xs:sequence>
+      <xs:any namespace="##other" maxOccurs="2" processContents="lax"/>
+      <xs:element name="after" type="xs:string"/>
+      <xs:element name="capped"><xs:complexType><xs:simpleContent><xs:restriction base="Amount">
+        <xs:maxInclusive value="5"/></xs:restriction></xs:simpleContent></xs:complexType></xs:element>
+      <xs:element name="ints"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType></xs:element>
+      <xs:element name="code"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[A-Z]+"/>
+        </xs:restriction></xs:simpleType></xs:element>
+      <xs:element name="nested"><xs:simpleType><xs:restriction><xs:simpleType><xs:restriction base="xs:int">
+        <xs:maxInclusive value="9"/><xs:minInclusive value="0"/></xs:restriction></xs:simpleType>
+        <xs:maxInclusive value="5"/></xs:restriction></xs:simpleType></xs:element>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+
+def test_a_bounded_wildcard_restricted_simple_content_and_an_unnamed_type(tmp_path: Path) -> None:
+    (tmp_path / BOSH).write_text(WILDCARD_FIRST, encoding="utf-8")
+    (tmp_path / SURVEY).write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>', encoding="utf-8")
+    assert describe(tmp_path) == {
+        "/w": {"kind": "element", "min": 1, "max": 1, "type": "complex", "content": "element-only",
+               "model": "sequence", "mixed": False},
+        "/w/*": {"kind": "element", "min": 1, "max": 2, "type": "any", "facets": {"namespace": ["##other"]}},
+        "/w/after": {"kind": "element", "min": 1, "max": 1, "type": "xs:string", "facets": {}},
+        "/w/capped": {"kind": "element", "min": 1, "max": 1, "type": "complex/Amount", "content": "simple",
+                      "model": None, "mixed": False, "facets": {"maxInclusive": "5"}},
+        "/w/capped/@cur": {"kind": "attribute", "min": 0, "max": 1, "type": "xs:string", "facets": {}},
+        "/w/ints": {"kind": "element", "min": 1, "max": 1, "type": "anonymous", "facets": {"whiteSpace": "collapse"}},
+        "/w/code": {"kind": "element", "min": 1, "max": 1, "type": "xs:string", "facets": {"pattern": ["[A-Z]+"]}},
+        # the nearest restriction's bound wins; the inner one adds what the outer one does not restrict
+        "/w/nested": {"kind": "element", "min": 1, "max": 1, "type": "xs:int",
+                      "facets": {"maxInclusive": "5", "minInclusive": "0"}},
+    }
