@@ -1,0 +1,196 @@
+"""Small pieces of the checks on their own, with the exact text a user reads: the widget's reading of
+an answer, the json_served violation, the atoms consistency rules are built from, the registry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ecekit import operations as ops
+from ecekit.checks import REGISTRY, consistency, json_parity
+from ecekit.checks import widget as widget_mod
+from ecekit.checks.base import Context, Observation, register, run_checks
+from ecekit.checks.lenient import read
+from ecekit.client import TransportError
+from ecekit.widgets import BUNDLED, Rule, State, Widget
+
+from .helpers import TARGET, body, exchange
+
+CA, CE, CAP = ops.CHAT_ALLOWED, ops.CHECK_ELIGIBILITY, ops.CAPACITY
+ELIGIBILITY, CHAT = BUNDLED["eligibility"], BUNDLED["chat-allowed"]
+
+
+def state(ex, op: ops.Operation, widget: Widget = ELIGIBILITY) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    found, why = widget_mod.state_of(Observation(ex, op, Context(TARGET)), widget)
+    return found.value, why
+
+
+def test_the_widget_timeout_is_inclusive() -> None:
+    assert state(exchange(CE, elapsed=ELIGIBILITY.timeout), CE) == ("available", "responseType=0")
+    assert state(exchange(CE, elapsed=ELIGIBILITY.timeout + 0.05), CE) == (
+        "error", "answered after 5.0 s, past the widget's 5 s timeout")
+
+
+@pytest.mark.parametrize(("status", "why"), [(199, "HTTP 199"), (300, "HTTP 300"), (404, "HTTP 404")])
+def test_a_status_outside_2xx_is_an_error(status: int, why: str) -> None:
+    assert state(exchange(CE, status=status), CE) == ("error", why)
+
+
+def test_the_last_2xx_still_reads_the_body() -> None:
+    assert state(exchange(CE, status=299), CE) == ("available", "responseType=0")
+
+
+def test_what_is_not_xml_or_not_the_documented_root_is_an_error() -> None:
+    assert state(exchange(CE, content_type=""), CE) == ("error", "content type (none) is not XML")
+    assert state(exchange(CE, content_type="text/html"), CE) == ("error", "content type text/html is not XML")
+    assert state(exchange(CE, body(CAP, count=4)), CE) == ("error", "the body is not the documented XML")
+    assert state(exchange(CE, error=TransportError.CONNECTION), CE) == ("error", "no answer (connection)")
+
+
+def test_a_field_that_does_not_read_leaves_the_next_one_readable() -> None:
+    """chatAllowed's allowed is unreadable; its reason still maps to a state."""
+    assert state(exchange(CA, allowed="maybe", reason="agent_not_available"), CA, CHAT) == (
+        "unavailable", "agent_not_available")
+
+
+def test_the_widget_shows_its_fields_or_the_rule_that_matched() -> None:
+    assert state(exchange(CA, allowed="false", reason="queue_depth_reached"), CA, CHAT) == (
+        "busy", "queue_depth_reached")
+    assert state(exchange(CA, allowed="true"), CA, CHAT) == ("available", "allowed=true")
+    both = replace(CHAT, show=("reason", "allowed"))
+    assert state(exchange(CA, allowed="false", reason="Other"), CA, both) == ("unavailable", "Other, false")
+
+
+def test_a_wildcard_rule_matches_any_value_present() -> None:
+    slots = Widget("slots", CAP, (Rule("count", "*", State.AVAILABLE),))
+    assert state(exchange(CAP, count=7), CAP, slots) == ("available", "count=7")
+    literal = Widget("literal", CAP, (Rule("count", "7", State.BUSY),))
+    assert state(exchange(CAP, count=7), CAP, literal) == ("busy", "count=7")
+    assert state(exchange(CAP, count=8), CAP, literal) == ("error", "no rule of widget 'literal' maps {'count': '8'}")
+
+
+def test_no_rule_names_the_values_or_else_the_raw_text() -> None:
+    assert state(exchange(CE, responseType=3), CE) == (
+        "error", "no rule of widget 'eligibility' maps {'responseType': '3'}")
+    assert state(exchange(CE, responseType="x"), CE) == (
+        "error", "no rule of widget 'eligibility' maps {'responseType': 'x'}")
+
+
+def test_widget_state_runs_on_the_widgets_operation_only() -> None:
+    target = TARGET.replace(widget="eligibility")
+    three = Observation(exchange(CE, responseType=3), CE, Context(target))
+    assert widget_mod._widget_operation(three)
+    found = run_checks(three, ["widget_state"])
+    assert [(v.check, v.message) for v in found] == [
+        ("widget_state", "the eligibility widget would show an error: no rule of widget 'eligibility' maps "
+                         "{'responseType': '3'}")]
+    assert found[0].expected == "an answer the widget maps to one of available, unavailable, busy, closed"
+    other = Observation(exchange(CAP, count=4), CAP, Context(target))
+    assert not widget_mod._widget_operation(other) and run_checks(other, ["widget_state"]) == []
+    no_widget = Observation(exchange(CE, responseType=3), CE, Context(TARGET))
+    assert not widget_mod._widget_operation(no_widget) and run_checks(no_widget, ["widget_state"]) == []
+
+
+def _json_answer(op: ops.Operation, ep: str, content_type: str = "application/xml", status: int = 200):  # type: ignore[no-untyped-def]
+    return exchange(op, status=status, content_type=content_type, entry_point=ep)
+
+
+def test_json_served_names_every_answer_up_to_eight_then_counts() -> None:
+    missing = [_json_answer(CAP, str(1000 + i)) for i in range(9)]
+    missing.append(_json_answer(CA, "2000", content_type=""))
+    served = [_json_answer(CAP, "3000", content_type="application/json"),
+              _json_answer(CAP, "3001", content_type="application/problem+json")]
+    failed = exchange(CAP, error=TransportError.TIMEOUT)
+    too_large = _json_answer(CAP, "4000")
+    too_large.error = TransportError.TOO_LARGE  # a status came, then the body was cut: not asked
+    found = json_parity.served_violation([*missing, *served, failed, too_large])
+    assert found is not None
+    assert (found.check, found.operation, found.entry_point) == ("json_served", "all", None)
+    assert found.message == "10 of 12 JSON requests got no JSON (application/xml, no Content-Type)"
+    assert found.actual == ", ".join(f"capacity[{1000 + i}]" for i in range(8)) + " and 2 more"
+    assert found.expected == ("Content-Type application/json for Accept: application/json (chat clients ask "
+                              "for JSON)")
+    assert found.remedy == ("enable JSON on the server's web service layer, or leave out --json (and json = "
+                            "true) if this server is meant to speak XML only, as the guide documents")
+
+
+def test_json_served_with_exactly_eight_lists_them_all() -> None:
+    found = json_parity.served_violation([_json_answer(CAP, str(i)) for i in range(8)])
+    assert found is not None and found.actual == ", ".join(f"capacity[{i}]" for i in range(8))
+    found = json_parity.served_violation([_json_answer(CAP, "1", content_type="text/plain", status=406)])
+    assert found is not None and found.message == "1 of 1 JSON requests got no JSON (HTTP 406)"
+    assert json_parity.served_violation([]) is None
+
+
+def test_json_parity_shows_values_as_the_guide_spells_them() -> None:
+    xml = exchange(CA, allowed="false", reason="Other")
+    js = exchange(CA, b'{"allowed":false}', content_type="application/json")
+    found = json_parity.compare(CA, xml, js)
+    assert [v.message for v in found] == ["JSON and XML disagree: reason XML Other, JSON absent"]
+    js = exchange(CA, b'{"allowed":true,"reason":"Other"}', content_type="application/json")
+    assert [v.message for v in json_parity.compare(CA, xml, js)] == [
+        "JSON and XML disagree: allowed XML false, JSON true"]
+
+
+def test_a_violation_from_a_single_read_names_its_entry_point() -> None:
+    rule = consistency.BY_NAME["capacity_implies_availability"]
+    snap = consistency.Snapshot("1007", {ops.AGENT_AVAILABILITY.name: {"available": False}, CAP.name: {"count": 3}})
+    found = consistency.violation(rule, [snap])
+    assert (found.check, found.operation, found.entry_point) == ("consistency", "capacity+agentAvailability",
+                                                                 "1007")
+    assert found.message == "capacity_implies_availability contradicted on 1 of 1 back-to-back reads"
+    assert found.actual == "read 1: capacity count=3, agentAvailability available=false"
+    assert found.expected == "if capacity count>0 then agentAvailability available=true"
+
+
+def test_the_atoms_rules_are_made_of() -> None:
+    snap = consistency.Snapshot("1", {CA.name: {"allowed": False, "reason": "Other"}, CAP.name: {"count": 2}})
+    allowed = consistency._is(CA, "allowed", False)
+    assert (allowed.operation, allowed.name, allowed.text) == (CA, "allowed", "chatAllowed allowed=false")
+    assert allowed(snap) is True and consistency._is(CA, "allowed", True)(snap) is False
+    count = consistency._is(CAP, "count", 2)
+    assert count.text == "capacity count=2" and count(snap) is True
+    reason = consistency._in(CA, "reason", frozenset({"Other"}), "is about nothing")
+    assert (reason.operation, reason.name, reason.text) == (CA, "reason", "chatAllowed reason is about nothing")
+    assert reason(snap) is True and consistency._in(CA, "reason", frozenset({"x"}), "t")(snap) is False
+    positive = consistency._positive(CAP, "count")
+    assert (positive.operation, positive.name, positive.text) == (CAP, "count", "capacity count>0")
+    assert positive(snap) is True
+    assert consistency._positive(CAP, "count")(consistency.Snapshot("1", {CAP.name: {"count": 0}})) is False
+    assert positive(consistency.Snapshot("1", {})) is None  # capacity did not answer: unknown
+
+
+def test_register_adds_a_check_described_by_its_docstring() -> None:
+    def guard(obs: Observation) -> bool:
+        return True
+
+    def wanted(target: object, op: ops.Operation) -> bool:
+        return op is CAP
+
+    def probe(obs: Observation) -> list:  # type: ignore[type-arg]
+        """First line.
+
+        More."""
+        return []
+
+    def bare(obs: Observation) -> list:  # type: ignore[type-arg]
+        return []
+
+    try:
+        assert register("_probe", guard, wanted=wanted)(probe) is probe
+        spec = REGISTRY["_probe"]
+        assert (spec.name, spec.func, spec.description, spec.guards, spec.wanted) == (
+            "_probe", probe, "First line.", (guard,), wanted)
+        register("_bare")(bare)
+        assert (REGISTRY["_bare"].description, REGISTRY["_bare"].guards, REGISTRY["_bare"].wanted) == ("", (), None)
+    finally:
+        REGISTRY.pop("_probe", None)
+        REGISTRY.pop("_bare", None)
+
+
+def test_the_lenient_reading_names_a_root_in_another_namespace() -> None:
+    assert read(b'<x sid="1"/>').problem == (
+        f"the root is <x> with no namespace, not <egainSurvey> in {ops.CHAT_NS}")
+    assert read(b'<x xmlns="urn:other" sid="1"/>').problem == (
+        f"the root is <x> in urn:other, not <egainSurvey> in {ops.CHAT_NS}")
