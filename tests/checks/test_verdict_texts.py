@@ -143,3 +143,72 @@ def test_what_is_wrong_with_each_field_is_listed() -> None:
 def test_an_object_with_the_fields_at_the_top_is_read_flat(body: bytes) -> None:
     assert _pair(body, count=5) == []
     assert [v.message for v in _pair(body, count=4)] == ["JSON and XML disagree: count XML 4, JSON 5"]
+
+
+def test_a_json_failure_against_a_good_xml_answer_is_a_mismatch() -> None:
+    [found] = _pair(b'{"count":4}', status=300, count=4)
+    assert found.message == "XML answer HTTP 200, JSON answer HTTP 300"
+
+
+def test_an_xml_answer_over_the_cap_leaves_parity_to_the_other_checks() -> None:
+    xml = exchange(CAP, count=4)
+    js = exchange(CAP, b'{"count":5}', content_type="application/json")
+    assert json_parity.compare(CAP, xml, js, max_bytes=len(xml.body) - 1) == []
+    assert len(json_parity.compare(CAP, xml, js, max_bytes=len(xml.body))) == 1
+
+
+def test_long_json_answers_are_cut_at_200_bytes() -> None:
+    garbage = b"x" * 300
+    [found] = _pair(garbage, count=4)
+    assert found.actual == "x" * 200 + "… (300 bytes)"
+    assert found.expected == "a JSON object with the answer's fields"
+    missing = b'{"slots":"' + b"y" * 300 + b'"}'
+    [found] = _pair(missing, count=4)
+    assert found.message == "the JSON answer no 'count'"
+    assert found.actual == missing[:200].decode() + f"… ({len(missing)} bytes)"
+    padded = b'{"count":5,"pad":"' + b"z" * 300 + b'"}'
+    [found] = _pair(padded, count=4)
+    assert found.actual == padded[:200].decode() + f"… ({len(padded)} bytes)"
+
+
+def test_not_served_is_decided_on_complete_answers_only() -> None:
+    from ecekit.client import TransportError
+
+    cut = exchange(CAP, content_type="application/xml")
+    cut.error = TransportError.TOO_LARGE
+    assert json_parity.not_served(cut) is False
+    assert json_parity.not_served(exchange(CAP, error=TransportError.TIMEOUT)) is False
+    assert json_parity.not_served(exchange(CAP, status=300, content_type="application/xml")) is False
+    assert json_parity.not_served(exchange(CAP, status=299, content_type="application/xml")) is True
+    assert json_parity.not_served(exchange(CAP, status=406, content_type="application/json")) is True
+
+
+def test_an_allowed_origin_is_compared_without_a_trailing_slash() -> None:
+    from ecekit.checks.widget import allowed_origin
+
+    def ex(value: str):  # type: ignore[no-untyped-def]
+        answer = exchange(CAP)
+        answer.response_headers["access-control-allow-origin"] = value
+        return answer
+
+    assert allowed_origin(ex(" https://shop.example/ "), "https://shop.example")
+    assert allowed_origin(ex("*"), "https://shop.example")
+    assert not allowed_origin(ex("https://shop.exampleX"), "https://shop.example")
+    assert not allowed_origin(exchange(CAP), "https://shop.example")
+
+
+def test_an_xxe_fetch_nobody_armed_is_still_a_violation() -> None:
+    from ecekit.canary import Armed, Fetch
+    from ecekit.checks.xxe import violation
+
+    fetch = Fetch("GET", "http://127.0.0.1:9/c/t1", "t1", "127.0.0.1", "", 10.0)
+    found = violation(fetch, None)
+    assert (found.check, found.operation, found.message) == ("survey_xxe", "survey",
+                                                             "the server fetched http://127.0.0.1:9/c/t1")
+    assert found.actual == "GET http://127.0.0.1:9/c/t1 from 127.0.0.1 (no survey of this run carries its token)"
+    armed = Armed("t1", "doctype: external DTD", sent_at=12.0)
+    late = Fetch("GET", "http://127.0.0.1:9/c/t1", "t1", "127.0.0.1", "Java/17", 12.5)
+    assert violation(late, armed).actual == ("GET http://127.0.0.1:9/c/t1 from 127.0.0.1, 0.50s after that survey "
+                                             "was sent (survey 'doctype: external DTD' carried this URL; User-Agent "
+                                             "'Java/17')")
+    assert ", 0.00s after" in violation(fetch, armed).actual  # a clock step back shows no negative lag
