@@ -212,3 +212,29 @@ def test_an_xxe_fetch_nobody_armed_is_still_a_violation() -> None:
                                              "was sent (survey 'doctype: external DTD' carried this URL; User-Agent "
                                              "'Java/17')")
     assert ", 0.00s after" in violation(fetch, armed).actual  # a clock step back shows no negative lag
+
+
+def test_xxe_fetches_one_violation_per_url_with_the_survey_that_carried_it() -> None:
+    from ecekit.canary import Armed, Fetch
+    from ecekit.checks.xxe import fetched
+
+    armed = Armed("t1", "doctype: external DTD", sent_at=1.0, exchange=exchange(SURVEY, b"", status=204))
+    first = Fetch("GET", "http://127.0.0.1:9/c/t1", "t1", "127.0.0.1", "", 1.5)
+    retry = Fetch("GET", "http://127.0.0.1:9/c/t1", "t1", "127.0.0.1", "", 2.5)
+    stray = Fetch("GET", "http://127.0.0.1:9/c/zz", None, "127.0.0.1", "", 3.0)
+
+    class Canary:
+        def recorded(self) -> list:  # type: ignore[type-arg]
+            return [(first, armed), (retry, armed), (stray, None)]
+
+    got = fetched(Canary())  # type: ignore[arg-type]
+    assert [(f.exchange, f.description, f.token) for f in got] == [
+        (armed.exchange, "doctype: external DTD", "t1"), (None, "", None)]
+    assert ", 0.50s after" in got[0].violation.actual
+    v = got[1].violation
+    assert v.expected == ("no fetch: a server reading a survey never loads the external DTD or entity its "
+                          "DOCTYPE names")
+    assert v.remedy == ("turn off DTDs or external entities in the server's XML parser (JAXB/StAX: "
+                        "XMLInputFactory.SUPPORT_DTD=false and IS_SUPPORTING_EXTERNAL_ENTITIES=false; SAX/DOM: "
+                        "the disallow-doctype-decl feature): a fetch lets a visitor make the server read files "
+                        "or reach internal hosts")
