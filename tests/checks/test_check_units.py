@@ -194,3 +194,29 @@ def test_the_lenient_reading_names_a_root_in_another_namespace() -> None:
         f"the root is <x> with no namespace, not <egainSurvey> in {ops.CHAT_NS}")
     assert read(b'<x xmlns="urn:other" sid="1"/>').problem == (
         f"the root is <x> in urn:other, not <egainSurvey> in {ops.CHAT_NS}")
+
+
+def test_the_expected_line_for_each_field_type() -> None:
+    from ecekit.checks.values import expected
+
+    def field(op: ops.Operation, name: str) -> ops.Field:
+        return next(f for f in op.fields if f.name == name)
+
+    assert expected(field(ops.AGENT_AVAILABILITY, "available")) == "an xs:boolean: true, false, 1 or 0"
+    assert expected(field(CAP, "count")) == "a non-negative integer"
+    assert expected(field(ops.LIVE_SESSION_STATUS, "waitTime")) == "a non-negative decimal number of seconds, e.g. 3.0"
+    assert expected(field(CE, "responseType")) == "one of " + "; ".join(
+        f"{k} ({v})" for k, v in ops.RESPONSE_TYPES.items())
+    assert expected(field(CE, "responseType")).startswith("one of 0 (")
+    assert expected(field(CA, "reason")) == ("one of queue_depth_reached, agent_not_available, service_not_running, "
+                                             "invalid_entry_point, entry_point_inactive, Other")
+
+
+def test_a_latin_1_root_tag_is_read_when_the_dtd_is_not() -> None:
+    """With an unread external DTD the root's raw start tag is searched for entity references; a
+    document in another declared encoding must not make that search fail."""
+    survey = (b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE egainSurvey SYSTEM "http://x/s.dtd">\n'
+              b'<egainSurvey xmlns="' + ops.CHAT_NS.encode() + b'" sid="caf\xe9"><survey><question>q</question>'
+              b"<answer>a</answer></survey></egainSurvey>")
+    reading = read(survey)
+    assert (reading.problem, reading.sid, reading.pairs) == ("", "café", (("q", "a"),))
