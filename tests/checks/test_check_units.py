@@ -149,6 +149,7 @@ def test_the_atoms_rules_are_made_of() -> None:
     allowed = consistency._is(CA, "allowed", False)
     assert (allowed.operation, allowed.name, allowed.text) == (CA, "allowed", "chatAllowed allowed=false")
     assert allowed(snap) is True and consistency._is(CA, "allowed", True)(snap) is False
+    assert consistency._is(CA, "reason", "Other").text == "chatAllowed reason=Other"  # only booleans lowered
     count = consistency._is(CAP, "count", 2)
     assert count.text == "capacity count=2" and count(snap) is True
     reason = consistency._in(CA, "reason", frozenset({"Other"}), "is about nothing")
@@ -158,6 +159,7 @@ def test_the_atoms_rules_are_made_of() -> None:
     assert (positive.operation, positive.name, positive.text) == (CAP, "count", "capacity count>0")
     assert positive(snap) is True
     assert consistency._positive(CAP, "count")(consistency.Snapshot("1", {CAP.name: {"count": 0}})) is False
+    assert consistency._positive(CAP, "count")(consistency.Snapshot("1", {CAP.name: {"count": 1}})) is True
     assert positive(consistency.Snapshot("1", {})) is None  # capacity did not answer: unknown
 
 
@@ -220,3 +222,27 @@ def test_a_latin_1_root_tag_is_read_when_the_dtd_is_not() -> None:
               b"<answer>a</answer></survey></egainSurvey>")
     reading = read(survey)
     assert (reading.problem, reading.sid, reading.pairs) == ("", "café", (("q", "a"),))
+
+
+def _survey(doctype: str, question: str = "q") -> bytes:
+    return (f'{doctype}<egainSurvey xmlns="{ops.CHAT_NS}" sid="1"><survey><question>{question}</question>'
+            "<answer>a</answer></survey></egainSurvey>").encode()
+
+
+@pytest.mark.parametrize(("doctype", "problem"), [
+    ('<!DOCTYPE egainSurvey [<!ENTITY b "x"><!ENTITY a "&b;">]>',
+     "entity &a; is defined through other entities (an expansion bomb); it is not expanded"),
+    ('<!DOCTYPE egainSurvey [<!ENTITY % p "&#37;q;">]>',
+     "entity %p; is defined through other entities (an expansion bomb); it is not expanded"),
+])
+def test_an_entity_defined_through_entities_is_refused_at_its_declaration(doctype: str, problem: str) -> None:
+    assert read(_survey(doctype)).problem == problem
+
+
+def test_an_undeclared_entity_matters_only_where_it_is_bound() -> None:
+    dtd = '<!DOCTYPE egainSurvey SYSTEM "http://x/s.dtd">'
+    nested = read(_survey(dtd, "q<b>&u;</b>"))  # inside an element JAXB skips: nothing is lost
+    assert (nested.problem, nested.pairs) == ("", (("q", "a"),))
+    assert read(_survey(dtd, "q&u;")).problem == (
+        "an answer or question uses &u;, declared nowhere this reading can see (perhaps in the external DTD or a "
+        "parameter entity, neither loaded)")
