@@ -246,3 +246,14 @@ def test_an_undeclared_entity_matters_only_where_it_is_bound() -> None:
     assert read(_survey(dtd, "q&u;")).problem == (
         "an answer or question uses &u;, declared nowhere this reading can see (perhaps in the external DTD or a "
         "parameter entity, neither loaded)")
+
+
+def test_references_in_the_sid_with_an_unread_dtd() -> None:
+    def root(sid: str, subset: str = "") -> bytes:
+        return (f'<!DOCTYPE egainSurvey SYSTEM "http://x/s.dtd"{subset}><egainSurvey xmlns="{ops.CHAT_NS}" '
+                f'sid="{sid}"><survey><question>q</question><answer>a</answer></survey></egainSurvey>').encode()
+
+    assert (read(root("a&amp;b")).problem, read(root("a&amp;b")).sid) == ("", "a&b")  # predefined
+    declared = read(root("&e;", ' [<!ENTITY e "s9">]'))
+    assert (declared.problem, declared.sid) == ("", "s9")  # declared as plain text where it is read
+    assert read(root("x&u;")).problem == "the root's attributes use &u;, which this reading cannot resolve"
