@@ -257,3 +257,37 @@ def test_references_in_the_sid_with_an_unread_dtd() -> None:
     declared = read(root("&e;", ' [<!ENTITY e "s9">]'))
     assert (declared.problem, declared.sid) == ("", "s9")  # declared as plain text where it is read
     assert read(root("x&u;")).problem == "the root's attributes use &u;, which this reading cannot resolve"
+
+
+def test_what_the_lenient_reading_leaves_unloaded_is_named() -> None:
+    external = read(_survey('<!DOCTYPE egainSurvey PUBLIC "-//x//EN" "http://x/s.dtd" '
+                            '[<!ENTITY % p SYSTEM "http://x/p.ent"><!ENTITY % q "x">]>'))
+    assert external.problem == ""
+    assert external.ignored == ("the external DTD 'http://x/s.dtd' (not loaded)",
+                                "the parameter entity %p; 'http://x/p.ent' (not expanded)",
+                                "the parameter entity %q; 'internal' (not expanded)")
+
+
+def test_a_parameter_entity_makes_the_sid_suspect_too() -> None:
+    body = (f'<!DOCTYPE egainSurvey [<!ENTITY % p SYSTEM "http://x/p.ent"> %p;]><egainSurvey '
+            f'xmlns="{ops.CHAT_NS}" sid="x&u;"><survey><question>q</question><answer>a</answer></survey>'
+            "</egainSurvey>").encode()
+    assert read(body).problem == "the root's attributes use &u;, which this reading cannot resolve"
+
+
+@pytest.mark.parametrize(("declaration", "why"), [
+    ('<!ENTITY e PUBLIC "-//x//EN" "http://x/e">',
+     "an external entity ('http://x/e'): its text is not knowable without fetching it"),
+    ('<!ENTITY e "<b>x</b>">', "an entity holding markup, which this reading does not expand"),
+])
+def test_an_entity_that_cannot_be_resolved_says_why(declaration: str, why: str) -> None:
+    assert read(_survey(f"<!DOCTYPE egainSurvey [{declaration}]>", "&e;")).problem == (
+        f"an answer or question uses &e;, {why}")
+
+
+def test_typed_values_skip_an_invalid_field_and_keep_the_rest() -> None:
+    from ecekit.checks.values import typed_values
+    from ecekit.xmlsafe import parse
+
+    root = parse(body(ops.LIVE_SESSION_STATUS, waitTime="soon", queueDepth=2)).root
+    assert typed_values(root, ops.LIVE_SESSION_STATUS) == {"queueDepth": 2}
