@@ -118,6 +118,8 @@ def test_json_served_names_every_answer_up_to_eight_then_counts() -> None:
 def test_json_served_with_exactly_eight_lists_them_all() -> None:
     found = json_parity.served_violation([_json_answer(CAP, str(i)) for i in range(8)])
     assert found is not None and found.actual == ", ".join(f"capacity[{i}]" for i in range(8))
+    found = json_parity.served_violation([_json_answer(CAP, str(i)) for i in range(9)])
+    assert found is not None and found.actual == ", ".join(f"capacity[{i}]" for i in range(8)) + " and 1 more"
     found = json_parity.served_violation([_json_answer(CAP, "1", content_type="text/plain", status=406)])
     assert found is not None and found.message == "1 of 1 JSON requests got no JSON (HTTP 406)"
     assert json_parity.served_violation([]) is None
