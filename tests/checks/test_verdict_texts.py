@@ -238,3 +238,10 @@ def test_xxe_fetches_one_violation_per_url_with_the_survey_that_carried_it() -> 
                         "XMLInputFactory.SUPPORT_DTD=false and IS_SUPPORTING_EXTERNAL_ENTITIES=false; SAX/DOM: "
                         "the disallow-doctype-decl feature): a fetch lets a visitor make the server read files "
                         "or reach internal hosts")
+
+
+def test_every_field_that_differs_is_listed() -> None:
+    xml = exchange(CA, allowed="false", reason="Other")
+    js = exchange(CA, b'{"allowed":true}', content_type="application/json")
+    assert [v.message for v in json_parity.compare(CA, xml, js)] == [
+        "JSON and XML disagree: allowed XML false, JSON true, reason XML Other, JSON absent"]
