@@ -293,3 +293,13 @@ def test_typed_values_skip_an_invalid_field_and_keep_the_rest() -> None:
 
     root = parse(body(ops.LIVE_SESSION_STATUS, waitTime="soon", queueDepth=2)).root
     assert typed_values(root, ops.LIVE_SESSION_STATUS) == {"queueDepth": 2}
+
+
+def test_semantics_names_the_lexical_value_it_refused() -> None:
+    def semantics(ex, op: ops.Operation) -> list[str]:  # type: ignore[no-untyped-def]
+        return [v.message for v in run_checks(Observation(ex, op, Context(TARGET)), ["semantics"])]
+
+    assert semantics(exchange(ops.AGENT_AVAILABILITY, available="yes"), ops.AGENT_AVAILABILITY) == [
+        "available: 'yes' is not an xs:boolean (true, false, 1 or 0)"]
+    assert semantics(exchange(CAP, count=""), CAP) == ["count: '' is not a non-negative integer"]
+    assert semantics(exchange(CAP, count="+3"), CAP) == []  # xs:nonNegativeInteger allows the sign
