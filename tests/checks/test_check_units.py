@@ -293,6 +293,8 @@ def test_typed_values_skip_an_invalid_field_and_keep_the_rest() -> None:
 
     root = parse(body(ops.LIVE_SESSION_STATUS, waitTime="soon", queueDepth=2)).root
     assert typed_values(root, ops.LIVE_SESSION_STATUS) == {"queueDepth": 2}
+    no_allowed = parse(body(CA, reason="Other")).root  # an absent field, then a present one
+    assert typed_values(no_allowed, CA) == {"reason": "Other"}
 
 
 def test_semantics_names_the_lexical_value_it_refused() -> None:
