@@ -305,3 +305,48 @@ def test_semantics_names_the_lexical_value_it_refused() -> None:
         "available: 'yes' is not an xs:boolean (true, false, 1 or 0)"]
     assert semantics(exchange(CAP, count=""), CAP) == ["count: '' is not a non-negative integer"]
     assert semantics(exchange(CAP, count="+3"), CAP) == []  # xs:nonNegativeInteger allows the sign
+
+
+def _field(op: ops.Operation, name: str) -> ops.Field:
+    return next(f for f in op.fields if f.name == name)
+
+
+@pytest.mark.parametrize(("op", "name", "lexical", "message"), [
+    (CAP, "count", "3+", "'3+' is not a non-negative integer"),
+    (CAP, "count", "-3", "'-3' is not a non-negative integer"),
+    (ops.LIVE_SESSION_STATUS, "waitTime", "soon", "'soon' is not a decimal number of seconds"),
+    (ops.LIVE_SESSION_STATUS, "waitTime", "-1.5", "'-1.5' is not a non-negative decimal number of seconds"),
+    (ops.LIVE_SESSION_STATUS, "waitTime", "3E0", "'3E0' is not a non-negative decimal number of seconds"),
+    (ops.LIVE_SESSION_STATUS, "waitTime", "Infinity", "'Infinity' is not a non-negative decimal number of seconds"),
+    (CE, "responseType", "4", "'4' is not one of the documented responseType values 0-3"),
+    (CA, "reason", "busy", "'busy' is not one of queue_depth_reached, agent_not_available, service_not_running, "
+                           "invalid_entry_point, entry_point_inactive, Other"),
+])
+def test_typed_says_what_is_wrong_with_a_value(op: ops.Operation, name: str, lexical: str, message: str) -> None:
+    from ecekit.checks.values import typed
+
+    with pytest.raises(ValueError) as info:
+        typed(_field(op, name), lexical)
+    assert str(info.value) == message
+
+
+def test_typed_reads_the_documented_lexical_forms() -> None:
+    from decimal import Decimal
+
+    from ecekit.checks.values import typed
+
+    assert typed(_field(CAP, "count"), " +3 ") == 3
+    assert typed(_field(ops.LIVE_SESSION_STATUS, "waitTime"), "0.50") == Decimal("0.50")
+    assert typed(_field(CE, "responseType"), "3") == 3
+    assert typed(_field(ops.AGENT_AVAILABILITY, "available"), "0") is False
+
+
+def test_a_pair_is_complete_or_named_by_what_it_lacks() -> None:
+    def pairs(items: str) -> bytes:
+        return f'<egainSurvey xmlns="{ops.CHAT_NS}" sid="1">{items}</egainSurvey>'.encode()
+
+    ok = "<survey><question>q</question><answer>a</answer></survey>"
+    assert read(pairs(ok + "<survey><answer>a</answer></survey>")).problem == "pair 2 has no <question>"
+    assert read(pairs("<survey><question>q</question></survey>")).problem == "pair 1 has no <answer>"
+    sibling = read(pairs("<survey><question>q</question><note>t</note><answer>a</answer></survey>"))
+    assert (sibling.problem, sibling.pairs) == ("", (("q", "a"),))  # an unknown sibling's text is skipped
