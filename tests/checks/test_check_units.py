@@ -325,7 +325,7 @@ def _field(op: ops.Operation, name: str) -> ops.Field:
 def test_typed_says_what_is_wrong_with_a_value(op: ops.Operation, name: str, lexical: str, message: str) -> None:
     from ecekit.checks.values import typed
 
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="is not") as info:
         typed(_field(op, name), lexical)
     assert str(info.value) == message
 
