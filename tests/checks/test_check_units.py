@@ -314,6 +314,7 @@ def _field(op: ops.Operation, name: str) -> ops.Field:
 @pytest.mark.parametrize(("op", "name", "lexical", "message"), [
     (CAP, "count", "3+", "'3+' is not a non-negative integer"),
     (CAP, "count", "-3", "'-3' is not a non-negative integer"),
+    (CAP, "count", "X3", "'X3' is not a non-negative integer"),
     (ops.LIVE_SESSION_STATUS, "waitTime", "soon", "'soon' is not a decimal number of seconds"),
     (ops.LIVE_SESSION_STATUS, "waitTime", "-1.5", "'-1.5' is not a non-negative decimal number of seconds"),
     (ops.LIVE_SESSION_STATUS, "waitTime", "3E0", "'3E0' is not a non-negative decimal number of seconds"),
