@@ -351,3 +351,5 @@ def test_a_pair_is_complete_or_named_by_what_it_lacks() -> None:
     assert read(pairs("<survey><question>q</question></survey>")).problem == "pair 1 has no <answer>"
     sibling = read(pairs("<survey><question>q</question><note>t</note><answer>a</answer></survey>"))
     assert (sibling.problem, sibling.pairs) == ("", (("q", "a"),))  # an unknown sibling's text is skipped
+    after = read(pairs(ok + "<note><question>x</question></note>"))  # a question outside any pair
+    assert (after.problem, after.pairs) == ("", (("q", "a"),))
