@@ -163,6 +163,8 @@ def test_usl_fit_takes_every_try_the_generator_kept_up_with() -> None:
     steps += [mk(400, 10, mean_ms=50, ok=False), mk(500, 10, mean_ms=0)]
     fit = report.usl_fit(steps)
     assert fit["points"] == 3 and fit["fitted"] and fit["measured_concurrency"] == [1.0, 6.0]
+    quick = [mk(r, 1, mean_ms=0.5) for r in (100, 200, 400)]  # under a millisecond is still a latency
+    assert report.usl_fit(quick)["points"] == 3
     assert fit["data"] == "X = answered requests/s inside each step's window; N = X x mean latency (Little's law)"
     assert report.usl_fit(steps[:2])["data"] == fit["data"]  # said even when too few to fit
 
@@ -177,7 +179,7 @@ def row(rate: float, **kw: Any) -> dict[str, Any]:
 
 
 LINEAR = {"fitted": True, "model": "linear", "points": 4, "r2": 0.9876, "lambda": 41.23456,
-          "lambda_ci": [40.1, 42.57], "sigma": 0.0, "kappa": 0.0, "peak_concurrency": None,
+          "lambda_ci": [40.123, 42.57], "sigma": 0.0, "kappa": 0.0, "peak_concurrency": None,
           "reason_no_peak": "no saturation seen up to 400 req/s; the data do not support a peak (linear)"}
 
 
@@ -232,17 +234,17 @@ def test_render_shows_each_models_coefficients_with_their_intervals() -> None:
     assert report.render(page(usl=amdahl)).split("\n")[-1] == (
         "scalability fit (amdahl, 4 points, r2 0.9876; 95% intervals): lambda 41.2 [40.1, 42.6] req/s, "
         "sigma 0.123 [0.1, 0.15]; no saturation seen up to 400 req/s; the data do not support a peak (linear)")
-    full = {**amdahl, "model": "usl", "kappa": 0.00123, "kappa_ci": [0.001, 0.0015], "peak_concurrency": 27.5,
+    full = {**amdahl, "model": "usl", "kappa": 1.23e-05, "kappa_ci": [0.001234, 0.0015], "peak_concurrency": 27.5,
             "peak_throughput_rps": 740.25, "peak_beyond_measured": False}
     assert report.render(page(usl=full)).split("\n")[-1] == (
         "scalability fit (usl, 4 points, r2 0.9876; 95% intervals): lambda 41.2 [40.1, 42.6] req/s, "
-        "sigma 0.123 [0.1, 0.15], kappa 0.00123 [0.001, 0.0015]; predicted peak 740.25 req/s at concurrency 27.5 "
+        "sigma 0.123 [0.1, 0.15], kappa 1.23e-05 [0.00123, 0.0015]; predicted peak 740.25 req/s at concurrency 27.5 "
         "(EXTRAPOLATION, not a measurement)")
     beyond = {**full, "peak_beyond_measured": True, "lambda_ci": None}
     del beyond["model"]  # an older capacity.json: the USL
     assert report.render(page(usl=beyond)).split("\n")[-1] == (
         "scalability fit (usl, 4 points, r2 0.9876; 95% intervals): lambda 41.2 req/s, "
-        "sigma 0.123 [0.1, 0.15], kappa 0.00123 [0.001, 0.0015]; predicted peak 740.25 req/s at concurrency 27.5 "
+        "sigma 0.123 [0.1, 0.15], kappa 1.23e-05 [0.00123, 0.0015]; predicted peak 740.25 req/s at concurrency 27.5 "
         "(EXTRAPOLATION beyond the measured range, not a measurement)")
 
 
@@ -265,3 +267,9 @@ def test_a_rendered_search_reads_as_the_planner_expects() -> None:
         "limited by: server: the server holds the SLO up to 200 page views/s; it breached at 250/s"]
     assert lines[7] == "knee: 203.125 page views/s (p95 first above 50% of its SLO (50 of 100 ms))"
     assert step.verdict(out.steps[-1]) == "BREACHED p95"
+
+
+def test_step_line_shows_the_generators_cpu_in_percent() -> None:
+    busy = Step(rate=10, achieved_rps=10, p50=1, p95=2, p99=3, error_rate=0, passed=True, generator_ok=True,
+                generator_busy=0.6)
+    assert report.step_line(busy).endswith("errors 0.00%  cpu 60%  held")

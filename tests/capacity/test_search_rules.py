@@ -13,14 +13,19 @@ from tests.capacity.fakes import summary
 
 
 def made(kind: str, rate: float, scale: float) -> dict[str, Any]:
-    """held | breach | few (10 answers per unit of scale, none slow) | generator | silent."""
+    """held | breach | few (10 answers per unit of scale, none slow) | few40 (40 answers, none slow, however
+    long) | generator | few-generator (few, and page views unsent) | silent."""
     if kind == "generator":
         return summary(rate=rate, p95=20, unsent=5)
+    if kind == "few-generator":
+        data = made("few", rate, scale)
+        data["schedule"]["unsent"] = 5
+        return data
     if kind == "silent":
         n = int(rate * 10)
         return summary(rate=rate, p95=5000, errors=n, kinds={"timeout": n})
     data = summary(rate=rate, p95=500 if kind == "breach" else 20)
-    samples = int(10 * scale) if kind == "few" else 1000
+    samples = int(10 * scale) if kind == "few" else 40 if kind == "few40" else 1000
     slow = 500 if kind == "breach" else 0
     data["slo"] = {"passed": kind != "breach", "checks": [
         {"name": "p95", "limit": 100.0, "actual": data["total"]["latency_ms"]["p95"], "unit": "ms",
@@ -160,3 +165,19 @@ def test_every_finished_step_is_reported_and_kept_in_the_callers_outcome() -> No
         (250, "refine", "held", "steps/05-250/summary.json")]
     assert (out.limited_by, out.max_sustainable_rate, out.first_breach) == (SERVER, 250, 300)
     assert seen[2].evidence["checks"][0]["samples"] == 1010  # the rate's tries pooled
+
+
+def test_a_repeat_is_judged_on_the_rates_tries_pooled() -> None:
+    script = Script(lambda rate: "few40" if rate == 200 else "held")
+    out = search(Ladder(100, 300, step=100), script, repeats=2)  # 40 answers too few alone, 80 pooled enough
+    assert [(r, p) for r, _, p, _ in script.asked] == [(100, "ladder"), (200, "ladder"), (200, "repeat"),
+                                                       (300, "ladder")]
+    assert [s.verdict for s in out.steps] == ["held", "unsettled", "held", "held"]
+    assert (out.limited_by, out.max_sustainable_rate) == (MAX, 300)
+
+
+def test_a_faltering_generator_ends_the_repeats_even_when_its_try_is_unsettled() -> None:
+    script = Script(lambda rate: ["few", "few-generator", "held"] if rate == 200 else "held")
+    out = search(Ladder(100, 300, step=100), script, repeats=2)
+    assert [(r, p) for r, _, p, _ in script.asked] == [(100, "ladder"), (200, "ladder"), (200, "repeat")]
+    assert (out.limited_by, out.max_sustainable_rate, out.unsettled_at) == (GENERATOR, 100, None)

@@ -194,3 +194,30 @@ def test_the_word_of_each_verdict() -> None:
     ({"b": 2, "a": 2, "c": 5}, "c 5, a 2, b 2")])
 def test_kinds_text_puts_the_most_frequent_first(kinds: dict[str, int], text: str) -> None:
     assert step.kinds_text(kinds) == text
+
+
+def test_a_lag_of_half_a_millisecond_still_counts() -> None:
+    assert step.breach_within_lag(_checks(p95(100.4), lag={"p95": 0.5}))
+    # no lag at this percentile and no max either: nothing to take off
+    p999 = {"name": "p999", "limit": 100.0, "actual": 100.5, "unit": "ms", "passed": False}
+    assert not step.breach_within_lag(_checks(p999, lag={"p95": 40.0}))
+
+
+def test_an_operations_breach_is_compared_with_the_lag_at_its_own_percentile() -> None:
+    op = {"name": "chatAllowed.p95", "limit": 100.0, "actual": 150.0, "unit": "ms", "passed": False}
+    assert not step.breach_within_lag(_checks(op, lag=LAG))  # 150 - 40 > 100, though 150 - 90 (max) is not
+
+
+def test_to_json_rounds_concurrency_and_the_scheduled_rate_to_a_thousandth() -> None:
+    data = summary(rate=100, p95=20, achieved=95.5, mean=40.1234, duration=3, unsent=2, errors=1000)
+    data["total"]["requests"] = 3001
+    row = step.from_summary(100, data).to_json()
+    assert (row["concurrency"], row["scheduled_rps"], row["unsent"], row["error_rate"]) == (
+        3.832, 100.0, 2, 0.333222)
+    short = step.Step(rate=1, achieved_rps=1, p50=1, p95=1, p99=1, error_rate=0, passed=True, generator_ok=True,
+                      page_views=7, duration_s=3.0)
+    assert short.to_json()["scheduled_rps"] == 2.333
+    half = step.Step(rate=1, achieved_rps=1, p50=1, p95=1, p99=1, error_rate=0, passed=True, generator_ok=True,
+                     page_views=7, duration_s=0.5)
+    assert half.to_json()["scheduled_rps"] == 14.0
+    assert half.actual("p95") is None  # a step built without an SLO section reads nothing
