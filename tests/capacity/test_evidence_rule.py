@@ -67,6 +67,9 @@ def test_judge_pools_counts_and_reports_each_check() -> None:
         "checks": [{"name": "p95", "samples": 80, "exceeding": 6, "allowed_share": 0.05, "verdict": "unconfirmed"},
                    {"name": "errors", "samples": 80, "exceeding": 0, "allowed_share": 0.01, "verdict": "held"}]}
     assert judged.counts[0].limit == 50.0 and judged.counts[0].percentile and not judged.counts[1].percentile
+    rates = evidence.judge([{"checks": [_check("errors", False, 100, 2, 0.01, "%", 1.0)]}])
+    assert rates.counts[0].unit == "%"
+    assert rates.reasons == ["errors: 2 of 100 beyond 1 %: a breach the 99 % interval does not confirm"]
 
 
 def test_judge_reads_the_verdicts_of_the_pooled_counts() -> None:

@@ -181,3 +181,10 @@ def test_a_faltering_generator_ends_the_repeats_even_when_its_try_is_unsettled()
     out = search(Ladder(100, 300, step=100), script, repeats=2)
     assert [(r, p) for r, _, p, _ in script.asked] == [(100, "ladder"), (200, "ladder"), (200, "repeat")]
     assert (out.limited_by, out.max_sustainable_rate, out.unsettled_at) == (GENERATOR, 100, None)
+
+
+def test_refinement_stops_where_the_midpoint_rounds_onto_the_last_good_rate() -> None:
+    script = Script(below(100))
+    out = search(Ladder(100, 100.0009, step=0.0009), script, refine=3)  # midpoint 100.00045 rounds to 100
+    assert [r for r, *_ in script.asked] == [100, 100.0009]
+    assert (out.max_sustainable_rate, out.first_breach) == (100, 100.0009)

@@ -221,3 +221,22 @@ def test_to_json_rounds_concurrency_and_the_scheduled_rate_to_a_thousandth() -> 
                      page_views=7, duration_s=0.5)
     assert half.to_json()["scheduled_rps"] == 14.0
     assert half.actual("p95") is None  # a step built without an SLO section reads nothing
+
+
+def test_an_older_schedule_without_counts_is_read_as_none_late() -> None:
+    data = {"slo": {"checks": []}, "schedule": {"lag_ms": {"p50": 20}}}
+    assert step.generator_problems(data) == [
+        "the schedule slipped: page views started late, median lag 20 ms" + STARVED.format(0)]
+
+
+def test_the_late_share_is_said_in_percent() -> None:
+    assert problems(late=600, lag_p50=0.5, lag_p99=40) == [
+        "60% of page views started more than 10 ms late (lag p95 32 ms)" + STARVED.format(10)]
+
+
+def test_a_breach_within_the_lag_without_a_p99_lag_says_0() -> None:
+    data = summary(rate=100, p95=130, late=10)
+    data["schedule"]["lag_ms"] = {"p95": 40.0}
+    assert step.generator_problems(data) == [
+        "the SLO breach is within the generator's own lateness (10 page views started late, lag p99 0 ms)"
+        + STARVED.format(10)]

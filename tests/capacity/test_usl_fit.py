@@ -275,3 +275,19 @@ def test_a_refit_starts_from_the_original_fit_inside_the_bounds(monkeypatch: pyt
     assert [a["bounds"] for a in asked] == [([1e-12, 0.0, 0.0], [np.inf, 1.0, np.inf]), ([1e-12, 0.0], [np.inf, 1.0]),
                                             ([1e-12, 0.0], [np.inf, 1.0]), ([1e-12, 0.0, 0.0], [np.inf, 1.0, np.inf])]
     assert all(a["x_scale"] == "jac" and a["max_nfev"] == 20000 for a in asked)
+
+
+def test_a_model_that_does_not_converge_leaves_the_others_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.optimize
+
+    real = scipy.optimize.curve_fit
+
+    def amdahl_fails(func: Any, *args: Any, **kwargs: Any) -> Any:
+        if func is usl._amdahl:
+            raise RuntimeError("Optimal parameters not found")
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "curve_fit", amdahl_fails)
+    result = usl.fit(exact(100, 0.05, 0.002, [1, 2, 4, 8, 16, 32, 64]))
+    assert result["comparison"]["amdahl"]["why_not_scored"] == "the fit did not converge"
+    assert result["comparison"]["usl"]["aicc"] is not None and result["model"] == "usl"
