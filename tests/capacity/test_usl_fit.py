@@ -291,3 +291,13 @@ def test_a_model_that_does_not_converge_leaves_the_others_scored(monkeypatch: py
     result = usl.fit(exact(100, 0.05, 0.002, [1, 2, 4, 8, 16, 32, 64]))
     assert result["comparison"]["amdahl"]["why_not_scored"] == "the fit did not converge"
     assert result["comparison"]["usl"]["aicc"] is not None and result["model"] == "usl"
+
+
+def test_a_throughput_below_one_request_per_second_is_still_a_point() -> None:
+    assert usl.fit([(n, 0.1 * n) for n in [1, 2, 3, 4]])["points"] == 4
+
+
+def test_the_comparison_shows_each_models_coefficients_to_a_millionth() -> None:
+    comparison = usl.fit(exact(100, 0.1, 0, [1, 2, 4, 8, 16, 32, 64]))["comparison"]
+    assert (comparison["linear"]["lambda"], comparison["linear"]["rss"]) == (17.722818, 431280.678544)
+    assert (comparison["amdahl"]["lambda"], comparison["amdahl"]["sigma"]) == (100.0, 0.1)
