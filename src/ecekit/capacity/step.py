@@ -105,7 +105,7 @@ def generator_problems(summary: Mapping[str, Any]) -> list[str]:
         problems.append(f"only {reported} of {workers} load processes reported their answers (a worker started "
                         "late, missed its heartbeats or stopped before reporting on a busy machine): the step's "
                         "numbers are incomplete")
-    elif not page_views and not int(summary.get("total", {}).get("requests", 0)):
+    elif "total" in summary and not page_views and not int(summary["total"].get("requests", 0)):
         problems.append("the generator measured no page view in the step (its load process did not start "
                         "its schedule within the step)")
     unsent = int(sched.get("unsent", 0))
