@@ -14,8 +14,8 @@ these rewrites (general, so a command added to the docs later is covered without
   DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--max-examples``
   at FUZZ_EXAMPLES, except a fuzz run showing a --fault found, and ``check --allow-writes``'s
   ``--fuzz-examples`` too; a capacity search's ``--step-duration`` at STEP_DURATION s, its ``--start``
-  at CAPACITY_START and ``--max`` at CAPACITY_MAX page views/s), and added where the command relies on a longer
-  default;
+  set to CAPACITY_START and ``--max`` capped at CAPACITY_MAX page views/s, with a ``--warmup`` of 1 s as
+  the suite's other capacity runs have), and added where the command relies on a longer default;
 * servers and the locust web UI (commands that run until stopped, ``… &`` included) are started on a
   free port of 127.0.0.1, must come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit
   0; the commands after them use the local reference server (every http(s) URL becomes it);
@@ -269,8 +269,10 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             _cap(argv, "--fuzz-examples", FUZZ_EXAMPLES, add="--allow-writes" in argv)
         elif sub == "capacity":
             _cap(argv, "--step-duration", STEP_DURATION, add=True)
-            _cap(argv, "--start", CAPACITY_START, add=True)
+            _set(argv, "--start", f"{CAPACITY_START:g}")
             _cap(argv, "--max", CAPACITY_MAX, add=True)
+            if "--warmup" not in argv:  # a step's first second is the load processes' own start-up
+                argv += ["--warmup", "1"]
             _cap(argv, "--workers", WORKERS, add=False)
         elif sub == "serve" and not {"--list-faults", "--list-entry-points"} & set(argv):
             _set(argv, "--port", "0")

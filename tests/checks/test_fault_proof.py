@@ -3,7 +3,9 @@
 The list comes from the server's own catalogue (``ecekit.server.faults.catalogue()``), so a new fault
 without a way to run it here fails the build. Each run must exit 1 with the fault's check (``trips``)
 among the failed checks, read from the JUnit file `ecekit check` writes (which proves that file too);
-the clean server must exit 0. Each run is a subprocess: pytest inside pytest shares too much.
+the clean server must exit 0. Each run is a subprocess: pytest inside pytest shares too much. A fault
+that breaks one operation runs that operation's checks (``-k``: the fault changes no other answer, and
+the clean run proves the rest); the others run every check.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def fault_run(name: str) -> FaultRun:
     operation = getattr(cls, "operation", None)
     if operation is not None and operation.name == "survey":
         return FaultRun(name, WRITES)
+    if operation is not None and not cls.harmless:  # the checks of the one operation it breaks
+        return FaultRun(name, ("-k", operation.name))
     return FaultRun(name)
 
 

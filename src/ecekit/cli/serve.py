@@ -12,6 +12,7 @@ fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.serve
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -173,6 +174,7 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
             app.store.close()
             raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
                              remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
+        gc.freeze()  # what is loaded now lives as long as the server: the collector skips it on every pass
         bound = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
         scheme = "https" if tls_cert else "http"
