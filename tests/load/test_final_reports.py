@@ -34,6 +34,16 @@ def test_the_master_waits_for_each_workers_last_delta() -> None:
     assert state.final_reports == {"w1", "w2"} and len(naps) == 7
 
 
+def test_a_worker_that_never_reports_is_waited_for_once() -> None:
+    """The summary is written on test_stop and again on quitting: the second write does not wait again."""
+    state = _master(2, shape_ended=True)
+    sleep, naps = _workers_reporting(state, {1: "w1"})
+    state.await_final_reports(sleep, seconds=0.3)
+    waited = len(naps)
+    state.await_final_reports(sleep, seconds=0.3)
+    assert state.final_reports == {"w1"} and waited > 1 and len(naps) == waited
+
+
 def test_a_stop_by_signal_does_not_wait() -> None:
     state = _master(2, shape_ended=False)
     sleep, naps = _workers_reporting(state, {1: "w1"})

@@ -35,6 +35,7 @@ class RunState:
     worker_meters: dict[str, dict[str, Any]] = field(default_factory=dict)  # on a master: each worker's
     final_reports: set[str] = field(default_factory=set)  # on a master: workers whose last delta came
     shape_ended: bool = False  # the arrival shape ran its course (not a signal or a stop button)
+    reports_awaited: bool = False
 
     def await_final_reports(self, sleep: Callable[[float], object], seconds: float) -> None:
         """On a master whose shape ended (locust has told the workers to stop), wait, at most ``seconds``,
@@ -43,11 +44,12 @@ class RunState:
         step on a busy machine) is not waited for, and its answers would arrive after the summary. A stop
         by signal does not wait: locust tells the workers only after test_stop, and the launcher's grace
         period is short."""
-        if not self.shape_ended:
+        if not self.shape_ended or self.reports_awaited:
             return
         deadline = time.monotonic() + seconds
         while len(self.final_reports) < self.workers and time.monotonic() < deadline:
             sleep(0.05)
+        self.reports_awaited = True  # once: the summary written again on quitting does not wait again
 
     def rng(self) -> random.Random:
         """A random source per stream: seeded runs differ by worker index and stream number."""
