@@ -30,6 +30,10 @@ def test_parses(text: str, op: str | None, metric: str, limit: float) -> None:
     ("errors=101%", "cannot exceed"),
     ("p96=5ms", "unknown measure"),
     ("chatAlowed.p95=5ms", "Did you mean 'chatAllowed'"),
+    ("=5ms", "is not NAME=VALUE"), ("p95=", "is not NAME=VALUE"), ("p95= ", "is not NAME=VALUE"),
+    ("p95=5 ms ms", "takes a duration with a unit"), ("p95=-5ms", "takes a duration with a unit"),
+    ("errors=-1%", "takes a percentage"), ("errors=100.5%", "a share cannot exceed 100%"),
+    ("nosuch.p95=5ms", "SLO 'nosuch.p95=5ms': "), ("p95=1" + "0" * 400 + "s", "the limit is not a number"),
 ])
 def test_refuses_with_a_reason(text: str, says: str) -> None:
     with pytest.raises(ConfigError) as info:
