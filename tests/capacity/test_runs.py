@@ -69,7 +69,7 @@ def test_a_generator_bottleneck_is_reported_as_the_generators(tmp_path: Path) ->
     server = PoolServer(workers=64, service_s=0.010)
     with server.running() as url:
         code, output, data = _capacity(url, tmp_path / "out", "--profile", str(profile), "--slo", "p95=1s",
-                                       "--start", "50", "--factor", "2", "--max", "800")
+                                       "--start", "25", "--factor", "2", "--max", "800")
     assert code == 0, output
     assert data is not None
     assert data["limited_by"] == "generator", data["verdict"]

@@ -86,11 +86,15 @@ def test_faulty_server_caught_in_every_category(tmp_path: Path) -> None:
     ops = result["ops"]
     assert ops["chatAllowed"]["violations"].get("xsd", 0) > 10  # answered, but broke the schema
     assert ops["capacity"]["failures"].get("http_500", 0) > 10  # an HTTP error status
-    dropped = sum(op["failures"].get("connection", 0) for op in ops.values())
-    assert dropped > 3  # the server closed the connection without answering
+    # the server closed the connection without answering, a GET or a POST alike: 30 % of some 180 requests,
+    # of which about 30 show (a drop on a kept-alive socket is tried once more, and that one may be
+    # answered); fewer than 5 by a chance under 1e-6
+    dropped = {name: op["failures"].get("connection", 0) for name, op in ops.items()}
+    assert dropped["chatAllowed"] + dropped["capacity"] > 0 and sum(dropped.values()) >= 5, dropped
+    dropped_total = sum(dropped.values())
     # locust's own statistics receive every request, failed when ecekit says so (failure or violation)
     assert result["locust"]["requests"] == sum(op["requests"] for op in ops.values())
-    assert result["locust"]["failures"] >= ops["chatAllowed"]["violations"]["xsd"] + dropped
+    assert result["locust"]["failures"] >= ops["chatAllowed"]["violations"]["xsd"] + dropped_total
 
 
 def test_a_refused_connection_is_counted_not_lost(tmp_path: Path) -> None:

@@ -98,6 +98,6 @@ def test_two_workers(tmp_path: Path) -> None:
     code, output, summary = _load(tmp_path, "--profile", "one-call", "--workers", "2", "--slo", "p99=4s")
     assert code == 0, output
     assert summary is not None
-    assert summary["workers"] == 2
+    assert summary["workers"] == summary["workers_reported"] == 2
     # both workers reported: the merged count is the whole offered load (Poisson, 60 expected)
     assert 30 < summary["total"]["requests"] == summary["schedule"]["page_views"] < 100

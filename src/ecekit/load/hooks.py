@@ -4,10 +4,11 @@ the live progress file and, at the end, summary.json, JUnit and the exit code.
 Imports locust: only the locustfile imports this module (it registers listeners on import).
 
 Distributed runs: each worker ships the histograms it recorded since its last report inside locust's
-own ``report_to_master`` payload (every 3 s), and once more as an ``ecekit_delta`` message when it
-stops, which reaches the master before the worker's ``client_stopped``; the master adds them
-(hdrhistogram ``decode_and_add``). The master writes the summary when the test stops and again when
-it quits, so a report that arrives in between is not lost.
+own ``report_to_master`` payload (every 3 s), and once more as an ``ecekit_delta`` message when its
+stream has drained (and again, whatever is left, when it stops); the master adds them (hdrhistogram
+``decode_and_add``) and ends the shape once every worker's last delta is in
+(``RunState.shape_over``). The master writes the summary when the test stops and again when it
+quits, so a report that arrives in between is not lost.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
 DRAIN_MARGIN_S = 3.0
-FINAL_REPORT_WAIT_S = 20.0  # a master's wait for each worker's last delta (RunState.await_final_reports)
 ORIGIN_WAIT_S = 60.0  # the stream's clock starts within this of test_start, or never
 IN_WEB_UI = ("ece_profile", "ece_rate", "ece_duration", "ece_entry_points", "ece_slo", "ece_out")
 
@@ -85,6 +85,8 @@ def _on_sigterm(environment: Any) -> None:
 def _on_test_start(environment: Any, **_: Any) -> None:
     runner = environment.runner
     state = runstate.start(environment, with_checker=not isinstance(runner, MasterRunner))
+    if isinstance(runner, WorkerRunner):
+        state.stream_done = lambda: _send_final_delta(environment)
     if isinstance(runner, MasterRunner) and environment.parsed_options is not None:
         # forwarded to the workers with this spawn message: the rate is split over every user
         environment.parsed_options.ece_streams = max(1, runner.target_user_count)
@@ -216,8 +218,6 @@ def _on_quitting(environment: Any, **_: Any) -> None:
 
 def _finish(environment: Any, *, final: bool) -> None:
     state = runstate.current()
-    if state is not None and isinstance(environment.runner, MasterRunner):
-        state.await_final_reports(gevent.sleep, FINAL_REPORT_WAIT_S)
     result = build_summary(environment)
     if result is None or state is None:
         return
@@ -285,14 +285,15 @@ class PageViewShape(LoadTestShape):
             self._settings = resolve(runstate.options_of(env), env.host)
         s = self._settings
         t = self.get_run_time()
+        master = isinstance(runner, MasterRunner)
         if s.arrivals.bounded:
             end = s.arrivals.duration
             # the schedule starts after each stream's warm-up call (at most WARM_UP_S) and drains for
             # one timeout after its last arrival
-            if t > end + WARM_UP_S + s.profile.timeout + DRAIN_MARGIN_S or (t > end + 1.0 and runner.user_count == 0):
-                state = runstate.current()
-                if state is not None:
-                    state.shape_ended = True  # locust now stops the workers: the master waits for their reports
+            drain_end = end + WARM_UP_S + s.profile.timeout + DRAIN_MARGIN_S
+            state = runstate.current()
+            if (t > drain_end if state is None else
+                    state.shape_over(master=master, t=t, end=end, drain_end=drain_end, users=runner.user_count)):
                 return None
         n = max(1, runner.worker_count) if isinstance(runner, MasterRunner) else 1
         return n, float(n)

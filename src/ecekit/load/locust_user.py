@@ -103,6 +103,8 @@ class PageViews(FastHttpUser):
     @task
     def arrive(self) -> None:
         self.run_schedule()
+        if self.state.stream_done is not None:  # a worker: its master ends the run once every worker's is in
+            self.state.stream_done()
         raise StopUser()
 
     # -- the scheduler -------------------------------------------------------------------------

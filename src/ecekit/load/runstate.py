@@ -20,6 +20,8 @@ from ecekit.load.outcomes import Outcomes
 from ecekit.load.recorder import Recorder, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
 
+FINAL_REPORT_GRACE_S = 10.0  # a master's wait, past the drain, for a worker's last delta (shape_over)
+
 
 @dataclass
 class RunState:
@@ -34,22 +36,22 @@ class RunState:
     meter: GeneratorMeter = field(default_factory=GeneratorMeter)  # its CPU and answers in the measured window
     worker_meters: dict[str, dict[str, Any]] = field(default_factory=dict)  # on a master: each worker's
     final_reports: set[str] = field(default_factory=set)  # on a master: workers whose last delta came
-    shape_ended: bool = False  # the arrival shape ran its course (not a signal or a stop button)
-    reports_awaited: bool = False
+    stream_done: Callable[[], object] | None = None  # on a worker: sends its last delta (hooks)
 
-    def await_final_reports(self, sleep: Callable[[float], object], seconds: float) -> None:
-        """On a master whose shape ended (locust has told the workers to stop), wait, at most ``seconds``,
-        until every worker of the run has sent its last delta. Locust's master waits for the workers'
-        stop only while it knows of running users: a worker whose spawn report had not come yet (a short
-        step on a busy machine) is not waited for, and its answers would arrive after the summary. A stop
-        by signal does not wait: locust tells the workers only after test_stop, and the launcher's grace
-        period is short."""
-        if not self.shape_ended or self.reports_awaited:
-            return
-        deadline = time.monotonic() + seconds
-        while len(self.final_reports) < self.workers and time.monotonic() < deadline:
-            sleep(0.05)
-        self.reports_awaited = True  # once: the summary written again on quitting does not wait again
+    def shape_over(self, *, master: bool, t: float, end: float, drain_end: float, users: int) -> bool:
+        """Whether the arrival shape has run its course, ``t`` seconds into the run.
+
+        A process's own streams drain by ``drain_end`` (the last arrival plus one timeout and a margin),
+        or sooner once its users are done. A master cannot see its workers' users in time: locust learns
+        of them from reports every few seconds, and on a 1-second step on a busy machine it knew of none
+        and stopped before any worker's answers arrived. Each worker sends its last delta itself when its
+        stream ends (``stream_done``), so a master ends when every worker's is in, or, for a worker that
+        never reports, ``FINAL_REPORT_GRACE_S`` after the drain (summary.json's ``workers_reported`` then
+        says how many did).
+        """
+        if not master:
+            return t > drain_end or (t > end + 1.0 and users == 0)
+        return len(self.final_reports) >= self.workers or t > drain_end + FINAL_REPORT_GRACE_S
 
     def rng(self) -> random.Random:
         """A random source per stream: seeded runs differ by worker index and stream number."""
