@@ -93,6 +93,9 @@ def test_a_noisy_server_is_not_blamed_for_its_noise(tmp_path: Path) -> None:
     assert data["limited_by"] != "server", result.output
     assert data["first_breach"] is None
     first = [s for s in data["steps"] if s["rate"] == 20]
+    if not first[0]["generator_ok"]:  # seen beside the rest of the suite on 2 cores: the machine, said so
+        assert data["limited_by"] == "generator" and len(data["steps"]) == 1, result.output
+        return
     assert len(first) >= 2 and first[0]["verdict"] == "unsettled"  # 20 answers cannot bound a p95
     p95 = next(c for c in first[-1]["evidence"]["checks"] if c["name"] == "p95")
     assert first[-1]["verdict"] != "held" or p95["samples"] >= 72  # held only from enough answers, pooled

@@ -61,7 +61,7 @@ def test_check_passes_and_lists_the_findings_on_every_seed(tmp_path: Path, lenie
 
 
 def test_check_with_strict_surveys_fails_on_them(tmp_path: Path, lenient: ServerHandle) -> None:
-    run = check(tmp_path, lenient, "--seed", "1", "--strict-surveys")
+    run = check(tmp_path, lenient, "--seed", "1", "--strict-surveys", "-k", "survey")
     assert run.code == 1
     assert set(run.failed_checks()) == {"survey_lenient"}, run.output[-3000:]
     (tmp_path / "ecekit.toml").write_text("strict_surveys = true\n")
@@ -74,9 +74,11 @@ def strictness(run: CheckRun) -> set[str | None]:
 
 
 def test_the_embedded_server_is_strict_by_default_and_may_be_told_not_to_be(tmp_path: Path) -> None:
-    run = run_check(tmp_path, "--allow-writes", "--fuzz-examples", "30", "-k", "survey")
+    """The setting as the JUnit file records it (one cheap operation each: that the embedded server passes
+    the strict survey checks is test_fault_proof's clean run)."""
+    run = run_check(tmp_path, "-k", "agentAvailability")
     assert run.code == 0 and strictness(run) == {"true"}, run.output[-3000:]
-    run = run_check(tmp_path, "--allow-writes", "--fuzz-examples", "30", "-k", "survey", "--no-strict-surveys")
+    run = run_check(tmp_path, "-k", "agentAvailability", "--no-strict-surveys")
     assert run.code == 0 and strictness(run) == {"false"}, run.output[-3000:]
 
 
@@ -104,6 +106,7 @@ def test_fuzz_passes_and_lists_the_findings(lenient: ServerHandle, seed: int, tm
 
 
 def test_fuzz_with_strict_surveys_fails(lenient: ServerHandle) -> None:
-    code, out = fuzz(lenient, "--seed", "1", "--max-examples", "200", "--strict-surveys")
+    # the DOCTYPE canary cases, which the lenient server ignores, are sent on every run: 40 examples do
+    code, out = fuzz(lenient, "--seed", "1", "--max-examples", "40", "--strict-surveys")
     assert code == 1, out
     assert ":survey_lenient" in out

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from ecekit import seeds
 from ecekit.canary import PATH, PLACEHOLDER
 from ecekit.cli import cli
 from tests.checks.test_fault_proof import run_check
@@ -49,25 +50,19 @@ def check_sends(tmp: Path, *args: str, ci: bool = False) -> tuple[list[tuple[str
     return sent, result.output, result.junit
 
 
-def test_check_prints_its_seed_and_the_same_seed_sends_the_same_surveys(tmp_path: Path) -> None:
-    first, out, junit = check_sends(tmp_path, "--seed", "7")
-    assert "seed 7 (given; --seed 7 replays this run)" in out
+def test_check_under_ci_fixes_its_seed_prints_it_and_that_seed_replays_the_run(tmp_path: Path) -> None:
+    """Three runs: under CI with no seed (the fixed one, printed), the printed seed given on a terminal
+    (the same surveys, request for request), and another seed (other surveys: the test can fail)."""
+    first, out, junit = check_sends(tmp_path, ci=True)
+    assert f"seed {seeds.CI_SEED} (fixed because CI is set; --seed {seeds.CI_SEED} replays this run)" in out
     props = {p.get("name"): p.get("value") for p in etree.parse(str(junit)).iter("property")}
-    assert props["seed"] == "7"
-    again, _, _ = check_sends(tmp_path, "--seed", "7")
+    assert props["seed"] == str(seeds.CI_SEED)
+    again, out, _ = check_sends(tmp_path, "--seed", str(seeds.CI_SEED))
+    assert f"seed {seeds.CI_SEED} (given;" in out
     other, _, _ = check_sends(tmp_path, "--seed", "8")
     assert len(first) > 40
     assert again == first
-    assert other != first  # the test can fail: another seed, other surveys
-
-
-def test_check_under_ci_sends_the_same_surveys_on_every_build(tmp_path: Path) -> None:
-    first, out, _ = check_sends(tmp_path, ci=True)
-    assert "fixed because CI is set" in out
-    again, _, _ = check_sends(tmp_path, ci=True)
-    assert again == first
-    _, out, _ = check_sends(tmp_path)
-    assert "(random; --seed" in out
+    assert other != first
 
 
 @pytest.fixture
