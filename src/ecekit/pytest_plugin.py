@@ -137,21 +137,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _hypothesis_home_for_this_run(config: pytest.Config) -> None:
     """The survey phase runs hypothesis, which keeps caches in ``./.hypothesis`` of whatever directory
-    the run starts from: point them at a temporary directory of this run, removed at its end."""
-    import shutil
-    import tempfile
-
+    the run starts from: point them at ecekit's cache directory (ecekit.caches) for this run."""
     from hypothesis import configuration
 
+    from ecekit import caches
+
     previous = getattr(configuration, "__hypothesis_home_directory", None)
-    home = tempfile.mkdtemp(prefix="ecekit-hypothesis-")
-    configuration.set_hypothesis_home_dir(home)
-
-    def restore() -> None:
-        configuration.set_hypothesis_home_dir(previous)
-        shutil.rmtree(home, ignore_errors=True)
-
-    config.add_cleanup(restore)
+    configuration.set_hypothesis_home_dir(caches.hypothesis_home())
+    config.add_cleanup(lambda: configuration.set_hypothesis_home_dir(previous))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

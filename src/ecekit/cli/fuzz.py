@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ecekit import redaction
+from ecekit import caches, redaction
 from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import canary_option, target_options
 from ecekit.cli.paths import writable_dir, writable_file
@@ -160,7 +159,7 @@ def command(**kwargs: Any) -> None:
 
     if warning(target):
         click.echo(warning(target), err=True)
-    with _hypothesis_home(database), _embedded(target, faults) as live:
+    with _hypothesis_home(), _embedded(target, faults) as live:
         result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
                       on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
     payloads = database.parent / "fuzz-payloads" if database is not None else None
@@ -193,19 +192,17 @@ def command(**kwargs: Any) -> None:
 
 
 @contextlib.contextmanager
-def _hypothesis_home(database: Path | None) -> Iterator[None]:
-    """hypothesis keeps caches of its own (constants seen in loaded modules): beside the example
-    database, or in a temporary directory of this run with --no-database; never in a ./.hypothesis
-    of whatever directory the command runs from."""
-    from hypothesis.configuration import set_hypothesis_home_dir
+def _hypothesis_home() -> Iterator[None]:
+    """hypothesis keeps caches of its own (its Unicode tables): in ecekit's cache directory
+    (ecekit.caches), never in a ./.hypothesis of whatever directory the command runs from."""
+    from hypothesis import configuration
 
-    if database is not None:
-        set_hypothesis_home_dir(database.parent / "hypothesis")
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    configuration.set_hypothesis_home_dir(caches.hypothesis_home())
+    try:
         yield
-        return
-    with tempfile.TemporaryDirectory(prefix="ecekit-hypothesis-") as home:
-        set_hypothesis_home_dir(home)
-        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)
 
 
 def _rerun_command(target: Target, faults: tuple[str, ...], database: Path, no_database: bool) -> str:
