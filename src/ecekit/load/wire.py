@@ -80,7 +80,8 @@ class PreparedGets:
             sock, self.spare = self.spare, None
             if sock is None:
                 sock = pool.get_socket()
-            stale = not retried and sock in self.answered  # kept alive: the server may have closed it idle
+            kept = sock in self.answered  # kept alive: the server may have closed it while it was idle
+            stale = kept and not retried
             try:
                 sock.sendall(request)
             except OSError as exc:
@@ -100,5 +101,6 @@ class PreparedGets:
                     retried = True
                     continue
                 raise
-            self.answered.add(sock)
+            if not kept:
+                self.answered.add(sock)
             return response
