@@ -90,7 +90,10 @@ def test_failures_are_remembered_and_replayed_alone(tmp_path: Path) -> None:
     first = run(("survey-500-non-ascii",), tmp_path, seed=3, database_key="k", max_examples=BUDGET)
     assert first.failures
     again = run(("survey-500-non-ascii",), tmp_path, replay=True, database_key="k")
-    assert [f.case.body for f in again.failures] == [f.case.body for f in first.failures]
+    # the fault's shrunk payload fails again; on a loaded machine the first run may also have met a failure
+    # of the moment (an answer past its deadline), which passes when replayed and is forgotten, rightly
+    replayed = {f.case.body for f in again.failures}
+    assert replayed and replayed <= {f.case.body for f in first.failures}
     assert again.progress.examples <= 10  # only the remembered payloads (a few kinds), no generation
     clean = run((), tmp_path, replay=True, database_key="k")  # fixed: the replay passes (and forgets it)
     assert clean.ok
