@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ecekit import operations as ops
-from ecekit.server.testing import LISTENING, serve_command
+from ecekit.server.embedded import LISTENING, serve_command
 
 STATUS_PATHS = [op.url_path(1001) for op in ops.STATUS_OPERATIONS]
 

@@ -9,7 +9,7 @@ SEEDS=${SEEDS:-20}
 RUNS=${RUNS:-5}
 PORT=${PORT:-18766}
 export PYTHONPATH="${SRC:-$PWD/src}" NO_COLOR=1
-RUN=(python3 -c "import sys; from ecekit.cli import main; sys.exit(main())")
+RUN=(python3 -m ecekit)
 ecekit() { "${RUN[@]}" "$@"; }
 work=$(mktemp -d)
 "${RUN[@]}" serve --port "$PORT" --survey-parsing lenient --surveys "$work/surveys.db" >"$work/serve.log" 2>&1 &

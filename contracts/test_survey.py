@@ -1,7 +1,7 @@
 """The survey operation (guide §14): it writes, so it runs only with --allow-writes.
 
 Fixed probes (a valid survey gets 204; malformed or invalid bodies a 4xx, never a 5xx or a 2xx), then
-a bounded hypothesis phase over ``ecekit.fuzz.strategies.survey_cases()``. Every sid starts with
+a bounded hypothesis phase over ``ecekit.fuzz.diet.survey_cases()``. Every sid starts with
 ``ecekit.fuzz.strategies.SID_PREFIX`` so the test data can be found and removed.
 """
 

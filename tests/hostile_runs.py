@@ -53,7 +53,7 @@ def _tree_hwm_kb(root: int, peaks: dict[int, int]) -> None:
 
 def ecekit(*args: str, timeout: float = 120.0) -> Ran:
     """``ecekit ARGS`` in a child process, killed (and the test failed) past ``timeout``."""
-    cmd = [sys.executable, "-c", "from ecekit.cli import main; main()", *args]
+    cmd = [sys.executable, "-m", "ecekit", *args]
     with tempfile.TemporaryFile() as out:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

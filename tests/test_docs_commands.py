@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.embedded import ServerHandle, running_server
 from tests.starved import machine_short_of_cpu
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ FIXTURES = {
     "my.toml": ("docs/reference-server.md", "[queues."),
 }
 
-ECEKIT = [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())"]
+ECEKIT = [sys.executable, "-m", "ecekit"]
 
 
 @dataclass

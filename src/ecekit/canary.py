@@ -22,7 +22,6 @@ reaches the listener is recorded: a fetch is proof, and its token names the surv
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 import threading
@@ -35,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ecekit.errors import ConfigError
+from ecekit.loopback import is_loopback
 
 PLACEHOLDER = "http://127.0.0.1:9/"
 """Written into hostile DOCTYPEs by the strategies; replaced by a canary URL with a token when sent."""
@@ -145,16 +145,6 @@ class Canary:
             self._listener.shutdown()
             self._listener.server_close()
             self._listener = None
-
-
-def is_loopback(host: str | None) -> bool:
-    host = (host or "").strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def canary_url(value: Any) -> str:

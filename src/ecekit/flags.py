@@ -1,22 +1,24 @@
-"""Option values -> a Target: the one road from the CLI's flags, the pytest plugin's ``--ece-…``
-options and the load processes' settings to :func:`ecekit.target.resolve`.
+"""The target options, declared once, and their values -> a Target.
 
-It lives below the front doors so the contract suite (``suite/session.py``) can build its target
-without importing the CLI; ``cli/options.py`` keeps only the click decorators. Values are keyed by the
-option's destination name (``TARGET_OPTION_NAMES``); a missing or empty one does not override the file.
+:data:`~ecekit.target_options.TARGET_OPTIONS` is the one list of the options every command shares:
+the CLI's click options (``cli/options.py``) and the pytest plugin's ``--ece-…`` options are generated
+from it, and :func:`target_from` turns their values into a Target through :func:`ecekit.target.resolve`, where the
+target file's keys (``key``) are validated. It lives below the front doors so the contract suite
+(``suite/session.py``) and the load processes build their target without importing the CLI. Values
+are keyed by the option's ``dest``; a missing or empty one does not override the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ecekit import target as target_mod
 from ecekit.errors import ConfigError
+from ecekit.target_options import TARGET_OPTION_NAMES, TARGET_OPTIONS, TargetOption
 
-TARGET_OPTION_NAMES = ("target_file", "base_url", "entry_points", "inactive_entry_points",
-                       "invalid_entry_points", "read_timeout", "connect_timeout", "headers", "xsd_dir",
-                       "widget", "origin", "ca_bundle", "insecure", "client_cert", "client_key")
+__all__ = ["TARGET_OPTIONS", "TARGET_OPTION_NAMES", "TargetOption", "header", "headers", "pop_target_options",
+           "target_from"]
 
 
 def header(value: str) -> tuple[str, str]:
@@ -32,27 +34,25 @@ def headers(values: Iterable[str] | None) -> dict[str, str]:
     return dict(header(h) for h in values or ())
 
 
+# How an option's value becomes its target field's, where it is not the value itself.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "headers": headers,
+    "insecure": lambda value: value or None,  # a flag not given does not turn the file's off
+}
+
+
 def target_from(options: Mapping[str, Any], **extra: Any) -> target_mod.Target:
     """The Target of a run from option values (and extra flag values, e.g. limits): the target file
     (``target_file``, or ./ecekit.toml) overridden by every value given."""
-    flags = {
-        "base_url": options.get("base_url"),
-        "entry_points": list(options.get("entry_points") or ()),
-        "inactive_entry_points": list(options.get("inactive_entry_points") or ()),
-        "invalid_entry_points": list(options.get("invalid_entry_points") or ()),
-        "read_timeout": options.get("read_timeout"),
-        "connect_timeout": options.get("connect_timeout"),
-        "headers": headers(options.get("headers")),
-        "xsd_dir": options.get("xsd_dir"),
-        "widget": options.get("widget"),
-        "origin": options.get("origin"),
-        "ca_bundle": options.get("ca_bundle"),
-        "insecure": options.get("insecure") or None,  # a flag not given does not turn the file's off
-        "client_cert": options.get("client_cert"),
-        "client_key": options.get("client_key"),
-        **extra,
-    }
-    return target_mod.resolve(options.get("target_file"), **flags)
+    flags: dict[str, Any] = {}
+    for option in TARGET_OPTIONS:
+        if option.key is None:
+            continue
+        value = options.get(option.dest)
+        if option.multiple and option.dest not in _CONVERT:
+            value = list(value or ())
+        flags[option.key] = _CONVERT.get(option.dest, lambda v: v)(value)
+    return target_mod.resolve(options.get("target_file"), **{**flags, **extra})
 
 
 def pop_target_options(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -40,33 +40,6 @@ class _InterruptWatch:
 _INTERRUPTED: pytest.StashKey[_InterruptWatch] = pytest.StashKey()
 
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
-    ("--ece-target", {"dest": "target_file", "metavar": "FILE",
-                      "help": "TOML target file (default ./ecekit.toml if present); options override it."}),
-    ("--ece-base-url", {"dest": "base_url", "metavar": "URL",
-                        "help": "server URL including its context root; default: the embedded reference "
-                        "server."}),
-    ("--ece-entry-point", {"dest": "entry_points", "action": "append", "metavar": "ID",
-                           "help": "an entry point in an unknown state (repeatable)."}),
-    ("--ece-inactive-entry-point", {"dest": "inactive_entry_points", "action": "append", "metavar": "ID",
-                                    "help": "an entry point known to be inactive (repeatable)."}),
-    ("--ece-invalid-entry-point", {"dest": "invalid_entry_points", "action": "append", "metavar": "ID",
-                                   "help": "an id that is no entry point (repeatable)."}),
-    ("--ece-timeout", {"dest": "read_timeout", "type": float, "metavar": "SECONDS",
-                       "help": "read timeout, also the cap on one whole response (default 10)."}),
-    ("--ece-connect-timeout", {"dest": "connect_timeout", "type": float, "metavar": "SECONDS",
-                               "help": "connect timeout (default 3)."}),
-    ("--ece-header", {"dest": "headers", "action": "append", "metavar": "'NAME: VALUE'",
-                      "help": "extra header on every request (repeatable); redacted in reports."}),
-    ("--ece-xsd-dir", {"dest": "xsd_dir", "metavar": "DIR",
-                       "help": "directory with the vendor's eGainBosh.xsd and eGainSurvey.xsd."}),
-    ("--ece-ca-bundle", {"dest": "ca_bundle", "metavar": "FILE",
-                         "help": "PEM file of the CA(s) to trust for an https base URL (e.g. a company CA)."}),
-    ("--ece-insecure", {"dest": "insecure", "action": "store_true", "default": None,
-                        "help": "do not verify the server's TLS certificate (flagged in every report)."}),
-    ("--ece-client-cert", {"dest": "client_cert", "metavar": "FILE",
-                           "help": "PEM client certificate, for a load balancer that asks for one."}),
-    ("--ece-client-key", {"dest": "client_key", "metavar": "FILE",
-                          "help": "PEM private key of --ece-client-cert (if not in the same file)."}),
     ("--ece-json", {"dest": "json", "action": "store_true", "default": None,
                     "help": "also ask each status operation for JSON (Accept: application/json) and "
                     "check it carries the same values as the XML."}),
@@ -100,19 +73,33 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                          "help": "write a JUnit file grouped by check (one testsuite per check)."}),
     ("--ece-out", {"dest": "out", "metavar": "DIR",
                     "help": "write check.json, exchanges.har (HAR 1.2), report.html and summary.md to DIR."}),
-    ("--ece-widget", {"dest": "widget", "metavar": "NAME",
-                       "help": "judge the state this chat widget would show (eligibility, chat-allowed, ...)."}),
-    ("--ece-origin", {"dest": "origin", "metavar": "URL",
-                       "help": "the site's origin: sent on every call; each answer must allow it (CORS)."}),
     ("--ece-fault", {"dest": "faults", "action": "append", "metavar": "NAME",
                      "help": "(testing) start the embedded server with this fault mode (repeatable)."}),
 ]
-_DESTS = list(dict.fromkeys(spec["dest"] for _, spec in _OPTIONS))
+
+
+def _target_options() -> list[tuple[str, dict[str, Any]]]:
+    """The target options as pytest options (``--ece-base-url`` …), from their one declaration
+    (``ecekit.target_options``); imported when pytest asks, so a run without ecekit pays nothing."""
+    from ecekit.target_options import TARGET_OPTIONS
+
+    out = []
+    for o in TARGET_OPTIONS:
+        spec: dict[str, Any] = {"dest": o.dest, "help": o.help[0].lower() + o.help[1:]}
+        if o.is_flag:
+            spec.update(action="store_true", default=None)
+        else:
+            spec.update(action="append" if o.multiple else "store",
+                        metavar=o.metavar or ("DIR" if o.path == "dir" else "FILE" if o.path else "VALUE"))
+            if o.number:
+                spec["type"] = float
+        out.append((o.pytest_flag, spec))
+    return out
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ecekit", "ecekit contract suites (see `ecekit check --help`)")
-    for name, spec in _OPTIONS:
+    for name, spec in [*_target_options(), *_OPTIONS]:
         group.addoption(name, **{**spec, "dest": "ece_" + spec["dest"]})
 
 
@@ -125,11 +112,16 @@ def pytest_configure(config: pytest.Config) -> None:
     from ecekit.errors import ToolkitError
     from ecekit.suite.session import Suite
 
-    values = {dest: config.getoption("ece_" + dest) for dest in _DESTS}
-    try:
-        config.stash[_SUITE] = Suite.from_options(values)
-    except ToolkitError as exc:
-        raise pytest.UsageError(f"ecekit: {exc}") from None
+    given = [p.ecekit_suite for p in config.pluginmanager.get_plugins() if hasattr(p, "ecekit_suite")]
+    if given:  # a library call or `ecekit check` built and checked the run (ecekit.suite.run)
+        config.stash[_SUITE] = given[0]
+    else:
+        dests = [spec["dest"] for _, spec in [*_target_options(), *_OPTIONS]]
+        values = {dest: config.getoption("ece_" + dest) for dest in dests}
+        try:
+            config.stash[_SUITE] = Suite.from_options(values)
+        except ToolkitError as exc:
+            raise pytest.UsageError(f"ecekit: {exc}") from None
     _hypothesis_home_for_this_run(config)
     watch = config.stash[_INTERRUPTED] = _InterruptWatch()
     config.pluginmanager.register(watch, "ecekit-interrupt-watch")
@@ -255,6 +247,44 @@ def ece(request: pytest.FixtureRequest, ece_suite: Suite) -> Verdict:
     outcome = Outcome()
     request.node.stash[_OUTCOME] = outcome
     return Verdict(ece_suite, outcome)
+
+
+# ----------------------------------------------------------------------- fixtures for users' own tests
+@pytest.fixture(scope="session")
+def ece_server(request: pytest.FixtureRequest) -> Generator[Any, None, None]:
+    """The embedded reference server for the session (``.url`` is its base URL), with the faults of
+    ``--ece-fault``, or of an indirect parameter: ``@pytest.mark.parametrize("ece_server",
+    [["capacity-500"]], indirect=True)``."""
+    from ecekit.server.embedded import running_server
+
+    faults = getattr(request, "param", None) or request.config.getoption("ece_faults") or ()
+    with running_server(faults=tuple(faults)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def ece_target(request: pytest.FixtureRequest) -> Any:
+    """The server under test as a :class:`ecekit.Target`: the ``--ece-…`` options over ``ecekit.toml``, or,
+    with no base URL, the embedded reference server (``ece_server``) with its default entry points."""
+    from ecekit.flags import target_from
+    from ecekit.live import with_default_roles
+    from ecekit.target_options import TARGET_OPTION_NAMES
+
+    target = target_from({dest: request.config.getoption("ece_" + dest) for dest in TARGET_OPTION_NAMES})
+    if target.is_embedded:
+        server = request.getfixturevalue("ece_server")
+        target = with_default_roles(target).replace(base_url=server.url)
+    return target
+
+
+@pytest.fixture
+def ece_client(ece_target: Any) -> Generator[Any, None, None]:
+    """An :class:`ecekit.Client` on ``ece_target``: ``ece_client.call(operation, entry_point)`` returns an
+    Exchange (status, headers, body, the curl line), bounded by the target's timeouts and size cap."""
+    from ecekit.client import Client
+
+    with Client(ece_target) as client:
+        yield client
 
 
 # ------------------------------------------------------------------------------------------- reports

@@ -23,6 +23,7 @@ the file, the key and what is expected, with a close match for a misspelt key::
     client_cert = "client.pem"                      # for a load balancer that asks for one
     client_key = "client.key"                       # its key, if not in client_cert
     json = true                                     # also ask for JSON and compare it with the XML
+    checks = ["mycompany.ece_checks"]               # modules of checks of one's own (docs/api.md)
     [headers]                                       # sent on every request, redacted in reports
     Authorization = "Basic ..."
     [paths]                                         # override an operation's path template
@@ -76,6 +77,7 @@ class Target:
     client_cert: str | None = None  # PEM client certificate (and key, unless client_key)
     client_key: str | None = None
     json_parity: bool = False  # also ask each status operation for JSON and compare with the XML
+    checks: tuple[str, ...] = ()  # modules of the user's own checks (ecekit.checks.user)
     source: str | None = None  # the file it came from, for messages
 
     def __repr__(self) -> str:
@@ -186,6 +188,14 @@ def _str(value: Any) -> str:
     return value
 
 
+def _modules(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError('a list of modules: dotted names or .py paths, e.g. ["mycompany.ece_checks"]')
+    return tuple(v.strip() for v in value)
+
+
 def _string_table(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError('a table of strings, e.g. { Authorization = "Basic ..." }')
@@ -288,6 +298,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "client_cert": ("client_cert", _str),
     "client_key": ("client_key", _str),
     "json": ("json_parity", _bool),
+    "checks": ("checks", _modules),
 }
 _FILES = {"ca_bundle": "--ca-bundle", "client_cert": "--client-cert", "client_key": "--client-key"}
 
@@ -340,6 +351,9 @@ def load_file(path: str | Path) -> dict[str, Any]:
     for name in _FILES:  # relative to the target file, so a checked-in file works from any directory
         if name in fields:
             fields[name] = str(path.parent / Path(fields[name]).expanduser())
+    if "checks" in fields:  # a .py path relative to the target file, as the TLS files are
+        fields["checks"] = tuple(str(path.parent / c) if c.endswith(".py") and not Path(c).is_absolute() else c
+                                 for c in fields["checks"])
     fields["source"] = str(path)
     return fields
 

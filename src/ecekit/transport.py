@@ -17,27 +17,17 @@ and load targets are local, and their traffic must not leave the machine. The lo
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import ssl
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ecekit import redaction
 from ecekit.errors import TargetError
+from ecekit.loopback import is_loopback
 from ecekit.target import Target
 
 INSECURE_WARNING = ("WARNING: TLS certificate verification is OFF (--insecure): a man in the middle "
                     "would go unnoticed; use --ca-bundle FILE instead")
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def ssl_context(target: Target,
@@ -71,7 +61,7 @@ def proxies_for(url: str) -> dict[str, str]:
     import requests.utils
 
     host = urlsplit(url).hostname or ""
-    if is_loopback_host(host):
+    if is_loopback(host):
         return {}
     return dict(requests.utils.get_environ_proxies(url))
 

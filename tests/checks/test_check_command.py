@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from ecekit.cli import cli
-from ecekit.cli.check import exit_code, pytest_args
 from ecekit.resources import contracts_dir
-from ecekit.server.testing import default_roles, running_server
+from ecekit.server.embedded import default_roles, running_server
+from ecekit.suite.run import exit_code, pytest_args
 
 ENV = {**os.environ, "NO_COLOR": "1"}
 
@@ -52,12 +52,10 @@ def test_exit_code_mapping() -> None:
 
 
 def test_pytest_args_run_the_bundled_suites_with_the_plugin() -> None:
-    args = pytest_args({"base_url": "http://h/system", "entry_points": ("1", "2"), "allow_writes": True,
-                        "agents_not_required": False}, keyword="xsd")
+    args = pytest_args(keyword="xsd", verbose=1, exitfirst=True)
     assert args[0] == str(contracts_dir())
-    assert args[args.index("--ece-entry-point"):][:4] == ["--ece-entry-point", "1", "--ece-entry-point", "2"]
-    assert "--ece-allow-writes" in args and "--ece-agents-not-required" not in args
-    assert args[-2:] == ["-k", "xsd"]
+    assert args[args.index("-p"):][:2] == ["-p", "ecekit"]
+    assert args[-4:] == ["-k", "xsd", "-v", "-x"]
 
 
 def run(*cmd: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -65,7 +63,7 @@ def run(*cmd: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def ecekit_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run(sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())", "check",
+    return run(sys.executable, "-m", "ecekit", "check",
                *args, cwd=cwd)
 
 

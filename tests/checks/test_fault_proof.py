@@ -82,7 +82,7 @@ class CheckRun:
 
 def run_check(tmp: Path, *args: str, timeout: float = 120) -> CheckRun:
     junit = tmp / "contract.xml"
-    cmd = [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())", "check",
+    cmd = [sys.executable, "-m", "ecekit", "check",
            "-q", "--junit-xml", str(junit), *args]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=tmp,

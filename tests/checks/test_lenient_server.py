@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from ecekit.cli import cli
-from ecekit.server.testing import ServerHandle, default_roles, running_server
+from ecekit.server.embedded import ServerHandle, default_roles, running_server
 from tests.checks.test_fault_proof import CheckRun, run_check
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,8 @@ from ecekit import operations as ops
 from ecekit.checks.lenient import read
 from ecekit.checks.survey import LENIENT, Tier, judge_survey, split_findings, tier_of
 from ecekit.fuzz import hostile
-from ecekit.fuzz.strategies import WRONG_CONTENT_TYPES, Style, SurveyCase, hostile_surveys, valid_surveys
+from ecekit.fuzz.hostile import hostile_surveys
+from ecekit.fuzz.strategies import WRONG_CONTENT_TYPES, Style, SurveyCase, valid_surveys
 from ecekit.server.survey import read_leniently
 from tests.checks.helpers import exchange, observe
 

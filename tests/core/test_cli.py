@@ -42,4 +42,14 @@ def test_exported_members() -> None:
     assert set(ecekit.__all__) == {
         "OPERATIONS", "STATUS_OPERATIONS", "Client", "ConfigError", "Exchange", "Operation", "SchemaError",
         "Target", "TargetError", "ToolkitError", "UsageError", "__version__",
+        # the library (docs/api.md)
+        "serve", "ServerHandle", "run_checks", "CheckResult", "run_load", "LoadResult", "find_capacity",
+        "CapacityResult", "take_snapshot", "Snapshot", "diff_snapshots", "Diff", "register_check",
+        "Observation", "Violation",
     }
+
+
+def test_python_m_ecekit_is_the_cli() -> None:
+    run = subprocess.run([sys.executable, "-m", "ecekit", "--help"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Usage: ecekit ") and "capacity" in run.stdout

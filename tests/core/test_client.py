@@ -218,7 +218,7 @@ def test_hostile_answers_end_within_the_cap_and_the_deadline(mode: str) -> None:
 
 
 def test_the_probe_reads_only_the_head() -> None:
-    from ecekit.reachability import ensure_reachable
+    from ecekit.live import ensure_reachable
     from tests import hostile
 
     with hostile.serving("drip", max_seconds=20) as srv:

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from ecekit import resources
 from ecekit.cli import cli
-from ecekit.server.testing import ServerHandle, default_roles, running_server
+from ecekit.server.embedded import ServerHandle, default_roles, running_server
 
 REPO = Path(__file__).resolve().parents[2]
-ECEKIT = [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())"]
+ECEKIT = [sys.executable, "-m", "ecekit"]
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from ecekit import resources
 from ecekit.cli import cli
-from ecekit.server.testing import running_server
+from ecekit.server.embedded import running_server
 
 
 def run(*args: str) -> Result:

@@ -22,8 +22,8 @@ from ecekit import operations
 from ecekit.diff import snapshot
 from ecekit.diff.classify import Severity, Tolerance
 from ecekit.diff.compare import compare
+from ecekit.server.embedded import running_server
 from ecekit.server.faults import catalogue
-from ecekit.server.testing import running_server
 from ecekit.target import Target
 
 SHAPE_CHECKS = frozenset({"status_code", "content_type", "well_formed", "xsd", "transport",
@@ -152,7 +152,7 @@ def test_two_snapshots_of_the_same_clean_server_diff_as_empty() -> None:
 
 
 def _default_roles() -> dict[str, Any]:
-    from ecekit.server.testing import default_roles
+    from ecekit.server.embedded import default_roles
 
     return default_roles().target_kwargs()
 

@@ -24,6 +24,7 @@ from ecekit.checks.consistency import rules_for
 from ecekit.client import Exchange, TransportError
 from ecekit.diff import snapshot
 from ecekit.errors import ConfigError, UsageError
+from ecekit.live import with_default_roles
 from ecekit.server.render import XML_TYPE, xml
 from ecekit.target import Target
 from ecekit.xmlsafe import schemas
@@ -75,7 +76,7 @@ class FakeClient:
 def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeClient]:
     reached: list[Target] = []
     monkeypatch.setattr(snapshot, "Client", FakeClient)
-    monkeypatch.setattr(snapshot, "reachable", reached.append)
+    monkeypatch.setattr("ecekit.live.ensure_reachable", reached.append)
     monkeypatch.setattr(FakeClient, "calls", [])
     monkeypatch.setattr(FakeClient, "script", staticmethod(clean))
     FakeClient.reached = reached  # type: ignore[attr-defined]
@@ -221,10 +222,10 @@ def test_a_server_without_entry_points_is_a_setup_problem(fake: type[FakeClient]
 
 def test_the_embedded_server_gets_the_default_roles_unless_some_are_named() -> None:
     named = Target(entry_points=("1001",))
-    assert snapshot._with_default_roles(named) is named
-    roles = snapshot._with_default_roles(Target())
+    assert with_default_roles(named) is named
+    roles = with_default_roles(Target())
     assert roles.entry_points and "1005" in roles.inactive_entry_points and "999999" in roles.invalid_entry_points
-    assert snapshot._with_default_roles(Target(invalid_entry_points=("7",))).entry_points == ()
+    assert with_default_roles(Target(invalid_entry_points=("7",))).entry_points == ()
 
 
 # ------------------------------------------------------------------------------ parts
@@ -447,11 +448,11 @@ def test_the_embedded_server_is_started_with_the_faults_and_the_default_roles(
     started: list[tuple[Target, tuple[str, ...]]] = []
 
     @contextlib.contextmanager
-    def fake_started(t: Target, faults: tuple[str, ...]) -> Iterator[Target]:
+    def fake_started(t: Target, faults: tuple[str, ...] = ()) -> Iterator[Target]:
         started.append((t, faults))
         yield t.replace(base_url=BASE)
 
-    monkeypatch.setattr(snapshot, "_started", fake_started)
+    monkeypatch.setattr(snapshot, "live_target", fake_started)
     taken = snapshot.take(Target(), reads=1, faults=("restyle",))
     assert [f for _, f in started] == [("restyle",)]
     roles = started[0][0]

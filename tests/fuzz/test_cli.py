@@ -61,7 +61,7 @@ def test_rate_limit_spaces_requests_at_the_server(recorder: Recorder) -> None:
                        "--max-examples", "100", "--no-database", "--seed", "5")
     assert code == 0, out
     arrivals = recorder.arrivals
-    assert len(arrivals) >= 101  # the preflight and 100 examples
+    assert len(arrivals) >= 100  # 100 examples
     gaps = [b - a for a, b in pairwise(arrivals)]
     # The client spaces the starts exactly, but this server shares the GIL with the fuzzer (generating
     # a 1 MiB hostile body holds it for tens of ms), so one arrival can be stamped late: its gap looks

@@ -41,7 +41,7 @@ def poisson_close(observed: float, expected: float, sds: float = 4.0) -> bool:
 def test_violations_by_check_under_load_and_errors_apart(tmp_path: Path) -> None:
     """Against eligibility-out-of-range (and capacity-500), every checkEligibility answer is a violation
     by check (xsd, semantics), every capacity answer a failure (http_500) only, chatAllowed clean."""
-    from ecekit.server.testing import running_server
+    from ecekit.server.embedded import running_server
 
     prof = profile(tmp_path, "three", calls=(CA, CE, CAP))
     with running_server(faults=["eligibility-out-of-range", "capacity-500"], subprocess=True) as srv:

@@ -96,7 +96,7 @@ def test_error_share_matches_the_server_log_of_a_stall(tmp_path: Path) -> None:
     server.start()
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())", "load", "-q",
+            [sys.executable, "-m", "ecekit", "load", "-q",
              "--base-url", f"http://127.0.0.1:{server.port}/system", "--entry-point", "1001", "--profile",
              str(profile), "--out", str(tmp_path / "out"), "--seed", "3"],
             capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})

@@ -64,7 +64,7 @@ def _run(tmp_path: Path, base_url: str, entry_points: tuple[str, ...]) -> dict:
 
 
 def test_clean_server_no_failure_gets_and_surveys(tmp_path: Path) -> None:
-    from ecekit.server.testing import default_roles, running_server
+    from ecekit.server.embedded import default_roles, running_server
 
     with running_server(subprocess=True) as srv:
         result = _run(tmp_path, srv.base_url, default_roles().entry_points)
@@ -78,7 +78,7 @@ def test_clean_server_no_failure_gets_and_surveys(tmp_path: Path) -> None:
 
 
 def test_faulty_server_caught_in_every_category(tmp_path: Path) -> None:
-    from ecekit.server.testing import default_roles, running_server
+    from ecekit.server.embedded import default_roles, running_server
 
     faults = ["chatallowed-missing-attribute", "capacity-500", "drop=0.3"]
     with running_server(faults=faults, subprocess=True) as srv:

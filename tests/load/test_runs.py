@@ -34,7 +34,7 @@ print("RESULT " + json.dumps({"requests": total.requests, "failures": total.fail
 
 @pytest.fixture(scope="module")
 def server():
-    from ecekit.server.testing import default_roles, running_server
+    from ecekit.server.embedded import default_roles, running_server
 
     with running_server(subprocess=True) as srv:
         yield srv.base_url, default_roles().entry_points

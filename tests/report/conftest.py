@@ -19,7 +19,7 @@ SECRET = "s3cr3t-token-never-shown"
 
 
 def ecekit(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())",
+    return subprocess.run([sys.executable, "-m", "ecekit",
                            *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=ENV)
 
 

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from ecekit.cli import cli
+from ecekit.server.embedded import running_server
 from ecekit.server.faults import SetCookie
-from ecekit.server.testing import running_server
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.embedded import ServerHandle, running_server
 
 
 @pytest.fixture(scope="session")

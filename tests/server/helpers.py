@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecekit import operations as ops
-from ecekit.server.testing import ServerHandle
+from ecekit.server.embedded import ServerHandle
 
 
 def url(handle: ServerHandle, op: ops.Operation, ep: object = None, *, alternate: bool = False) -> str:

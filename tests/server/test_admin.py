@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from ecekit import operations as ops
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.embedded import ServerHandle, running_server
 from tests.server.helpers import url
 
 

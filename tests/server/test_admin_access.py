@@ -14,10 +14,11 @@ import pytest
 import requests
 
 from ecekit.errors import UsageError
+from ecekit.loopback import is_loopback
 from ecekit.server import access, admin
 from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp
-from ecekit.server.testing import running_server
+from ecekit.server.embedded import running_server
 from tests.server.asgi import JSON, bearer, call, dump, good_request, make_app
 
 ROUTE_IDS = [f"{r.method} {r.path}" for r in admin.ROUTES]
@@ -27,7 +28,7 @@ CHANGES = {("PUT", "state"), ("POST", "reset"), ("PATCH", "{kind}/{name}"), ("PO
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST"])
 def test_loopback_hosts_keep_the_admin_api_open(host: str) -> None:
-    assert access.is_loopback(host)
+    assert is_loopback(host)
     assert access.admin_access(host, None) == access.AdminAccess(None)
     assert access.exposure_notice(host, 8080, ["capacity-500"], None) is None
 
@@ -35,7 +36,7 @@ def test_loopback_hosts_keep_the_admin_api_open(host: str) -> None:
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "[::]", "192.168.1.20", "10.0.0.5", "fe80::1%eth0",
                                   "ece-lab.example.com", "127.0.0.1.nip.io"])
 def test_every_other_host_gets_a_generated_token(host: str) -> None:
-    assert not access.is_loopback(host)
+    assert not is_loopback(host)
     gate = access.admin_access(host, None)
     assert gate.required and gate.generated
     assert gate.token is not None and len(gate.token) >= 40
@@ -191,9 +192,9 @@ def test_as_if_host_needs_an_in_thread_server() -> None:
     ("http://0.0.0.0:8080", False), ("http://192.168.1.20", False), ("https://ece.example.com", False),
 ])
 def test_load_guards_its_targets_with_the_same_loopback_test(url: str, loopback: bool) -> None:
-    from ecekit.cli.load import is_loopback
+    from ecekit.loopback import is_loopback_url
 
-    assert is_loopback(url) is loopback
+    assert is_loopback_url(url) is loopback
 
 
 def test_exposure_notice_names_the_host_port_and_faults() -> None:
@@ -370,7 +371,7 @@ def test_the_refusal_reasons_word_for_word() -> None:
 @pytest.mark.parametrize(("host", "loopback"), [("::1%lo", True), ("::1%lo%x", True), ("[::1%1]", True),
                                                 ("fe80::1%lo", False)])
 def test_a_zone_id_is_cut_at_the_first_percent_sign(host: str, loopback: bool) -> None:
-    assert access.is_loopback(host) is loopback
+    assert is_loopback(host) is loopback
 
 
 def test_what_a_web_page_refusal_shows() -> None:

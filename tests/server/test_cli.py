@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from ecekit import operations as ops
 from ecekit.cli import cli
 from ecekit.server import faults
-from ecekit.server.testing import running_server
+from ecekit.server.embedded import running_server
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from ecekit import operations as ops
+from ecekit.server.embedded import running_server, start_server
 from ecekit.server.store import count_rows
-from ecekit.server.testing import running_server, start_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml
 
 pytestmark = pytest.mark.slow

@@ -221,3 +221,30 @@ def test_huge_body_streams_exactly_its_length_around_a_valid_answer() -> None:
     assert sum(len(c) for c in chunks) == faults.HUGE_BODY_BYTES == 64 << 20
     assert chunks[0].endswith(b"\n<!--") and chunks[-1].startswith(b"-->\n</")
     assert max(len(c) for c in chunks[1:-1]) == 64 << 10 and set(chunks[1]) == {ord("x")}
+
+
+def _ctx(op: ops.Operation, as_json: bool, values: dict[str, Any]) -> faults.Context:
+    return faults.Context(op, 1001, as_json, None, values)  # type: ignore[arg-type]
+
+
+def test_json_disagrees_adds_a_slot_to_the_json_answer_only() -> None:
+    fault = faults.parse("json-disagrees")
+    assert fault.values(_ctx(ops.CAPACITY, True, {"count": 4}), {"count": 4}) == {"count": 5}
+    assert fault.values(_ctx(ops.CAPACITY, False, {"count": 4}), {"count": 4}) == {"count": 4}
+    missing = {"count": None}
+    assert fault.values(_ctx(ops.CAPACITY, True, missing), missing) is missing
+
+
+def test_json_ignored_answers_xml_where_json_was_asked() -> None:
+    from ecekit.server import render
+
+    fault = faults.parse("json-ignored")
+    values = {"count": 4}
+    as_json = render.answer(ops.CAPACITY, values, as_json=True)
+    replaced = fault.reply(_ctx(ops.CAPACITY, True, values), as_json)
+    assert (replaced.status, replaced.content_type) == (200, XML_TYPE)
+    assert replaced.body == render.answer(ops.CAPACITY, values, as_json=False).body
+    xml = render.answer(ops.CAPACITY, values, as_json=False)
+    assert fault.reply(_ctx(ops.CAPACITY, False, values), xml) is xml
+    refused = Reply(404, XML_TYPE, b"<error/>")
+    assert fault.reply(_ctx(ops.CAPACITY, True, values), refused) is refused

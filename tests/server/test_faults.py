@@ -12,8 +12,8 @@ from ecekit import operations as ops
 from ecekit import xmlsafe
 from ecekit.errors import ConfigError
 from ecekit.server import faults
+from ecekit.server.embedded import ServerHandle, default_roles, running_server
 from ecekit.server.store import count_rows
-from ecekit.server.testing import ServerHandle, default_roles, running_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml, url
 
 A, C, S, E, CH = (ops.AGENT_AVAILABILITY, ops.CAPACITY, ops.LIVE_SESSION_STATUS, ops.CHECK_ELIGIBILITY,

@@ -7,7 +7,7 @@ import requests
 
 from ecekit import operations as ops
 from ecekit import xmlsafe
-from ecekit.server.testing import ServerHandle, default_roles
+from ecekit.server.embedded import ServerHandle, default_roles
 from tests.server.helpers import url
 
 A, C, S, E, CH = (ops.AGENT_AVAILABILITY, ops.CAPACITY, ops.LIVE_SESSION_STATUS, ops.CHECK_ELIGIBILITY,

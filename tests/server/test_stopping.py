@@ -15,8 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from ecekit.server.embedded import LISTENING, serve_command
 from ecekit.server.stopping import StopSignals
-from ecekit.server.testing import LISTENING, serve_command
 
 AFTER_LISTENING = -1.0  # a delay meaning: once the "listening" line is read
 

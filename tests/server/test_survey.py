@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from ecekit import operations as ops
+from ecekit.server.embedded import ServerHandle, running_server
 from ecekit.server.store import count_rows
-from ecekit.server.testing import ServerHandle, running_server
 from tests.server.helpers import SURVEY_TYPE, survey_xml
 
 NS = ops.CHAT_NS

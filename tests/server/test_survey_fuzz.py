@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ecekit import operations as ops
-from ecekit.server.testing import ServerHandle
+from ecekit.server.embedded import ServerHandle
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

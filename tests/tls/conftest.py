@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ecekit.server.testing import ServerHandle, running_server
+from ecekit.server.embedded import ServerHandle, running_server
 from tests.tls import pki
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from ecekit.cli import cli
-from ecekit.server.testing import ServerHandle
+from ecekit.server.embedded import ServerHandle
 from ecekit.transport import INSECURE_WARNING
 from tests.tls import pki
 from tests.tls.conftest import roles_args
@@ -35,7 +35,7 @@ def run(command: str, base_url: str, tmp: Path, *extra: str) -> tuple[int, str]:
     else:
         args = ["load", "--base-url", base_url, "--entry-point", "1001", "--duration", "1", "--rate", "10",
                 "-q", "--out", str(tmp / "out")]
-    proc = subprocess.run([sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())",
+    proc = subprocess.run([sys.executable, "-m", "ecekit",
                            *args, *extra], capture_output=True, text=True, timeout=120, cwd=tmp,
                           env={**os.environ, "NO_COLOR": "1"})
     return proc.returncode, proc.stdout + proc.stderr
@@ -134,7 +134,7 @@ def test_the_load_generator_itself_verifies_certificates(trusted: bool, https: S
 
 
 def test_serve_prints_an_https_url(certs: pki.Pki, tmp_path: Path) -> None:
-    from ecekit.server.testing import running_server
+    from ecekit.server.embedded import running_server
 
     with running_server(tls_cert=certs.server_cert, tls_key=certs.server_key, subprocess=True) as srv:
         assert srv.base_url.startswith("https://127.0.0.1:")

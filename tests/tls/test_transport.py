@@ -10,7 +10,7 @@ import pytest
 from ecekit import target as target_mod
 from ecekit import transport
 from ecekit.errors import ConfigError, TargetError
-from ecekit.server.testing import ServerHandle
+from ecekit.server.embedded import ServerHandle
 from ecekit.target import Target
 from tests.tls import pki
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecekit.server.testing import running_server
+from ecekit.server.embedded import running_server
 from tests.browser import launch, needs_chromium
 
 pytestmark = needs_chromium

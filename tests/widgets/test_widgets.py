@@ -70,7 +70,7 @@ def test_user_defined_widget_from_the_target_file() -> None:
 
 
 def check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())",
+    return subprocess.run([sys.executable, "-m", "ecekit",
                            "check", "-q", *args], capture_output=True, text=True, timeout=120, cwd=cwd,
                           env={**os.environ, "NO_COLOR": "1"})
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from ecekit import operations
+from ecekit.checks.values import raw_values
 from ecekit.client import Exchange
 from ecekit.target import Target
 from ecekit.xmlsafe import Parsed, Schemas, parse, schemas
@@ -86,6 +87,14 @@ class Observation:
     def parsed(self) -> Parsed:
         return parse(self.exchange.body, max_bytes=self.context.target.max_body_bytes)
 
+    @cached_property
+    def values(self) -> dict[str, str | None]:
+        """Each documented field of a well-formed answer as the server wrote it (None: absent), by the
+        field's name in the guide (``waitTime``, ``@available``'s ``available``); {} for any other."""
+        if self.parsed.root is None or not self.operation.is_status:
+            return {}
+        return raw_values(self.parsed.root, self.operation)
+
     def violation(self, check: str, message: str, **kw: str | None) -> Violation:
         return Violation(check=check, operation=self.operation.name, message=message,
                          entry_point=self.exchange.entry_point, **kw)  # type: ignore[arg-type]
@@ -105,6 +114,8 @@ class CheckSpec:
     description: str
     guards: tuple[Guard, ...] = ()
     wanted: Wanted | None = None  # None: always part of a run; else only where the target asks for it
+    origin: str = "built-in"  # or the module of a user's check (ecekit.checks.user)
+    only_operations: frozenset[str] | None = None  # a user's check limited to these operations
 
     def wanted_for(self, target: Target, op: operations.Operation) -> bool:
         return self.wanted is None or self.wanted(target, op)

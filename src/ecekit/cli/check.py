@@ -12,50 +12,14 @@ including pytest's own usage errors and "no tests selected"; 130 interrupted (Ct
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import click
 
-from ecekit.cli.errors import interrupted, raise_if_interrupted, reports_errors, stops_cleanly
+from ecekit.cli.errors import interrupted, reports_errors, stops_cleanly
 from ecekit.cli.options import canary_option, target_options
 from ecekit.cli.paths import writable_dir, writable_file
-from ecekit.errors import ToolkitError, UsageError
 from ecekit.flags import pop_target_options
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-# Our option dest -> the plugin's option. Repeatable options are tuples; flags are booleans.
-_PLUGIN_OPTIONS = {
-    "target_file": "--ece-target",
-    "base_url": "--ece-base-url",
-    "entry_points": "--ece-entry-point",
-    "inactive_entry_points": "--ece-inactive-entry-point",
-    "invalid_entry_points": "--ece-invalid-entry-point",
-    "read_timeout": "--ece-timeout",
-    "connect_timeout": "--ece-connect-timeout",
-    "headers": "--ece-header",
-    "xsd_dir": "--ece-xsd-dir",
-    "ca_bundle": "--ece-ca-bundle",
-    "insecure": "--ece-insecure",
-    "client_cert": "--ece-client-cert",
-    "client_key": "--ece-client-key",
-    "json": "--ece-json",
-    "max_response_time": "--ece-max-response-time",
-    "agents_not_required": "--ece-agents-not-required",
-    "consistency_reads": "--ece-consistency-reads",
-    "allow_writes": "--ece-allow-writes",
-    "fuzz_examples": "--ece-fuzz-examples",
-    "sid": "--ece-sid",
-    "canary_url": "--ece-canary-url",
-    "seed": "--ece-seed",
-    "strict_surveys": "--ece-strict-surveys",
-    "junit_xml": "--ece-junit-xml",
-    "out": "--ece-out",
-    "faults": "--ece-fault",
-    "widget": "--ece-widget",
-    "origin": "--ece-origin",
-}
 
 EPILOG = """\b
 Examples:
@@ -80,74 +44,6 @@ Target file (ecekit.toml; flags override it):
 Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error,
 130 interrupted (Ctrl-C or SIGTERM).
 """
-
-
-def pytest_args(values: dict[str, Any], *, keyword: str | None = None, verbose: int = 0,
-                quiet: int = 0, exitfirst: bool = False) -> list[str]:
-    """The pytest command line that runs the bundled suites with these option values."""
-    from ecekit.resources import contracts_dir
-
-    directory = contracts_dir()
-    args = [str(directory), "-c", str(directory / "pytest.ini"), "--rootdir", str(directory),
-            "-p", "ecekit", "-p", "no:cacheprovider", "-p", "no:benchmark", "--assert=plain",
-            # its end-of-run gc.collect() x5 costs a quarter of a short run; a user's run reports no
-            # "exception ignored in __del__" warnings anyway
-            "-p", "no:unraisableexception"]
-    for dest, flag in _PLUGIN_OPTIONS.items():
-        value = values.get(dest)
-        if dest == "strict_surveys" and value is False:
-            args.append("--ece-no-strict-surveys")
-        if value is None or value is False or value == ():
-            continue
-        if value is True:
-            args.append(flag)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                args += [flag, str(item)]
-        else:
-            args += [flag, str(value)]
-    if keyword:
-        args += ["-k", keyword]
-    args += ["-v"] * verbose + ["-q"] * quiet
-    if exitfirst:
-        args.append("-x")
-    return args
-
-
-def exit_code(pytest_code: int) -> int:
-    """pytest's exit code as ecekit's: only OK and TESTS_FAILED keep their meaning."""
-    if pytest_code == 0:
-        return EXIT_OK
-    if pytest_code == 1:
-        return EXIT_FAILED
-    return EXIT_USAGE
-
-
-class CliRun:
-    """A plugin handed to ``pytest.main``: tells the ecekit plugin that the CLI is the front door (so
-    messages name ``--allow-writes``, not ``--ece-allow-writes``) and notes a Ctrl-C / SIGTERM, which
-    pytest turns into an exit status shared with other errors."""
-
-    ECEKIT_CLI = True
-
-    def __init__(self) -> None:
-        self.interrupted = False
-
-    def pytest_runtest_setup(self, item: Any) -> None:
-        raise_if_interrupted()  # an interrupt swallowed somewhere (a gc callback) stops the next test
-
-    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        if isinstance(excinfo.value, KeyboardInterrupt):
-            self.interrupted = True
-
-
-def _nothing_selected(keyword: str | None) -> ToolkitError:
-    if keyword:
-        return UsageError(f"-k {keyword!r} selected no test",
-                          remedy="test ids name the operation, the entry point and the check, e.g. "
-                          "test_contract[capacity-1001-xsd]: try -k xsd, -k capacity, -k 1001 or "
-                          "-k consistency (add -v to list what runs)")
-    return UsageError("no contract test was collected", remedy="run without -k to see every test")
 
 
 @click.command(name="check", epilog=EPILOG)
@@ -189,9 +85,13 @@ def _nothing_selected(keyword: str | None) -> ToolkitError:
 @click.option("-x", "--exitfirst", is_flag=True, help="Stop at the first failure.")
 @click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
               help="(testing) start the embedded server with this fault mode; repeatable.")
+@click.option("--list-checks", is_flag=True,
+              help="List every per-response check, built-in and your own (--checks, target key checks), "
+              "and exit.")
 @reports_errors
 @stops_cleanly
-def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kwargs: Any) -> None:
+def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, list_checks: bool,
+            **kwargs: Any) -> None:
     """Run the contract suites against a server (or the embedded reference server).
 
     For each status operation and entry point: a documented status code, an XML content type, a
@@ -199,28 +99,33 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, **kw
     semantics, no 5xx, an answer within --max-response-time; entry points by role; consistency
     across operations; and, with --allow-writes, the survey operation.
     """
-    import pytest
-
+    from ecekit.report.publish import default_out
+    from ecekit.suite.run import run_suite
     from ecekit.suite.session import Suite
 
     values = {**pop_target_options(kwargs), **kwargs}
-    if not values.get("out"):
-        from ecekit.report.publish import default_out
-
-        values["out"] = str(default_out("check"))
+    if list_checks:
+        _list_checks(values)
+        return
+    values["out"] = values.get("out") or str(default_out("check"))
     suite = Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
     writable_file(values.get("junit_xml"), "--junit-xml")
     writable_dir(values.get("out"), "--out")
-    if not suite.target.is_embedded:
-        from ecekit.reachability import ensure_reachable
+    try:
+        result = run_suite(suite, keyword=keyword, verbose=verbose, quiet=quiet, exitfirst=exitfirst, cli=True)
+    except KeyboardInterrupt:
+        raise interrupted() from None
+    click.get_current_context().exit(result.exit_code)
 
-        ensure_reachable(suite.target)  # nothing listening, untrusted TLS, no context root: one line, exit 2
-    run = CliRun()
-    gc.freeze()  # the modules and schemas loaded so far live as long as the run: the collector skips them
-    code = int(pytest.main(pytest_args(values, keyword=keyword, verbose=verbose, quiet=quiet,
-                                       exitfirst=exitfirst), plugins=[run]))
-    if run.interrupted:
-        raise interrupted()
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        raise _nothing_selected(keyword)
-    click.get_current_context().exit(exit_code(code))
+
+def _list_checks(values: dict[str, Any]) -> None:
+    """One line per check: name, where it comes from, the operations it judges, what it asserts."""
+    import ecekit.checks  # noqa: F401  (registers the built-in checks)
+    from ecekit.checks.user import listing, load_for
+    from ecekit.flags import target_from
+
+    load_for(target_from(values))
+    rows = listing()
+    width, origins = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    for name, origin, where, description in rows:
+        click.echo(f"{name:<{width}}  {origin:<{origins}}  {where}: {description}")

@@ -4,17 +4,17 @@ run (Ctrl-C, SIGTERM) cleans up and exits 130."""
 from __future__ import annotations
 
 import functools
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType
+from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import click
 
 from ecekit import redaction
 from ecekit.errors import ToolkitError
+from ecekit.interrupts import raise_if_interrupted, signalled, sigterm_interrupts
+
+__all__ = ["EXIT_INTERRUPTED", "interrupted", "raise_if_interrupted", "reports_errors", "sigterm_interrupts",
+           "stops_cleanly"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,44 +48,6 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-_signalled = threading.Event()
-
-
-def raise_if_interrupted() -> None:
-    """Raise KeyboardInterrupt if a signal came: called at safe points of a run (after each fuzz
-    example, each progress tick), because the KeyboardInterrupt a signal raises can land where Python
-    swallows it (a garbage-collector callback prints "Exception ignored" and carries on)."""
-    if _signalled.is_set():
-        raise KeyboardInterrupt
-
-
-@contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so every ``finally`` and ``with`` of the run
-    stops what it started (locust, the embedded server, temporary folders). After the first signal
-    both are ignored until the run has cleaned up, so a second one cannot cut the cleanup short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        for sig in previous:
-            signal.signal(sig, signal.SIG_IGN)
-        _signalled.set()
-        raise KeyboardInterrupt
-
-    _signalled.clear()
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGINT, interrupt)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        _signalled.clear()
-
-
 def interrupted() -> click.exceptions.Exit:
     """What an interrupted run ends with: one line, and exit code 130 (never 1, which is a breach)."""
     click.echo("ecekit: interrupted: stopped, nothing left running (exit code 130)", err=True)
@@ -105,7 +67,7 @@ def stops_cleanly(func: Callable[P, R]) -> Callable[P, R]:
                     # the signal's KeyboardInterrupt can reach here wrapped: raised inside a class body
                     # being built (an import in progress), Python turns it into "RuntimeError: Error
                     # calling __set_name__"; a run a signal stopped exits 130 whatever it became
-                    if _signalled.is_set():
+                    if signalled():
                         raise KeyboardInterrupt from exc
                     raise
         except KeyboardInterrupt:

@@ -25,7 +25,7 @@ from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.errors import UsageError
 from ecekit.flags import pop_target_options, target_from
 from ecekit.fuzz.strategies import SID_PREFIX
-from ecekit.reachability import ensure_reachable
+from ecekit.live import ensure_reachable, live_target
 from ecekit.target import Target
 
 DEFAULT_DATABASE = Path(".ecekit") / "fuzz-db"
@@ -33,18 +33,6 @@ DEFAULT_DATABASE = Path(".ecekit") / "fuzz-db"
 EXIT_OK, EXIT_FAILED = 0, 1
 PROGRESS_EVERY = 5.0  # seconds between progress lines on long runs
 MAX_LOGGED = 20_000  # exchanges kept for exchanges.har
-
-
-@contextlib.contextmanager
-def _embedded(target: Target, faults: tuple[str, ...]) -> Iterator[Target]:
-    """The target itself, or the reference server started for the run when it has no base URL."""
-    if not target.is_embedded:
-        yield target
-        return
-    from ecekit.server.testing import running_server
-
-    with running_server(faults=faults) as srv:
-        yield target.replace(base_url=srv.base_url)
 
 
 def _progress_printer(quiet: bool) -> Any:
@@ -132,8 +120,8 @@ def command(**kwargs: Any) -> None:
     writable_dir(database, "--database")
     writable_dir(out, "--out")
     writable_file(kwargs["junit_xml"], "--junit-xml")
-    if not target.is_embedded:
-        ensure_reachable(target)  # nothing listening, untrusted TLS, or no context root: exit 2 before fuzzing
+    if not target.is_embedded:  # nothing listening, untrusted TLS, no context root: exit 2 before fuzzing
+        ensure_reachable(target)
     key = target.base_url or ("embedded" + "".join(f"+{f}" for f in sorted(faults)))
     from ecekit import seeds
 
@@ -159,7 +147,7 @@ def command(**kwargs: Any) -> None:
 
     if warning(target):
         click.echo(warning(target), err=True)
-    with _hypothesis_home(), _embedded(target, faults) as live:
+    with _hypothesis_home(), live_target(target, faults=faults, probe=False) as live:
         result = fuzz(live, config, strict=strict, strict_surveys=strict_surveys,
                       on_progress=_progress_printer(kwargs["quiet"]), on_exchange=keep)
     payloads = database.parent / "fuzz-payloads" if database is not None else None

@@ -1,7 +1,8 @@
 """The target options every sub-command shares, as click decorators.
 
-Flags override the target file (``--target``, or ``./ecekit.toml`` when present). How their values
-become a Target lives below the CLI, in :mod:`ecekit.flags`, which the pytest plugin reads too.
+Flags override the target file (``--target``, or ``./ecekit.toml`` when present). They are declared once,
+as data, in :mod:`ecekit.flags` (which the pytest plugin reads too), with how their values become a
+Target.
 """
 
 from __future__ import annotations
@@ -11,47 +12,31 @@ from typing import Any
 
 import click
 
+from ecekit.target_options import TARGET_OPTIONS, TargetOption
+
 F = Callable[..., Any]
 
 
+def _click_option(option: TargetOption) -> Callable[[F], F]:
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    if option.multiple:
+        kwargs["multiple"] = True
+    if option.is_flag:
+        kwargs.update(is_flag=True, default=None)
+    if option.number:
+        kwargs["type"] = float
+    if option.path:
+        kwargs["type"] = click.Path(dir_okay=option.path == "dir", file_okay=option.path == "file")
+    return click.option(option.flag, option.dest, **kwargs)
+
+
 def target_options(func: F) -> F:
-    """Add --target, --base-url, entry-point roles, timeouts, headers, --xsd-dir and TLS to a command."""
-    options = [
-        click.option("--target", "target_file", type=click.Path(dir_okay=False),
-                     help="TOML target file (default: ./ecekit.toml if present). Flags override it."),
-        click.option("--base-url", help="Server URL including its context root, e.g. "
-                     "https://ece.example.com/system. Default: the embedded reference server."),
-        click.option("--entry-point", "entry_points", multiple=True, metavar="ID",
-                     help="An entry point in an unknown state (repeatable)."),
-        click.option("--inactive-entry-point", "inactive_entry_points", multiple=True, metavar="ID",
-                     help="An entry point known to be inactive (repeatable)."),
-        click.option("--invalid-entry-point", "invalid_entry_points", multiple=True, metavar="ID",
-                     help="An id that is no entry point (repeatable)."),
-        click.option("--timeout", "read_timeout", type=float, metavar="SECONDS",
-                     help="Read timeout, also the cap on one whole response (default 10)."),
-        click.option("--connect-timeout", type=float, metavar="SECONDS", help="Default 3."),
-        click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
-                     help="Extra header on every request (repeatable); redacted in reports."),
-        click.option("--xsd-dir", type=click.Path(file_okay=False),
-                     help="Directory with the vendor's eGainBosh.xsd and eGainSurvey.xsd."),
-        click.option("--widget", metavar="NAME",
-                     help="A chat widget (eligibility, chat-allowed, or one defined in the target file): "
-                     "judge the state it would show."),
-        click.option("--origin", metavar="URL",
-                     help="The origin of the site's pages, e.g. https://www.example.com: every status call "
-                     "sends it, and each answer must let such a page read it (CORS)."),
-        click.option("--ca-bundle", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="PEM file of the CA(s) to trust for an https:// --base-url (e.g. your company "
-                     "CA), instead of the system's."),
-        click.option("--insecure", is_flag=True, default=None,
-                     help="Do not verify the server's TLS certificate (loudly flagged in every report)."),
-        click.option("--client-cert", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="PEM client certificate for a load balancer that asks for one."),
-        click.option("--client-key", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="PEM private key of --client-cert (if not in the same file)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
+    """Add the target options (``ecekit.flags.TARGET_OPTIONS``: --target, --base-url, entry points by
+    role, timeouts, headers, --xsd-dir, TLS, --checks) to a command."""
+    for option in reversed(TARGET_OPTIONS):
+        func = _click_option(option)(func)
     return func
 
 

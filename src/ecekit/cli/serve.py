@@ -30,29 +30,6 @@ if TYPE_CHECKING:
 DEFAULT_SURVEYS = "ecekit-surveys.sqlite3"
 
 
-def _list_entry_points(scenario_file: str | None) -> None:
-    from ecekit.server import scenario
-
-    state = scenario.load(scenario_file)
-    click.echo(f"scenario: {scenario_file or scenario.DEFAULT_SCENARIO}")
-    if state.description:
-        click.echo(f"  {state.description}")
-    for ep in sorted(state.entry_points.values(), key=lambda e: e.id):
-        flags = [] if ep.active else ["inactive"]
-        flags += [] if ep.agents_required else ["agents not required"]
-        extra = f" [{', '.join(flags)}]" if flags else ""
-        click.echo(f"{ep.id:>8}  queue {ep.queue}{extra}: {ep.description}")
-
-
-def _list_faults() -> None:
-    from ecekit.server import faults
-
-    for name, cls in faults.catalogue().items():
-        shown = f"{name}=…" if cls.takes_param else name
-        trips = cls.trips or "nothing"
-        click.echo(f"{shown:<34} trips {trips:<20} {cls.summary}")
-
-
 def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | None:
     """The admin API's gate, or None without --admin (a token given then is a mistake)."""
     from ecekit.server import access
@@ -69,29 +46,6 @@ def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | No
                                 "'import secrets; print(secrets.token_urlsafe(32))')\"`), or "
                                 f"`unset {access.TOKEN_ENV}` to leave the loopback admin API open")
     return access.admin_access(host, token)
-
-
-def _start_lines(host: str, port: int, faults: tuple[str, ...], gate: AdminAccess | None,
-                 admin_url: str) -> list[str]:
-    """What ``ecekit serve`` says at start after the listening line: exposure, faults, admin, token."""
-    from ecekit.server import access
-
-    lines = []
-    notice = access.exposure_notice(host, port, faults, gate)
-    if notice:
-        lines.append(notice)
-    if faults:
-        lines.append(access.faults_notice(host, port, faults))
-    if gate is not None:
-        lines.append(f"ecekit serve: admin API on {admin_url}")
-    if gate is not None and gate.generated:
-        lines.append(f"ecekit serve: admin token (generated, shown once): {gate.token}")
-    elif gate is not None and gate.token is not None:
-        lines.append("ecekit serve: admin API needs the token given to --admin-token/ECEKIT_ADMIN_TOKEN")
-        if len(gate.token) < access.SHORT_TOKEN:
-            lines.append(f"ecekit serve: WARNING: the admin token has only {len(gate.token)} "
-                         f"characters; use {access.SHORT_TOKEN} or more (or let one be generated)")
-    return lines
 
 
 @click.command(name="serve")
@@ -140,10 +94,12 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
     """Run the reference ECE server: the six operations of the guide, a state you control, faults
     you choose."""
     if list_entry_points or list_faults:
-        if list_entry_points:
-            _list_entry_points(scenario_file)
-        if list_faults:
-            _list_faults()
+        from ecekit.server import faults as catalogue
+        from ecekit.server import scenario
+
+        for line in [*(scenario.listing(scenario_file) if list_entry_points else []),
+                     *(catalogue.listing() if list_faults else [])]:
+            click.echo(line)
         return
     if (tls_key or tls_client_ca) and not tls_cert:
         raise UsageError("--tls-key and --tls-client-ca need --tls-cert",
@@ -159,21 +115,8 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
                                 surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
                                 survey_parsing=survey_parsing)
-        try:
-            sock = runtime.bind(host, port)
-        except OSError as exc:
-            app.store.close()
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                             remedy="choose another --port (0 picks a free one)") from exc
-        try:
-            server_config = runtime.config(app, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
-                                           tls_client_ca=tls_client_ca)
-            server_config.load()  # loads the certificate now: a bad one is a usage error, not a traceback
-        except (OSError, ValueError) as exc:
-            sock.close()
-            app.store.close()
-            raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
-                             remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
+        sock, server_config = runtime.prepared(app, host, port, log_level=log_level, tls_cert=tls_cert,
+                                               tls_key=tls_key, tls_client_ca=tls_client_ca)
         gc.freeze()  # what is loaded now lives as long as the server: the collector skips it on every pass
         bound = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
@@ -182,7 +125,9 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
         def ready() -> None:
             """Said once the server accepts connections (tests and benchmarks wait for the first line)."""
             click.echo(f"ecekit serve: listening on {scheme}://{shown_host}:{bound}{app.context_root}")
-            for line in _start_lines(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
+            from ecekit.server.access import start_notices
+
+            for line in start_notices(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
                 click.echo(line, err=line.startswith("ecekit serve: WARNING"))
             if cors_origins:
                 click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "

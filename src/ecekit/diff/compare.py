@@ -8,10 +8,12 @@ document against a valid answer would only repeat the status change).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ecekit import operations
-from ecekit.diff.classify import SEVERITY_ORDER, Change, Tolerance
+from ecekit.diff import snapshot
+from ecekit.diff.classify import SEVERITY_ORDER, Change, Severity, Tolerance
 from ecekit.diff.normalise import field_name
 from ecekit.diff.snapshot import PERCENTILES, verdict
 
@@ -206,3 +208,52 @@ def _consistency(a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]) -> 
             elif before == "fail":
                 found.append(Change("repaired", ops, f"consistency {rule}", before, after, ep))
     return found
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What changed from snapshot A to snapshot B, each change classified (docs/diff.md)."""
+
+    changes: list[Change]
+    labels: tuple[str, str] = ("A", "B")
+
+    @property
+    def breaking(self) -> list[Change]:
+        return [c for c in self.changes if c.severity is Severity.BREAKING]
+
+    @property
+    def slower(self) -> list[Change]:
+        return [c for c in self.changes if c.severity is Severity.SLOWER]
+
+    @property
+    def passed(self) -> bool:
+        """Nothing breaking."""
+        return not self.breaking
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def text(self) -> str:
+        from ecekit.diff import report
+
+        return report.text(self.changes, *self.labels)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ecekit.diff import report
+
+        return report.document(self.changes, *self.labels)
+
+
+def diff_snapshots(a: Any, b: Any, *, tolerance: Tolerance | None = None) -> Diff:
+    """Compare snapshot A (before) with B (after): each a :class:`~ecekit.diff.snapshot.Snapshot`, its
+    JSON document, or the path of a file ``ecekit snapshot`` wrote."""
+    def document(side: Any) -> tuple[dict[str, Any], str]:
+        if isinstance(side, snapshot.Snapshot):
+            return side.data, f"snapshot taken {side.data.get('taken_at', '?')}"
+        if isinstance(side, dict):
+            return side, f"snapshot taken {side.get('taken_at', '?')}"
+        return snapshot.load(side), str(side)
+
+    (first, a_label), (second, b_label) = document(a), document(b)
+    return Diff(compare(first, second, tolerance), (a_label, b_label))

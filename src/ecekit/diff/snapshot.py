@@ -13,11 +13,10 @@ The survey is not snapshotted: it writes to the server.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,17 @@ from typing import Any
 from ecekit import operations
 from ecekit.__about__ import __version__
 from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
-from ecekit.client import Client, Exchange, TransportError, reachable
+from ecekit.checks.user import load_for
+from ecekit.client import Client, Exchange, Rationed
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
+from ecekit.live import check_faults, live_target, with_default_roles
 from ecekit.report.run_info import xsd_hashes
 from ecekit.target import Target
 from ecekit.xmlsafe import schemas
 
 SCHEMA_VERSION = 1
 DEFAULT_READS = 10
-UNRESPONSIVE_AFTER = 3  # consecutive timeouts after which the rest is not sent (as in the suites)
 PERCENTILES = (50, 90)
 # Checks whose messages hold a measurement: their verdict is recorded, their messages are not.
 VOLATILE_MESSAGES = frozenset({"response_time"})
@@ -46,17 +46,16 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
     """Snapshot ``target`` (the embedded reference server, with ``faults``, when it has no base URL)."""
     if reads < 1:
         raise UsageError("--reads must be 1 or more")
+    check_faults(target, faults)
     if target.is_embedded:
-        target = _with_default_roles(target)
-    elif faults:
-        raise UsageError("--fault applies to the embedded reference server only",
-                         remedy="leave out --base-url, or leave out --fault")
+        target = with_default_roles(target)
     elif not target.all_entry_points():
         raise ConfigError("no entry points to snapshot",
                           remedy="pass --entry-point ID (and --inactive-entry-point / "
                           "--invalid-entry-point), or list them in ecekit.toml")
     bundle = schemas(target.xsd_dir)  # SchemaError now, before any request
-    with _started(target, faults) as live:
+    load_for(target)  # the user's checks are judged beside the built-in ones
+    with live_target(target, faults=faults) as live:
         rounds = _read(live, reads, progress)
     contexts = {role: Context(live, role=role, _schemas=bundle) for role in Role}
     answers: dict[str, dict[str, Any]] = {}
@@ -211,46 +210,20 @@ def _entry_points(target: Target) -> list[tuple[str, Role]]:
             + [(ep, Role.INVALID) for ep in target.invalid_entry_points])
 
 
-@contextlib.contextmanager
-def _started(target: Target, faults: tuple[str, ...]) -> Iterator[Target]:
-    if not target.is_embedded:
-        reachable(target)
-        yield target
-        return
-    from ecekit.server.testing import running_server
-
-    origins = (target.origin,) if target.origin else ()  # the embedded server allows the site
-    with running_server(faults=faults, cors_origins=origins) as srv:
-        try:
-            yield target.replace(base_url=srv.base_url)
-        finally:
-            # Requests still held by a stall fault are cancelled at shutdown, and uvicorn logs each
-            # with a traceback: noise once the snapshot has recorded them as timeouts.
-            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-
-
 def _read(target: Target, reads: int, progress: Callable[[str], None] | None) -> list[Round]:
     """``reads`` rounds, each a back-to-back read of every status operation per entry point.
 
-    A hung server costs a few timeouts, not one per read: after UNRESPONSIVE_AFTER consecutive
-    timeouts the remaining requests are not sent and are recorded as timeouts saying so."""
+    A hung server costs a few timeouts, not one per read (:class:`ecekit.client.Rationed`)."""
     rounds: list[Round] = []
-    timeouts = 0
     with Client(target) as client:
+        rationed = Rationed(client)
         for n in range(reads):
             if progress is not None:
                 progress(f"read {n + 1} of {reads}")
             current: Round = {}
             for ep, _ in _entry_points(target):
                 for op in operations.STATUS_OPERATIONS:
-                    if timeouts >= UNRESPONSIVE_AFTER:
-                        ex = Exchange(op.name, op.method, target.url(op, ep), ep, error=TransportError.TIMEOUT,
-                                      error_detail=f"not sent: the server answered none of the last {timeouts} "
-                                      f"requests within {target.read_timeout:g}s")
-                    else:
-                        ex = client.call(op, ep)
-                        timeouts = timeouts + 1 if ex.error is TransportError.TIMEOUT else 0
-                    current.setdefault(ep, {})[op.name] = ex
+                    current.setdefault(ep, {})[op.name] = rationed.call(op, ep)
             rounds.append(current)
     return rounds
 
@@ -274,10 +247,33 @@ def _consistency(target: Target, rounds: list[Round]) -> dict[str, dict[str, str
     return out
 
 
-def _with_default_roles(target: Target) -> Target:
-    """The embedded server's default entry points, unless the user named some."""
-    if target.all_entry_points():
-        return target
-    from ecekit.server.testing import default_roles
+# ---------------------------------------------------------------------------------------- library
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot as the library returns it: the JSON document (``to_dict()``) and what it holds."""
 
-    return target.replace(**default_roles().target_kwargs())
+    data: dict[str, Any]
+
+    @property
+    def answers(self) -> dict[str, dict[str, Any]]:
+        """operation -> entry point -> the normalised answer and its checks' verdicts."""
+        return dict(self.data["answers"])
+
+    @property
+    def failing(self) -> list[tuple[str, str]]:
+        """(operation, entry point) of every answer with a failing check."""
+        return [(op, ep) for op, eps in self.data["answers"].items() for ep, a in eps.items()
+                if a["checks"]["fail"]]
+
+    def write(self, path: str | Path) -> None:
+        write(self.data, path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def take_snapshot(target: Target | None = None, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] = (),
+                  progress: Callable[[str], None] | None = None) -> Snapshot:
+    """Record every status answer of ``target`` (None: the embedded reference server, with ``faults``)
+    over ``reads`` back-to-back reads, for :func:`ecekit.diff_snapshots` now or later."""
+    return Snapshot(take(target or Target(), reads=reads, faults=faults, progress=progress))

@@ -1,6 +1,6 @@
 """Running hypothesis against a server's survey operation, with the survey oracle as the property.
 
-One ``@given`` run over :func:`ecekit.fuzz.strategies.survey_cases`; hypothesis does the searching,
+One ``@given`` run over :func:`ecekit.fuzz.diet.survey_cases`; hypothesis does the searching,
 the shrinking and the example database. What this module adds:
 
 * **Distinct failures are told apart.** Each failure raises an exception *class* named after its
@@ -37,11 +37,11 @@ from ecekit.canary import UNOBSERVED, Canary, for_target
 from ecekit.checks.base import Context, Observation, Violation
 from ecekit.checks.survey import judge_survey, split_findings
 from ecekit.checks.xxe import XXE, fetched
-from ecekit.client import Client, Exchange, TransportError
-from ecekit.errors import TargetError
+from ecekit.client import Client, Exchange
+from ecekit.fuzz.diet import survey_cases
 from ecekit.fuzz.hostile import canary_cases
 from ecekit.fuzz.pacing import Pacer
-from ecekit.fuzz.strategies import SurveyCase, survey_cases
+from ecekit.fuzz.strategies import SurveyCase
 from ecekit.operations import SURVEY
 from ecekit.target import Target
 
@@ -199,17 +199,6 @@ def is_known(case: SurveyCase, found: tuple[Violation, ...], known: list[Failure
     return False
 
 
-def preflight(client: Client, pacer: Pacer) -> None:
-    """One harmless request (a body no server stores); a dead target is a usage error, not a bug."""
-    pacer.wait()
-    ex = client.call(SURVEY, body=b"", headers={"Content-Type": "application/xml"})
-    # refused or reset: nothing to fuzz. A timeout or a body over the cap is an answer the run reports.
-    if ex.error is TransportError.CONNECTION:
-        raise TargetError(f"cannot reach {ex.url}: {ex.error_detail}",
-                          remedy="check --base-url (it includes the context root, e.g. /system) and "
-                          "that the server is up; --timeout raises the read timeout")
-
-
 def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | None = None,
          strict_surveys: bool | None = None,
          on_progress: Callable[[Progress], None] | None = None,
@@ -340,7 +329,6 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
 
     remembered_first = False
     try:
-        preflight(client, pacer)
         failures: list[Failure] = []
         notes: list[str] = []
         if config.database is not None and not config.replay:

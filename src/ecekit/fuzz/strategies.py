@@ -362,30 +362,11 @@ def valid_surveys(sid: str | None = None) -> st.SearchStrategy[SurveyCase]:
     return st.builds(_valid_case, sid_strategy, pair_lists, styles, st.sampled_from(VALID_CONTENT_TYPES))
 
 
-def hostile_surveys(sid: str | None = None) -> st.SearchStrategy[SurveyCase]:
-    """Bodies a correct server refuses with a 4xx (see :mod:`ecekit.fuzz.hostile` for the families)."""
-    from ecekit.fuzz.hostile import hostile_surveys as families
-
-    return families(sid)
-
-
-def survey_cases(sid: str | None = None) -> st.SearchStrategy[SurveyCase]:
-    """Valid and hostile surveys, about half each: the fuzzer's default diet.
-
-    A coin decides between the two, rather than ``one_of``, because ``one_of`` flattens the dozen
-    hostile families into branches beside the one valid strategy, which would make valid cases rare.
-    """
-    valid, hostile = valid_surveys(sid), hostile_surveys(sid)
-    return st.booleans().flatmap(lambda is_hostile: hostile if is_hostile else valid)
-
-
 __all__ = [
     "SID_PREFIX",
     "VALID_CONTENT_TYPES",
     "WRONG_CONTENT_TYPES",
     "SurveyCase",
-    "hostile_surveys",
     "is_valid_survey",
-    "survey_cases",
     "valid_surveys",
 ]

@@ -68,7 +68,9 @@ class FastChecker:
                  widget: Widget | None = None) -> None:
         self.context = Context(target, fast=True, strict_survey=strict_survey)
         self.widget = widget
-        self.checks = LOAD_CHECKS + (("cors",) if target.origin else ())
+        from ecekit.checks.user import load_for
+
+        self.checks = LOAD_CHECKS + (("cors",) if target.origin else ()) + tuple(load_for(target))
         _ = self.context.schemas  # compile the XSDs now, not inside the first timed request
         self.memo: dict[tuple[str, int, str, bytes, str | None], Verdict] | None = {} if memo else None
 

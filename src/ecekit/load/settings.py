@@ -189,4 +189,6 @@ def target_json(target: target_mod.Target) -> dict[str, Any]:
             data[name] = str(Path(getattr(target, name)).resolve())
     if target.insecure:
         data["insecure"] = True
+    if target.checks:  # a .py path absolute; a dotted name is found through PYTHONPATH (load.run)
+        data["checks"] = [str(Path(c).resolve()) if c.endswith(".py") else c for c in target.checks]
     return data

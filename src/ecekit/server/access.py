@@ -12,29 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecekit.errors import UsageError
+from ecekit.loopback import is_loopback
 
 TOKEN_ENV = "ECEKIT_ADMIN_TOKEN"
 SHORT_TOKEN = 16  # characters; a shorter chosen token gets a warning (a generated one has 43)
 # Headers a reverse proxy or gateway adds on the way; none comes from a script talking to loopback.
 PROXY_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-real-ip", b"via")
-
-
-def is_loopback(host: str) -> bool:
-    """True only for loopback addresses and ``localhost``; any other host name may resolve to any
-    interface, so it counts as beyond loopback. ``ecekit load`` uses the same test for its targets."""
-    bare = host.strip().strip("[]").split("%", 1)[0]
-    if bare.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(bare).is_loopback
-    except ValueError:
-        return False
 
 
 def _digest(value: bytes) -> bytes:
@@ -150,3 +138,24 @@ def faults_notice(host: str, port: int, faults: Sequence[str]) -> str:
     if is_loopback(host):
         return line
     return line + f" (served to anyone who can reach {host}:{port}, not only this machine)"
+
+
+def start_notices(host: str, port: int, faults: tuple[str, ...], gate: AdminAccess | None,
+                 admin_url: str) -> list[str]:
+    """What ``ecekit serve`` says at start after the listening line: exposure, faults, admin, token."""
+    lines = []
+    notice = exposure_notice(host, port, faults, gate)
+    if notice:
+        lines.append(notice)
+    if faults:
+        lines.append(faults_notice(host, port, faults))
+    if gate is not None:
+        lines.append(f"ecekit serve: admin API on {admin_url}")
+    if gate is not None and gate.generated:
+        lines.append(f"ecekit serve: admin token (generated, shown once): {gate.token}")
+    elif gate is not None and gate.token is not None:
+        lines.append("ecekit serve: admin API needs the token given to --admin-token/ECEKIT_ADMIN_TOKEN")
+        if len(gate.token) < SHORT_TOKEN:
+            lines.append(f"ecekit serve: WARNING: the admin token has only {len(gate.token)} "
+                         f"characters; use {SHORT_TOKEN} or more (or let one be generated)")
+    return lines

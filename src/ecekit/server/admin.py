@@ -30,23 +30,46 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ecekit.errors import ConfigError
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
 from ecekit.server.access import PROXY_HEADERS, AdminAccess
+from ecekit.server.asgi import ADMIN_PREFIX, Receive, Scope, header, read_body
 from ecekit.server.render import JSON_TYPE, Reply
 
-if TYPE_CHECKING:
-    from ecekit.server.app import EceApp, Receive, Scope
+
+class EceApp(Protocol):
+    """What the admin API drives of the reference server's app (``ecekit.server.app.EceApp``): named
+    here, not imported, so the app can build its admin API without a cycle between the two."""
+
+    @property
+    def state(self) -> Any: ...
+
+    @property
+    def initial(self) -> Callable[[], Any] | None: ...
+
+    @property
+    def faults(self) -> Any: ...
+
+    @property
+    def store(self) -> Any: ...
+
+    @property
+    def requests(self) -> Any: ...
+
+    def replace_state(self, state: Any) -> None: ...
+
+    def set_faults(self, faults: Any) -> None: ...
+
 
 MAX_ADMIN_BODY = 1 << 20
 KINDS = {"services": "services", "queues": "queues", "agents": "agents",
          "entry_points": "entry_points", "entry-points": "entry_points"}
 BODY_METHODS = frozenset({"PUT", "PATCH", "POST"})
 Params = dict[str, str]
-Handler = Callable[["EceApp", Params, Any], Reply]
+Handler = Callable[[EceApp, Params, Any], Reply]
 
 
 def _json(status: int, data: Any, headers: list[tuple[bytes, bytes]] | None = None) -> Reply:
@@ -175,8 +198,6 @@ class Admin:
         self.access = access or AdminAccess()
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply:
-        from ecekit.server.app import ADMIN_PREFIX, header
-
         refusal = self.access.refusal(header(scope, b"authorization"))
         if refusal is not None:
             return _unauthorized(refusal)
@@ -214,13 +235,11 @@ class Admin:
             return _problem(404, str(exc.args[0]) if exc.args else "not found")
 
     async def _body(self, scope: Scope, receive: Receive) -> Any:
-        from ecekit.server.app import _read_body, header
-
         too_large = _BadRequest(_problem(413, f"admin bodies are limited to {MAX_ADMIN_BODY} bytes"))
         declared = header(scope, b"content-length")
         if declared.isdigit() and int(declared) > MAX_ADMIN_BODY:
             raise too_large
-        body = await _read_body(receive, MAX_ADMIN_BODY)
+        body = await read_body(receive, MAX_ADMIN_BODY)
         if body is None:
             raise too_large
         if not body.strip():

@@ -23,24 +23,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Callable
 
 from ecekit import operations as ops
 from ecekit import xmlsafe
 from ecekit.server import faults as faults_mod
 from ecekit.server import model, render, survey
 from ecekit.server.access import AdminAccess
+from ecekit.server.asgi import ADMIN_PREFIX, Message, Receive, Scope, Send, header, read_body
 from ecekit.server.cors import CorsPolicy
 from ecekit.server.render import Reply
 from ecekit.server.store import SurveyStore
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+__all__ = ["ADMIN_PREFIX", "EceApp", "Message", "Receive", "Scope", "Send", "header", "normalise_root"]
 
-ADMIN_PREFIX = "/_ecekit"
 WIDGET_PAGE = "/_widget/"
 MAX_CACHED = 10_000
 log = logging.getLogger("ecekit.server")
@@ -50,13 +46,6 @@ def normalise_root(context_root: str) -> str:
     """'/system/' -> '/system', '' or '/' -> '' (paths then start at /egain)."""
     root = "/" + context_root.strip("/")
     return "" if root == "/" else root
-
-
-def header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return b""
 
 
 class EceApp:
@@ -248,7 +237,7 @@ class EceApp:
         declared = header(scope, b"content-length")
         if declared.isdigit() and int(declared) > self.max_body:
             return self._too_large(int(declared), as_json)
-        body = await _read_body(receive, self.max_body)
+        body = await read_body(receive, self.max_body)
         if body is None:
             return self._too_large(None, as_json)
         outcome = (survey.read_leniently if self.lenient_surveys else survey.validate)(body, self.max_body)
@@ -280,23 +269,6 @@ async def _preflight(send: Send, cors: CorsPolicy, allowed: bytes | None, reques
         await send({"type": "http.response.start", "status": 204,
                     "headers": cors.preflight_headers(allowed, requested)})
     await send({"type": "http.response.body", "body": b""})
-
-
-async def _read_body(receive: Receive, cap: int) -> bytes | None:
-    """The request body, or None as soon as it passes ``cap`` bytes (the rest is never buffered)."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b"".join(parts)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > cap:
-            return None
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(parts)
 
 
 async def _send(send: Send, reply: Reply, *, head: bool = False) -> None:

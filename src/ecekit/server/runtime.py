@@ -1,6 +1,6 @@
 """Assembling and running the server: scenario + store + faults -> app -> uvicorn on a bound socket.
 
-Shared by ``ecekit serve`` and :mod:`ecekit.server.testing` so the tests run exactly what users run.
+Shared by ``ecekit serve`` and :mod:`ecekit.server.embedded` so the tests run exactly what users run.
 The socket is bound here (port 0 allowed) before uvicorn starts, so the caller knows the real port
 without parsing logs. The stack is fixed for speed: httptools, uvloop when installed, one worker,
 no access log (``--log-level debug`` gives one line per request from the app itself).
@@ -16,10 +16,12 @@ import socket
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from ecekit import xmlsafe
+from ecekit.errors import UsageError
 from ecekit.server import faults as faults_mod
 from ecekit.server import scenario
 from ecekit.server.access import AdminAccess
@@ -123,3 +125,25 @@ def serve(server_config: uvicorn.Config, sock: socket.socket, stop: StopSignals,
     stop.attach(server)
     if not stop.requested:
         server.run(sockets=[sock])
+
+
+def prepared(app: Any, host: str, port: int, *, log_level: str = "info", tls_cert: str | None = None,
+             tls_key: str | None = None, tls_client_ca: str | None = None) -> tuple[socket.socket, uvicorn.Config]:
+    """The bound socket and the loaded configuration of ``ecekit serve``; a port in use or a bad
+    certificate is a UsageError (exit 2), and nothing is left open."""
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        app.store.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         remedy="choose another --port (0 picks a free one)") from exc
+    try:
+        server_config = config(app, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
+                               tls_client_ca=tls_client_ca)
+        server_config.load()  # loads the certificate now: a bad one is a usage error, not a traceback
+    except (OSError, ValueError) as exc:
+        sock.close()
+        app.store.close()
+        raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
+                         remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
+    return sock, server_config

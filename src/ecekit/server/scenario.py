@@ -235,3 +235,15 @@ def _assign(item: Any, fields: Mapping[str, Any]) -> None:
             item.queues = tuple(v)
         else:
             setattr(item, k, v)
+
+
+def listing(path: str | Path | None = None) -> list[str]:
+    """``ecekit serve --list-entry-points``: the scenario's entry points, one line each."""
+    state = load(path)
+    lines = [f"scenario: {path or DEFAULT_SCENARIO}"] + ([f"  {state.description}"] if state.description else [])
+    for ep in sorted(state.entry_points.values(), key=lambda e: e.id):
+        flags = [] if ep.active else ["inactive"]
+        flags += [] if ep.agents_required else ["agents not required"]
+        extra = f" [{', '.join(flags)}]" if flags else ""
+        lines.append(f"{ep.id:>8}  queue {ep.queue}{extra}: {ep.description}")
+    return lines

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from ecekit.errors import ConfigError
-from ecekit.server.faults import Fault
+from ecekit.server.fault_base import Fault
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$")
 _UNITS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, None: 1.0}

@@ -37,7 +37,8 @@ def fuzz_surveys(suite: Suite, examples: int) -> tuple[Hit | None, list[tuple[Vi
     generated case's description, or None; the findings, one per hostile family)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
-    from ecekit.fuzz.strategies import SurveyCase, survey_cases
+    from ecekit.fuzz.diet import survey_cases
+    from ecekit.fuzz.strategies import SurveyCase
 
     context = suite.context()
     findings: dict[str, tuple[Violation, Exchange, str]] = {}

@@ -18,14 +18,13 @@ from urllib.parse import urlsplit
 from ecekit import operations, transport
 from ecekit.checks import consistency
 from ecekit.checks.base import Context, Role, Violation
-from ecekit.client import Client, Exchange, TransportError
+from ecekit.client import Client, Exchange, Rationed
 from ecekit.errors import ConfigError, UsageError
 from ecekit.report.results import CaseResult
 from ecekit.suite.cases import entry_points_by_role
 from ecekit.target import Target
 
 DEFAULT_FUZZ_EXAMPLES = 100
-UNRESPONSIVE_AFTER = 3  # consecutive timeouts after which the rest of the run stops waiting
 MAX_LOGGED = 20_000  # exchanges kept for exchanges.har
 
 
@@ -53,19 +52,19 @@ class Suite:
     junit_written: str | None = None
     reports_written: dict[str, str] = field(default_factory=dict)
     _started: Target | None = None
-    _client: Client | None = None
+    _client: Rationed | None = None
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _exchanges: dict[tuple[str, str], Exchange] = field(default_factory=dict)
     _consistency: dict[str, dict[str, list[consistency.Snapshot]]] = field(default_factory=dict)
     _reads: dict[str, list[consistency.Snapshot]] = field(default_factory=dict)
     _contexts: dict[tuple[Role, bool], Context] = field(default_factory=dict)
-    _timeouts: int = 0
     log: list[Exchange] = field(default_factory=list)  # every exchange, for exchanges.har
     log_dropped: int = 0
     started_at: float = field(default_factory=time.time)
     _json: dict[tuple[str, str], tuple[list[Violation], Exchange, Exchange]] = field(default_factory=dict)
     _canary: Any = None  # ecekit.canary.Canary, started with the first survey that names it
     _canary_started: bool = False
+    probed: bool = False  # the given server was probed before the run (ecekit.live.ensure_reachable)
 
     # ------------------------------------------------------------------------------------ building
     @classmethod
@@ -76,7 +75,6 @@ class Suite:
         """
         from ecekit import seeds
         from ecekit.flags import target_from
-        from ecekit.xmlsafe import schemas
 
         extra: dict[str, Any] = {"max_response_time": values.get("max_response_time"),
                                  "sid": values.get("sid"), "canary_url": values.get("canary_url")}
@@ -99,24 +97,30 @@ class Suite:
             seed=seed,
             seed_how=seed_how,
         )
+        return cls.build(target, options)
+
+    @classmethod
+    def build(cls, target: Target, options: Options | None = None) -> Suite:
+        """The run of ``target`` (no base URL: the embedded reference server) with ``options``, checked.
+
+        Raises a ToolkitError (ConfigError, UsageError, SchemaError) for anything the user must fix.
+        """
+        from ecekit.checks.user import load_for
+        from ecekit.live import check_faults, with_default_roles
+        from ecekit.xmlsafe import schemas
+
+        options = options or Options()
         if options.fuzz_examples < 0 or options.consistency_reads < 1:
             raise UsageError("--fuzz-examples must be 0 or more and --consistency-reads 1 or more")
+        check_faults(target, options.faults)  # an unknown fault name, or one with --base-url: exit 2
         if target.is_embedded:
-            target = _with_default_roles(target)
-            if options.faults:
-                from ecekit.server import faults
-
-                for spec in options.faults:
-                    faults.parse(spec)  # ConfigError with a close match for an unknown fault
-        else:
-            if options.faults:
-                raise UsageError("--fault applies to the embedded reference server only",
-                                 remedy="leave out --base-url, or leave out --fault")
-            if not target.all_entry_points():
-                raise ConfigError("no entry points to test",
-                                  remedy="pass --entry-point ID (and --inactive-entry-point / "
-                                  "--invalid-entry-point), or list them in ecekit.toml")
+            target = with_default_roles(target)
+        elif not target.all_entry_points():
+            raise ConfigError("no entry points to test",
+                              remedy="pass --entry-point ID (and --inactive-entry-point / "
+                              "--invalid-entry-point), or list them in ecekit.toml")
         schemas(target.xsd_dir)  # SchemaError now, not one per test
+        load_for(target)  # the user's checks, before the cases are collected
         return cls(target, options)
 
     # ------------------------------------------------------------------------------------ running
@@ -124,19 +128,14 @@ class Suite:
         """The target with a base URL: starts the embedded server on first use, or checks reachability."""
         if self._started is not None:
             return self._started
-        target = self.target
-        if target.is_embedded:
-            from ecekit.server.testing import running_server
+        from ecekit.live import live_target
 
-            origins = (target.origin,) if target.origin else ()  # the embedded server allows the site
-            srv = self._stack.enter_context(running_server(faults=self.options.faults, cors_origins=origins))
-            self._stack.callback(_quiet_shutdown)
-            target = target.replace(base_url=srv.base_url)
-        else:
-            _reachable(target)
+        target = self._stack.enter_context(live_target(self.target, faults=self.options.faults,
+                                                               probe=not self.probed))
         self._started = target
-        self._client = Client(target, on_exchange=self._keep if self.options.out else None)
-        self._stack.callback(self._client.close)
+        client = Client(target, on_exchange=self._keep if self.options.out else None)
+        self._stack.callback(client.close)
+        self._client = Rationed(client)
         return target
 
     def close(self) -> None:
@@ -153,7 +152,7 @@ class Suite:
     def client(self) -> Client:
         self.started()
         assert self._client is not None
-        return self._client
+        return self._client.client
 
     @property
     def strict_survey(self) -> bool:
@@ -180,21 +179,10 @@ class Suite:
         return self._exchanges[key]
 
     def call(self, op: operations.Operation, entry_point: str | None = None, **kw: Any) -> Exchange:
-        """One request, unless the server has stopped answering: after UNRESPONSIVE_AFTER consecutive
-        timeouts, requests are not sent and come back as timeouts saying so, so that a hung server
-        fails the run in a few timeouts instead of one per answer."""
-        client = self.client
-        if self._timeouts >= UNRESPONSIVE_AFTER:
-            target = self.started()
-            ex = Exchange(op.name, op.method, target.url(op, entry_point), entry_point, body=b"",
-                          request_body=kw.get("body"))
-            ex.error = TransportError.TIMEOUT
-            ex.error_detail = (f"not sent: the server answered none of the last {self._timeouts} "
-                               f"requests within {target.read_timeout:g}s")
-            return ex
-        ex = client.call(op, entry_point, **kw)
-        self._timeouts = self._timeouts + 1 if ex.error is TransportError.TIMEOUT else 0
-        return ex
+        """One request, unless the server has stopped answering (:class:`ecekit.client.Rationed`)."""
+        self.started()
+        assert self._client is not None
+        return self._client.call(op, entry_point, **kw)
 
     def canary(self) -> Any:
         """The run's XXE canary (``ecekit.canary.Canary``), started on first use; None when fetches
@@ -326,7 +314,8 @@ class Suite:
 
     def canary_where(self) -> str:
         """Where the XXE canary listens, for the report header (before it is started)."""
-        from ecekit.canary import UNOBSERVED, is_loopback
+        from ecekit.canary import UNOBSERVED
+        from ecekit.loopback import is_loopback
 
         t = self.target
         if t.canary_url:
@@ -334,29 +323,3 @@ class Suite:
         if t.is_embedded or is_loopback(urlsplit(t.base_url or "").hostname):
             return "a loopback port (every fetch of a DTD or entity a survey names fails survey_xxe)"
         return UNOBSERVED
-
-
-def _with_default_roles(target: Target) -> Target:
-    """The embedded server's default entry points, unless the user named some."""
-    if target.all_entry_points():
-        return target
-    from ecekit.server.testing import default_roles
-
-    return target.replace(**default_roles().target_kwargs())
-
-
-def _quiet_shutdown() -> None:
-    """Requests still held by a stall fault are cancelled at shutdown; uvicorn logs each with a
-    traceback, which is noise after the run (the suite already reported the stall as a transport
-    failure)."""
-    import logging
-
-    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-
-
-def _reachable(target: Target) -> None:
-    """TargetError when nothing listens at the base URL or every operation answers 404 (no context
-    root): a wrong URL is not a contract failure. One probe for check, fuzz and load alike."""
-    from ecekit.reachability import ensure_reachable
-
-    ensure_reachable(target)

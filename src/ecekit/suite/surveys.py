@@ -1,6 +1,6 @@
 """The survey suite's fixed probes: the bodies every run sends, before the hypothesis phase.
 
-The hypothesis phase (``ecekit.fuzz.strategies.survey_cases``) explores; these probes make sure the
+The hypothesis phase (``ecekit.fuzz.diet.survey_cases``) explores; these probes make sure the
 cases that real servers are known to get wrong are tried on *every* run, whatever hypothesis draws:
 the public client's ``text/xml;charset=utf-8`` with pretty-printing, non-ASCII answers, long answers,
 many pairs, and the unescaped ``<`` / ``&`` a visitor types (ECE_NOTES), and the bodies a lenient

@@ -1,4 +1,4 @@
-"""Starting the reference server for tests and for other commands, on 127.0.0.1 and a free port.
+"""The embedded reference server: started in a thread or a child process, on 127.0.0.1 and a free port.
 
 ::
 
@@ -36,6 +36,7 @@ from typing import Any
 import uvicorn
 
 from ecekit.errors import TargetError
+from ecekit.loopback import is_loopback
 from ecekit.server import access, model, runtime, scenario
 from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp, normalise_root
@@ -92,6 +93,11 @@ class ServerHandle:
     _stop: Any = None
     _cleanup: list[Any] = field(default_factory=list)
     stopped: bool = False
+
+    @property
+    def url(self) -> str:
+        """The base URL, context root included: what a Target's ``base_url`` takes."""
+        return self.base_url
 
     @property
     def admin_headers(self) -> dict[str, str]:
@@ -152,6 +158,7 @@ def start_server(
     tls_cert: str | Path | None = None,
     tls_key: str | Path | None = None,
     tls_client_ca: str | Path | None = None,
+    port: int = 0,
 ) -> ServerHandle:
     """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
     cleanup: list[Any] = []
@@ -161,7 +168,7 @@ def start_server(
         surveys_db = Path(tmp) / "surveys.sqlite3"
     db = Path(surveys_db)
     root = normalise_root(context_root)
-    if subprocess and not access.is_loopback(as_if_host):
+    if subprocess and not is_loopback(as_if_host):
         raise TypeError("as_if_host needs an in-thread server (subprocess=False)")
     gate = access.admin_access(as_if_host, admin_token) if admin else None
     tls = ((str(tls_cert), str(tls_key) if tls_key else None, str(tls_client_ca) if tls_client_ca else None)
@@ -170,10 +177,10 @@ def start_server(
         if subprocess:
             handle = _start_subprocess(scenario, [str(f.spec if isinstance(f, faults_mod.Fault) else f)
                                                   for f in faults], gate, db, root, cors_origins,
-                                        survey_parsing=survey_parsing, tls=tls)
+                                        survey_parsing=survey_parsing, tls=tls, port=port)
         else:
             handle = _start_thread(scenario, faults, gate, db, root, cors_origins,
-                                   survey_parsing=survey_parsing, tls=tls)
+                                   survey_parsing=survey_parsing, tls=tls, port=port)
     except BaseException:
         for step in reversed(cleanup):
             step()
@@ -197,11 +204,12 @@ def running_server(
     tls_cert: str | Path | None = None,
     tls_key: str | Path | None = None,
     tls_client_ca: str | Path | None = None,
+    port: int = 0,
 ) -> Iterator[ServerHandle]:
     """A server for the duration of a ``with`` block (see the module docstring)."""
     handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins,
                           admin_token=admin_token, as_if_host=as_if_host, survey_parsing=survey_parsing,
-                          tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca)
+                          tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca, port=port)
     try:
         yield handle
     finally:
@@ -219,11 +227,11 @@ Tls = tuple[str, str | None, str | None] | None  # (certificate, key, client CA)
 def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | faults_mod.Fault],
                   gate: access.AdminAccess | None, db: Path, root: str,
                   cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict",
-                  tls: Tls = None) -> ServerHandle:
+                  tls: Tls = None, port: int = 0) -> ServerHandle:
     app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=gate is not None,
                             admin_access=gate, surveys_db=db, context_root=root, cors_origins=cors_origins,
                             survey_parsing=survey_parsing)
-    sock = runtime.bind("127.0.0.1", 0)
+    sock = runtime.bind("127.0.0.1", port)
     config = runtime.config(app, tls_cert=tls[0] if tls else None, tls_key=tls[1] if tls else None,
                             tls_client_ca=tls[2] if tls else None)
     config.log_config = None  # leave the host process's logging alone
@@ -253,15 +261,15 @@ def _start_thread(scenario_file: str | Path | None, faults: Iterable[str | fault
 
 def serve_command(*args: str) -> list[str]:
     """The argv that runs ``ecekit serve`` with this interpreter (no console script needed)."""
-    return [sys.executable, "-c", "import sys; from ecekit.cli import main; sys.exit(main())",
+    return [sys.executable, "-m", "ecekit",
             "serve", *args]
 
 
 def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
                       gate: access.AdminAccess | None, db: Path, root: str,
                       cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict",
-                      tls: Tls = None) -> ServerHandle:
-    args = ["--host", "127.0.0.1", "--port", "0", "--surveys", str(db), "--context-root", root or "/",
+                      tls: Tls = None, port: int = 0) -> ServerHandle:
+    args = ["--host", "127.0.0.1", "--port", str(port), "--surveys", str(db), "--context-root", root or "/",
             "--survey-parsing", survey_parsing]
     for origin in cors_origins:
         args += ["--cors-origin", origin]
@@ -314,3 +322,16 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
 
     base, admin_url = _urls(port, root, gate is not None, tls is not None)
     return ServerHandle(base, port, admin_url, db, gate.token if gate else None, process=proc, _stop=stop)
+
+
+@contextlib.contextmanager
+def serve(faults: Iterable[str] = (), scenario: str | Path | None = None, port: int = 0,
+          **options: Any) -> Iterator[ServerHandle]:
+    """The reference server on 127.0.0.1 for a ``with`` block; ``.url`` is its base URL.
+
+    ``faults``: fault modes by name (``ecekit serve --list-faults``), e.g. ``["capacity-500"]``;
+    ``scenario``: a scenario file; ``port=0`` picks a free port. Other keywords are those of
+    :func:`running_server` (``admin=True``, ``context_root=…``, ``subprocess=True``).
+    """
+    with running_server(scenario=scenario, faults=faults, port=port, **options) as handle:
+        yield handle
