@@ -11,8 +11,10 @@ own, or none).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -32,3 +34,16 @@ def cache_dir() -> Path:
 
 def hypothesis_home() -> Path:
     return cache_dir() / "hypothesis"
+
+
+@contextlib.contextmanager
+def hypothesis_in_cache() -> Iterator[None]:
+    """hypothesis's home in ecekit's cache directory for a ``with`` block, then as it was."""
+    from hypothesis import configuration
+
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    configuration.set_hypothesis_home_dir(hypothesis_home())
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)

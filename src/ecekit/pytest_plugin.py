@@ -130,13 +130,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def _hypothesis_home_for_this_run(config: pytest.Config) -> None:
     """The survey phase runs hypothesis, which keeps caches in ``./.hypothesis`` of whatever directory
     the run starts from: point them at ecekit's cache directory (ecekit.caches) for this run."""
-    from hypothesis import configuration
+    import contextlib
 
-    from ecekit import caches
+    from ecekit.caches import hypothesis_in_cache
 
-    previous = getattr(configuration, "__hypothesis_home_directory", None)
-    configuration.set_hypothesis_home_dir(caches.hypothesis_home())
-    config.add_cleanup(lambda: configuration.set_hypothesis_home_dir(previous))
+    stack = contextlib.ExitStack()
+    stack.enter_context(hypothesis_in_cache())
+    config.add_cleanup(stack.close)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -301,3 +301,16 @@ def test_the_comparison_shows_each_models_coefficients_to_a_millionth() -> None:
     comparison = usl.fit(exact(100, 0.1, 0, [1, 2, 4, 8, 16, 32, 64]))["comparison"]
     assert (comparison["linear"]["lambda"], comparison["linear"]["rss"]) == (17.722818, 431280.678544)
     assert (comparison["amdahl"]["lambda"], comparison["amdahl"]["sigma"]) == (100.0, 0.1)
+
+
+def test_the_same_points_give_the_same_intervals() -> None:
+    """The bootstrap is seeded: a capacity.json rendered twice from the same steps says the same."""
+    noisy = [(n, x * (1 + 0.03 * (-1) ** i)) for i, (n, x) in enumerate(exact(100, 0.05, 0.002, [1, 2, 4, 8, 12, 16]))]
+    first, second = usl.fit(noisy), usl.fit(noisy)
+    assert first["lambda_ci"] == second["lambda_ci"] and first["sigma_ci"] == second["sigma_ci"]
+    assert first["lambda_ci"][0] < first["lambda_ci"][1]
+
+
+def test_the_comparison_keeps_kappa_to_nine_digits() -> None:
+    result = usl.fit(exact(100, 0.05, 0.000123456, [1, 2, 4, 8, 16, 24, 32]))
+    assert result["comparison"]["usl"]["kappa"] == pytest.approx(0.000123456, rel=1e-3)

@@ -15,7 +15,7 @@ from ecekit.checks.lenient import read
 from ecekit.client import TransportError
 from ecekit.widgets import BUNDLED, Rule, State, Widget
 
-from .helpers import TARGET, body, exchange
+from .helpers import TARGET, body, exchange, observe
 
 CA, CE, CAP = ops.CHAT_ALLOWED, ops.CHECK_ELIGIBILITY, ops.CAPACITY
 ELIGIBILITY, CHAT = BUNDLED["eligibility"], BUNDLED["chat-allowed"]
@@ -353,3 +353,30 @@ def test_a_pair_is_complete_or_named_by_what_it_lacks() -> None:
     assert (sibling.problem, sibling.pairs) == ("", (("q", "a"),))  # an unknown sibling's text is skipped
     after = read(pairs(ok + "<note><question>x</question></note>"))  # a question outside any pair
     assert (after.problem, after.pairs) == ("", (("q", "a"),))
+
+
+def test_an_answer_cut_at_the_cap_is_not_answered_and_only_2xx_is_success() -> None:
+    from ecekit.checks import guards
+
+    cut = exchange(ops.CAPACITY)
+    cut.error = TransportError.TOO_LARGE  # the status came, the body was cut: nothing to judge
+    assert not guards.answered(observe(cut, ops.CAPACITY))
+    assert [guards.success(observe(exchange(ops.CAPACITY, status=s), ops.CAPACITY)) for s in (199, 200, 299, 300)] \
+        == [False, True, True, False]
+
+
+def test_a_read_keeps_every_usable_answer_after_an_unusable_one() -> None:
+    first, *rest = ops.STATUS_OPERATIONS
+    cut = exchange(ops.CAPACITY)
+    cut.error = TransportError.TOO_LARGE
+    answers = {first.name: exchange(first, error=TransportError.TIMEOUT),
+               **{op.name: exchange(op) for op in rest}, ops.CAPACITY.name: cut}
+    snap = consistency.snapshot_from("1001", answers, TARGET)
+    assert set(snap.values) == {op.name for op in rest} - {ops.CAPACITY.name}
+
+
+def test_a_missing_required_field_is_unknown_and_a_missing_optional_one_is_none() -> None:
+    snap = consistency.Snapshot("1001", {ops.CAPACITY.name: {}, ops.CHAT_ALLOWED.name: {"allowed": True}})
+    assert snap.get(ops.CAPACITY, "count") is consistency._ABSENT
+    assert snap.get(ops.CHAT_ALLOWED, "reason") is None
+    assert snap.shown(ops.CAPACITY, "count") == "capacity count=?"

@@ -95,7 +95,7 @@ def test_naming_mistakes_are_config_errors(registry: None, tmp_path: Path) -> No
     assert "did you mean 'capacity'" in (info.value.remedy or "")
     with pytest.raises(ConfigError, match="name of a built-in check"):
         user.register_check(name="xsd")(lambda obs: None)
-    with pytest.raises(ConfigError, match="'no.such.module' could not be imported: ModuleNotFoundError"):
+    with pytest.raises(ConfigError, match=r"'no\.such\.module' could not be imported: ModuleNotFoundError"):
         user.load(["no.such.module"])
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('half written')\n")

@@ -25,10 +25,10 @@ def test_fuzz_points_hypothesis_at_the_cache_for_the_run_only(monkeypatch: pytes
                                                                tmp_path: Path) -> None:
     from hypothesis import configuration
 
-    from ecekit.cli.fuzz import _hypothesis_home
+    from ecekit.caches import hypothesis_in_cache
 
     monkeypatch.setenv("ECEKIT_CACHE_DIR", str(tmp_path / "cache"))
     before = configuration.storage_directory(intent_to_write=False).path
-    with _hypothesis_home():
+    with hypothesis_in_cache():
         assert configuration.storage_directory(intent_to_write=False).path == tmp_path / "cache" / "hypothesis"
     assert configuration.storage_directory(intent_to_write=False).path == before

@@ -98,9 +98,9 @@ def test_a_proxy_password_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_fuzz_rerun_command_names_the_password_variable() -> None:
-    from ecekit.cli.fuzz import DEFAULT_DATABASE, _rerun_command
+    from ecekit.fuzz.run import DEFAULT_DATABASE, rerun_command
 
-    line = _rerun_command(Target(base_url=f"http://alice:{SECRET}@h/system"), (), DEFAULT_DATABASE, False)
+    line = rerun_command(Target(base_url=f"http://alice:{SECRET}@h/system"), (), DEFAULT_DATABASE)
     assert SECRET not in line
     assert shlex.split(line.replace("$ECE_PASSWORD", "pw"))[2:4] == ["--base-url", "http://alice:pw@h/system"]
 

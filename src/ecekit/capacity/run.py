@@ -20,6 +20,7 @@ from ecekit.errors import ConfigError, TargetError
 from ecekit.load import slo
 from ecekit.load.run import LoadPlan, LoadSetup, Progress
 from ecekit.target import Target
+from ecekit.writable import writable_dir
 
 STEADY_SHAPES = ("steady", "soak")
 DEFAULT_ERRORS_SLO = "errors=1%"
@@ -58,6 +59,18 @@ class CapacityResult:
         if self.passed:
             return 0
         return 2 if self.limited_by in (search.INCONCLUSIVE, search.GENERATOR) else 1
+
+    def failure(self, start: float) -> TargetError | None:
+        """Why nothing was learned at the first rate (exit 2), or None."""
+        if self.passed:
+            return None
+        if self.limited_by == search.INCONCLUSIVE:
+            return TargetError(f"the answers did not settle the SLO even at --start {start:g} page views/s",
+                               remedy=report.UNSETTLED_REMEDY)
+        if self.limited_by == search.GENERATOR:
+            return TargetError(f"the load generator could not keep up even at --start {start:g} page views/s",
+                               remedy=report.GENERATOR_REMEDY + ", or a lower --start")
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.data)
@@ -131,7 +144,7 @@ class CapacitySearch:
         from ecekit.report import publish, run_info
 
         folder = Path(out) if out else publish.default_out("capacity")
-        folder.mkdir(parents=True, exist_ok=True)
+        writable_dir(folder, "--out")
         warmup, step_s = self.warmup, self.step_duration
         header = run_info.header(self.setup.target, seed=self.setup.seed)
         with self.setup.started(folder, length_s=warmup + step_s) as plan:

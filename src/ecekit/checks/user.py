@@ -141,3 +141,10 @@ def listing() -> list[tuple[str, str, str, str]]:
             where = "every status operation"
         rows.append((name, spec.origin, where, spec.description))
     return sorted(rows, key=lambda r: (r[1] != "built-in", r[0]))
+
+
+def listing_lines() -> list[str]:
+    """``ecekit check --list-checks``: one aligned line per check."""
+    rows = listing()
+    width, origins = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    return [f"{name:<{width}}  {origin:<{origins}}  {where}: {text}" for name, origin, where, text in rows]

@@ -1,13 +1,7 @@
-"""`ecekit capacity`: the highest page-view rate a server holds within an SLO, and what set the limit.
+"""`ecekit capacity`: options and printing over :class:`ecekit.capacity.run.CapacitySearch` (docs/capacity.md).
 
-Steps the offered rate up (``--start``, ``--step`` or ``--factor``, ``--max``), each step an ordinary
-``ecekit load`` run (same profiles, SLOs, ``--workers`` and target options) in ``steps/NN-RATE/``
-under ``--out``, repeats a step whose answers do not settle the SLO (``--repeat``), stops after the
-first rate that breaches it beyond doubt, bisects between the last good and the first bad rate, and
-writes capacity.json. Exit codes: 0 a sustainable rate was found (whatever limited it: server,
-generator, --max or inconclusive evidence), 1 the server breached the SLO even at --start, 2 usage
-error, or nothing was learned at --start (the generator could not keep up, or the answers did not
-settle the SLO). See docs/capacity.md.
+Exit codes: 0 a sustainable rate was found (whatever limited it), 1 the server breached the SLO even at
+--start, 2 a usage error or nothing learned at --start (a starved generator, unsettled answers).
 """
 
 from __future__ import annotations
@@ -19,9 +13,8 @@ import click
 
 from ecekit import redaction
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.load import Progress, load_options, started_lines
+from ecekit.cli.load import Progress, load_options
 from ecekit.cli.options import target_options
-from ecekit.errors import TargetError
 from ecekit.flags import pop_target_options, target_from
 
 EXIT_INTERRUPTED = 130
@@ -53,7 +46,7 @@ def command(**kwargs: Any) -> None:
     times. Writes capacity.json (steps, knee, Universal Scalability Law fit) and each step's
     summary.json to --out.
     """
-    from ecekit.capacity import report, search
+    from ecekit.capacity import report
     from ecekit.capacity.run import CapacitySearch
     from ecekit.report import publish
 
@@ -73,7 +66,7 @@ def command(**kwargs: Any) -> None:
     live = Progress(quiet or not sys.stderr.isatty())
 
     def on_start(plan: Any) -> None:
-        for line in started_lines(capacity.setup):
+        for line in capacity.setup.notices():
             click.echo(line, err=True)
         say(f"ecekit capacity: {capacity.setup.profile.name} profile against {redaction.url(plan.base_url)}, "
             f"ladder {', '.join(f'{r:g}' for r in capacity.ladder.rates())} page views/s, then up to "
@@ -92,13 +85,7 @@ def command(**kwargs: Any) -> None:
     click.echo(report.render(result.data))
     click.echo(f"capacity: {result.out / 'capacity.json'}")
     click.echo(f"report:   {result.reports['html']}")
-    if result.passed:
-        sys.exit(0)
-    start = kwargs["start"]
-    if result.limited_by == search.INCONCLUSIVE:
-        raise TargetError(f"the answers did not settle the SLO even at --start {start:g} page views/s",
-                          remedy=report.UNSETTLED_REMEDY)
-    if result.limited_by == search.GENERATOR:
-        raise TargetError(f"the load generator could not keep up even at --start {start:g} page views/s",
-                          remedy=report.GENERATOR_REMEDY + ", or a lower --start")
-    sys.exit(1)
+    failure = result.failure(kwargs["start"])
+    if failure is not None:
+        raise failure
+    sys.exit(result.exit_code)

@@ -1,10 +1,5 @@
-"""`ecekit check`: run the bundled contract suites against a server, or against the embedded one.
-
-The suites are ordinary pytest modules (``contracts/``, shipped in the wheel as
-``ecekit/_bundled/contracts``), run in-process through ``pytest.main`` with ecekit's plugin, so
-``ecekit check`` and ``pytest contracts --ece-…`` are the same run. Everything the user can get wrong
-(target file, flags, XSD directory, fault names) is checked before pytest starts, so it is reported
-as a headline and a remedy with exit code 2, never as 400 failing tests.
+"""`ecekit check`: options and printing over :mod:`ecekit.suite.run` (the bundled suites through
+``pytest.main``, so ``ecekit check`` and ``pytest contracts --ece-…`` are the same run).
 
 Exit codes: 0 every check passed; 1 the server broke the contract; 2 a usage or configuration error,
 including pytest's own usage errors and "no tests selected"; 130 interrupted (Ctrl-C, SIGTERM).
@@ -17,8 +12,7 @@ from typing import Any
 import click
 
 from ecekit.cli.errors import interrupted, reports_errors, stops_cleanly
-from ecekit.cli.options import canary_option, target_options
-from ecekit.cli.paths import writable_dir, writable_file
+from ecekit.cli.options import canary_option, fault_option, target_options
 from ecekit.flags import pop_target_options
 
 EPILOG = """\b
@@ -30,15 +24,7 @@ Examples:
   ecekit check --target ecekit.toml -k "capacity and xsd"
 
 \b
-Target file (ecekit.toml; flags override it):
-  base_url = "https://ece.example.com/system"     # includes the context root
-  entry_points = [1001, 1002]
-  inactive_entry_points = [1005]
-  invalid_entry_point = 999999
-  agents_required = true
-  max_response_time = 2.0
-  ca_bundle = "company-ca.pem"                    # TLS trust; also insecure, client_cert, client_key
-  json = true                                     # also ask for JSON and compare it with the XML
+Target file: ./ecekit.toml (or --target FILE), its keys in README.md; flags override it.
 
 \b
 Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error,
@@ -83,8 +69,7 @@ Exit codes: 0 all passed, 1 a contract failure, 2 a usage or configuration error
 @click.option("-v", "--verbose", count=True, help="One line per test (repeat for more).")
 @click.option("-q", "--quiet", count=True, help="Less output.")
 @click.option("-x", "--exitfirst", is_flag=True, help="Stop at the first failure.")
-@click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
-              help="(testing) start the embedded server with this fault mode; repeatable.")
+@fault_option
 @click.option("--list-checks", is_flag=True,
               help="List every per-response check, built-in and your own (--checks, target key checks), "
               "and exit.")
@@ -109,8 +94,6 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, list
         return
     values["out"] = values.get("out") or str(default_out("check"))
     suite = Suite.from_options(values)  # every configuration error now, as a headline and a remedy (exit 2)
-    writable_file(values.get("junit_xml"), "--junit-xml")
-    writable_dir(values.get("out"), "--out")
     try:
         result = run_suite(suite, keyword=keyword, verbose=verbose, quiet=quiet, exitfirst=exitfirst, cli=True)
     except KeyboardInterrupt:
@@ -119,13 +102,9 @@ def command(keyword: str | None, verbose: int, quiet: int, exitfirst: bool, list
 
 
 def _list_checks(values: dict[str, Any]) -> None:
-    """One line per check: name, where it comes from, the operations it judges, what it asserts."""
     import ecekit.checks  # noqa: F401  (registers the built-in checks)
-    from ecekit.checks.user import listing, load_for
+    from ecekit.checks.user import listing_lines, load_for
     from ecekit.flags import target_from
 
     load_for(target_from(values))
-    rows = listing()
-    width, origins = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
-    for name, origin, where, description in rows:
-        click.echo(f"{name:<{width}}  {origin:<{origins}}  {where}: {description}")
+    click.echo("\n".join(listing_lines()))

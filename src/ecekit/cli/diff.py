@@ -6,14 +6,11 @@ from typing import Any
 
 import click
 
-from ecekit import redaction
 from ecekit.cli.errors import reports_errors
 from ecekit.cli.options import target_options
-from ecekit.errors import UsageError
 from ecekit.flags import pop_target_options, target_from
 
 EXIT_OK, EXIT_FAILED = 0, 1
-EMBEDDED = "embedded"
 
 EPILOG = """\b
 Examples:
@@ -29,17 +26,6 @@ difference is breaking, slower or compatible (the table: docs/diff.md).
 Exit codes: 0 nothing breaking (nothing slower either, with --fail-on-slower), 1 something is,
 2 a usage or configuration error.
 """
-
-
-def _tolerance(value: str) -> float:
-    text = value.strip()
-    try:
-        ratio = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        ratio = -1.0
-    if ratio < 0:
-        raise click.BadParameter(f"{value!r} is not a percentage; write e.g. 20% or 0.2")
-    return ratio
 
 
 @click.command(name="diff", epilog=EPILOG)
@@ -70,59 +56,24 @@ def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: fl
     latency percentile worse beyond the tolerance. Compatible: a new optional element, another
     namespace prefix, values changed within their type.
     """
-    from ecekit.diff import classify, report
+    from ecekit.diff import classify, compare, report
 
-    options = pop_target_options(kwargs)
-    tolerance = classify.Tolerance(_tolerance(latency_tolerance), latency_floor)
-    if xsd:
-        from ecekit.diff import xsdiff
-
-        changes = xsdiff.compare_dirs(a, b)
-        labels = (f"XSDs in {a}", f"XSDs in {b}")
-    else:
-        from ecekit.diff import compare
-
-        if options.get("base_url"):
-            raise UsageError("--base-url does not apply to ecekit diff",
-                             remedy="give the URLs as A and B: ecekit diff before.json https://ece…/system")
-        first, a_label = _resolve(a, options, reads)
-        second, b_label = _resolve(b, options, reads)
-        changes = compare.compare(first, second, tolerance)
-        labels = (a_label, b_label)
+    try:
+        tolerance = classify.Tolerance(classify.ratio(latency_tolerance), latency_floor)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--latency-tolerance") from None
+    diff = compare.diff_sides(a, b, pop_target_options(kwargs), target_from, reads=reads, tolerance=tolerance,
+                              xsd=xsd, say=lambda shown: click.echo(f"ecekit diff: snapshotting {shown}", err=True))
+    changes, labels = diff.changes, diff.labels
     settings: dict[str, Any] = {"fail_on_slower": fail_on_slower,
                                 "latency_tolerance": f"{tolerance.ratio:.0%} and at least {tolerance.floor_ms:g} ms"}
-    if as_json:
-        click.echo(report.as_json(changes, *labels, **settings), nl=False)
-    else:
-        click.echo(report.text(changes, *labels), nl=False)
-    from ecekit.report import publish
-
-    folder = out or str(publish.default_out("diff"))
-    data = report.document(changes, *labels, **settings)
-    publish.write_json(data, f"{folder}/diff.json")
-    written = publish.write_reports("diff", data, folder)
+    click.echo((report.as_json if as_json else report.text)(changes, *labels, **settings), nl=False)
+    written = report.publish(changes, *labels, out, **settings)
     click.echo(f"ecekit diff: report {written['html']}", err=True)
-    severities = {c.severity for c in changes}
-    failed = classify.Severity.BREAKING in severities or (
-        fail_on_slower and classify.Severity.SLOWER in severities)
+    failed = bool(diff.breaking or (fail_on_slower and diff.slower))
     click.get_current_context().exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 for _param in command.params:  # A and B are the servers: --base-url has no place here
     if isinstance(_param, click.Option) and _param.name == "base_url":
         _param.hidden = True
-
-
-def _resolve(where: str, options: dict[str, Any], reads: int) -> tuple[dict[str, Any], str]:
-    """A snapshot from a file, or taken now from a URL or the embedded server; and its label."""
-    from ecekit.diff import snapshot
-
-    if where == EMBEDDED or where.startswith(("http://", "https://")):
-        base = None if where == EMBEDDED else where
-        target = target_from({**options, "base_url": base})
-        shown = redaction.url(where)  # a password in the URL is shown nowhere
-        click.echo(f"ecekit diff: snapshotting {shown}", err=True)
-        taken = snapshot.take(target, reads=reads)
-        return taken, f"{shown} (snapshotted now)"
-    data = snapshot.load(where)
-    return data, f"{where} (taken {data.get('taken_at', '?')})"

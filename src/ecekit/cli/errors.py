@@ -11,10 +11,7 @@ import click
 
 from ecekit import redaction
 from ecekit.errors import ToolkitError
-from ecekit.interrupts import raise_if_interrupted, signalled, sigterm_interrupts
-
-__all__ = ["EXIT_INTERRUPTED", "interrupted", "raise_if_interrupted", "reports_errors", "sigterm_interrupts",
-           "stops_cleanly"]
+from ecekit.interrupts import signalled, sigterm_interrupts
 
 P = ParamSpec("P")
 R = TypeVar("R")

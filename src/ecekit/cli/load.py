@@ -1,12 +1,7 @@
-"""`ecekit load`: replay page-load traffic at an offered rate and judge it against SLOs.
+"""`ecekit load`: options and printing over :func:`ecekit.load.run.run_load` (docs/load.md).
 
-Runs locust (``loadtests/locustfile.py``) in child processes, one or a master and ``--workers`` N,
-against ``--base-url`` or, without it, against the reference server started in its own process.
-Exit codes: 0 every SLO held, 1 one was breached, 2 usage error (bad SLO, profile or target, a
-non-loopback URL without --allow-remote, a server that cannot be reached, a run that could not
-start), 130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped). Every path the
-user gives is resolved against the directory ecekit runs from (locust runs inside the output
-directory). See docs/load.md.
+Exit codes: 0 every SLO held, 1 one was breached, 2 a usage error or a server that cannot be reached,
+130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped).
 """
 
 from __future__ import annotations
@@ -19,11 +14,11 @@ from typing import Any
 
 import click
 
-from ecekit import redaction, transport
-from ecekit.cli.errors import raise_if_interrupted, reports_errors, stops_cleanly
+from ecekit import redaction
+from ecekit.cli.errors import reports_errors, stops_cleanly
 from ecekit.cli.options import target_options
-from ecekit.cli.paths import writable_dir, writable_file
 from ecekit.flags import pop_target_options, target_from
+from ecekit.interrupts import raise_if_interrupted
 
 
 class Progress:
@@ -39,14 +34,9 @@ class Progress:
         if self.quiet or (not self.tty and time.monotonic() - self.last < 5):
             return
         self.last = time.monotonic()
-        duration = float(p["duration_s"])
-        elapsed = float(p["elapsed_s"])
-        # after the last arrival the run waits for answers in flight: say so, never "[11/10 s]"
-        clock = (f"[{min(elapsed, duration):>5.0f}/{duration:g} s]" if duration <= 0 or elapsed <= duration
-                 else f"[{duration:>5.0f}/{duration:g} s, draining]")
-        line = (f"{clock} page views {p['page_views']}, requests "
-                f"{p['requests']}, failures {p['failures']}, violations {p['violations']}, sent late "
-                f"{p['late']}")
+        from ecekit.load.summary import progress_line
+
+        line = progress_line(p)
         click.echo(("\r" + line + "\033[K") if self.tty else line, err=True, nl=not self.tty)
 
     def done(self) -> None:
@@ -74,27 +64,6 @@ def load_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def setup_from(kwargs: dict[str, Any], **arrivals: float | None) -> Any:
-    """The checked ``LoadSetup`` of `ecekit load` or `ecekit capacity` from their options; exit 2 on
-    anything wrong, before any process starts."""
-    from ecekit.load.run import LoadSetup
-
-    setup = LoadSetup.checked(target_from(pop_target_options(kwargs)), profile_name=kwargs["profile"],
-                              slos=kwargs["slos"], workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
-                              allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"],
-                              junit_xml=kwargs.get("junit_xml"), **arrivals)  # type: ignore[arg-type]
-    return setup
-
-
-def started_lines(setup: Any) -> list[str]:
-    """Said once the server is reached (a setup error before that is one line, exit 2)."""
-    warning = transport.warning(setup.target) if setup.target.base_url else None
-    lines = [warning] if warning else []
-    if setup.skips_surveys:
-        lines.append("note: surveys are skipped (pass --allow-writes to send them)")
-    return lines
-
-
 @click.command(name="load")
 @target_options
 @load_options
@@ -111,17 +80,20 @@ def command(**kwargs: Any) -> None:
     server cannot hide its stall. Writes summary.json (and --junit-xml) to --out.
     """
     from ecekit.load import summary
+    from ecekit.load.run import LoadSetup
     from ecekit.load.schedule import describe
     from ecekit.report.publish import default_out
 
-    setup = setup_from(kwargs, rate=kwargs["rate"], duration=kwargs["duration"])
+    setup = LoadSetup.checked(target_from(pop_target_options(kwargs)), profile_name=kwargs["profile"],
+                              rate=kwargs["rate"], duration=kwargs["duration"], slos=kwargs["slos"],
+                              workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
+                              allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"],
+                              junit_xml=kwargs["junit_xml"])
     out = (Path(kwargs["out"]) if kwargs["out"] else default_out("load")).resolve()
-    writable_dir(out, "--out")
-    writable_file(setup.junit_xml, "--junit-xml")
     progress = Progress(kwargs["quiet"])
 
     def headline(plan: Any) -> None:
-        for line in started_lines(setup):
+        for line in setup.notices():
             click.echo(line, err=True)
         if not kwargs["quiet"]:
             click.echo(f"ecekit load: {setup.profile.name} profile, {describe(setup.arrivals)} against "

@@ -48,3 +48,9 @@ def canary_option(func: F) -> F:
         "and records every fetch of the external DTDs and entities its surveys name (survey_xxe). Default: "
         "a loopback port for a server on this machine; none (fetches not observed) for a remote one. "
         "Target key canary_url.")(func)
+
+
+def fault_option(func: F) -> F:
+    """``--fault`` (hidden: a testing aid): start the embedded server with this fault mode."""
+    return click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
+                        help="(testing) start the embedded server with this fault mode; repeatable.")(func)

@@ -6,13 +6,11 @@ and a page deleted by mistake can be had back. The kind of run is told by which 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.errors import UsageError
 
 
 @click.command(name="report")
@@ -24,19 +22,7 @@ def command(directory: Path, open_page: bool) -> None:
     capacity.json or a load run's summary.json)."""
     from ecekit.report import publish
 
-    try:
-        kind, path = publish.detect(directory)
-    except FileNotFoundError:
-        names = ", ".join(publish.DATA_FILES.values())
-        raise UsageError(f"{directory} holds no ecekit run ({names} not found)",
-                         remedy="pass the --out directory of a check, fuzz, load or capacity run, "
-                         "e.g. ecekit report reports/check-20260101-120000") from None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path} cannot be read as JSON: {exc}",
-                         remedy="the file is damaged; run the command again to get a new one") from None
-    written = publish.write_reports(kind, data, directory, step_summary=False)
+    kind, written = publish.render_again(directory)
     click.echo(f"{kind} report: {written['html']}")
     click.echo(f"summary:      {written['markdown']}")
     if open_page:

@@ -1,20 +1,13 @@
-"""`ecekit serve`: run the reference ECE server (see docs/reference-server.md).
+"""`ecekit serve`: run the reference ECE server (docs/reference-server.md).
 
-It prints ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` (https with
-``--tls-cert``) once the server accepts connections and stops on a signal
-(``--port 0`` picks a free port; tests and benchmarks read that line), serves until SIGINT/SIGTERM,
-then shuts down gracefully and closes the survey database, every acknowledged survey on disk, and
-exits 0. A signal at any moment of start-up stops it the same way (:mod:`ecekit.server.stopping`).
-
-Beyond loopback (``--host 0.0.0.0``, a LAN address) it says so in one line (who can reach it, which
-fault modes they get) and the admin API needs a bearer token (:mod:`ecekit.server.access`).
+Its first line is ``ecekit serve: listening on http://HOST:PORT/CONTEXT-ROOT`` (tests and benchmarks
+read it; ``--port 0`` picks a free port). It serves until SIGINT/SIGTERM, then stops with every
+acknowledged survey on disk and exits 0 (:mod:`ecekit.server.stopping`); beyond loopback the admin API
+needs a token (:mod:`ecekit.server.access`).
 """
 
 from __future__ import annotations
 
-import gc
-import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -22,30 +15,11 @@ import click
 from click.core import ParameterSource
 
 from ecekit.cli.errors import reports_errors
-from ecekit.errors import UsageError
 
 if TYPE_CHECKING:
-    from ecekit.server.access import AdminAccess
+    pass
 
 DEFAULT_SURVEYS = "ecekit-surveys.sqlite3"
-
-
-def _admin_access(host: str, admin: bool, token: str | None) -> AdminAccess | None:
-    """The admin API's gate, or None without --admin (a token given then is a mistake)."""
-    from ecekit.server import access
-
-    if not admin:
-        source = click.get_current_context().get_parameter_source("admin_token")
-        if token is not None and source is ParameterSource.COMMANDLINE:
-            raise UsageError("--admin-token needs --admin", remedy="add --admin, or drop --admin-token")
-        return None
-    if token is None and os.environ.get(access.TOKEN_ENV) == "":
-        # click reads an empty variable as unset, which would leave the API open without a word.
-        raise UsageError(f"{access.TOKEN_ENV} is set but empty",
-                         remedy=f"put a token in it (e.g. `export {access.TOKEN_ENV}=\"$(python3 -c "
-                                "'import secrets; print(secrets.token_urlsafe(32))')\"`), or "
-                                f"`unset {access.TOKEN_ENV}` to leave the loopback admin API open")
-    return access.admin_access(host, token)
 
 
 @click.command(name="serve")
@@ -101,44 +75,19 @@ def command(host: str, port: int, scenario_file: str | None, faults: tuple[str, 
                      *(catalogue.listing() if list_faults else [])]:
             click.echo(line)
         return
-    if (tls_key or tls_client_ca) and not tls_cert:
-        raise UsageError("--tls-key and --tls-client-ca need --tls-cert",
-                         remedy="pass the server certificate too: --tls-cert FILE --tls-key FILE")
-    from ecekit.server.stopping import StopSignals
+    from ecekit.server import runtime
+    from ecekit.server.access import gate
 
-    with StopSignals() as stop:  # first: a signal from here on is a clean stop (exit 0)
-        access = _admin_access(host, admin, admin_token)
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        from ecekit.server import runtime
-        from ecekit.server.app import ADMIN_PREFIX
+    runtime.check_tls_flags(tls_cert, tls_key, tls_client_ca)
+    given = click.get_current_context().get_parameter_source("admin_token") is ParameterSource.COMMANDLINE
 
-        app = runtime.build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
-                                surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
-                                survey_parsing=survey_parsing)
-        sock, server_config = runtime.prepared(app, host, port, log_level=log_level, tls_cert=tls_cert,
-                                               tls_key=tls_key, tls_client_ca=tls_client_ca)
-        gc.freeze()  # what is loaded now lives as long as the server: the collector skips it on every pass
-        bound = sock.getsockname()[1]
-        shown_host = f"[{host}]" if ":" in host else host
-        scheme = "https" if tls_cert else "http"
+    def say(lines: list[str]) -> None:
+        """Said once the server accepts connections (tests and benchmarks wait for the first line)."""
+        for line in lines:
+            click.echo(line, err=line.startswith("ecekit serve: WARNING"))
+        sys.stdout.flush()
 
-        def ready() -> None:
-            """Said once the server accepts connections (tests and benchmarks wait for the first line)."""
-            click.echo(f"ecekit serve: listening on {scheme}://{shown_host}:{bound}{app.context_root}")
-            from ecekit.server.access import start_notices
-
-            for line in start_notices(host, bound, faults, access, f"{scheme}://{shown_host}:{bound}{ADMIN_PREFIX}"):
-                click.echo(line, err=line.startswith("ecekit serve: WARNING"))
-            if cors_origins:
-                click.echo(f"ecekit serve: cross-origin reads allowed from {', '.join(cors_origins)}; widget page "
-                           f"{scheme}://{shown_host}:{bound}/_widget/?entry_points=1001,1002")
-            click.echo(f"ecekit serve: surveys stored in {surveys_db}"
-                       + (" (lenient parsing: as JAXB without schema validation)"
-                          if survey_parsing == "lenient" else ""))
-            sys.stdout.flush()
-
-        try:
-            runtime.serve(server_config, sock, stop, ready)
-        finally:
-            sock.close()
-            app.store.close()
+    runtime.run_server(host, port, gate=lambda: gate(host, admin, admin_token, token_on_command_line=given),
+                       say=say, log_level=log_level, scenario_file=scenario_file, faults=faults, admin=admin,
+                       surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
+                       survey_parsing=survey_parsing, tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca)

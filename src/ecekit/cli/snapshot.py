@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import click
 
 from ecekit.cli.errors import reports_errors
-from ecekit.cli.options import target_options
+from ecekit.cli.options import fault_option, target_options
 from ecekit.flags import pop_target_options, target_from
 
 EPILOG = """\b
@@ -34,8 +33,7 @@ only in taken_at and latency_ms. Exit codes: 0 written, 2 a usage or configurati
               help="Slower answers fail the response_time check (default 2).")
 @click.option("--agents-not-required", is_flag=True,
               help="The entry points do not require agents: leave out the consistency rules that assume so.")
-@click.option("--fault", "faults", multiple=True, hidden=True, metavar="NAME",
-              help="(testing) start the embedded server with this fault mode; repeatable.")
+@fault_option
 @reports_errors
 def command(out: str, reads: int, max_response_time: float | None, agents_not_required: bool,
             faults: tuple[str, ...], **kwargs: Any) -> None:
@@ -59,10 +57,4 @@ def command(out: str, reads: int, max_response_time: float | None, agents_not_re
         click.echo(snapshot.dumps(taken), nl=False)
         return
     snapshot.write(taken, out)
-    answers = sum(len(eps) for eps in taken["answers"].values())
-    failing = sum(1 for eps in taken["answers"].values() for a in eps.values() if a["checks"]["fail"])
-    # answers that never came whole (timeout, too_large, connection), named: a snapshot of them is thin
-    missing = Counter(a["response"]["transport"] for eps in taken["answers"].values() for a in eps.values()
-                      if a["response"].get("transport"))
-    lost = "; no complete answer: " + ", ".join(f"{k} {n}" for k, n in missing.most_common()) if missing else ""
-    click.echo(f"ecekit snapshot: {answers} answers ({failing} with failing checks{lost}) written to {out}")
+    click.echo(f"ecekit snapshot: {snapshot.Snapshot(taken).describe()} written to {out}")

@@ -129,3 +129,15 @@ SEVERITY_ORDER = {Severity.BREAKING: 0, Severity.SLOWER: 1, Severity.COMPATIBLE:
 
 def counts(changes: list[Change]) -> dict[str, int]:
     return {s.value: sum(1 for c in changes if c.severity is s) for s in Severity}
+
+
+def ratio(value: str) -> float:
+    """``20%`` or ``0.2`` -> 0.2; ValueError saying what is expected otherwise."""
+    text = value.strip()
+    try:
+        found = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        found = -1.0
+    if not found >= 0:
+        raise ValueError(f"{value!r} is not a percentage; write e.g. 20% or 0.2")
+    return found

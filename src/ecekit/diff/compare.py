@@ -8,6 +8,7 @@ document against a valid answer would only repeat the status change).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from ecekit.diff import snapshot
 from ecekit.diff.classify import SEVERITY_ORDER, Change, Severity, Tolerance
 from ecekit.diff.normalise import field_name
 from ecekit.diff.snapshot import PERCENTILES, verdict
+from ecekit.errors import UsageError
 
 ENUMERATED = frozenset({operations.FieldType.RESPONSE_TYPE.value, operations.FieldType.REASON.value})
 _ORDER = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
@@ -256,4 +258,20 @@ def diff_snapshots(a: Any, b: Any, *, tolerance: Tolerance | None = None) -> Dif
         return snapshot.load(side), str(side)
 
     (first, a_label), (second, b_label) = document(a), document(b)
+    return Diff(compare(first, second, tolerance), (a_label, b_label))
+
+
+def diff_sides(a: str, b: str, options: dict[str, Any], target_from: Callable[..., Any], *, reads: int,
+               tolerance: Tolerance, xsd: bool = False, say: Callable[[str], None] | None = None) -> Diff:
+    """``ecekit diff A B``: two XSD directories (``xsd``), or two sides that are each a snapshot file, a
+    URL or ``embedded`` (snapshotted now with the target ``options``; see :func:`snapshot.side`)."""
+    if xsd:
+        from ecekit.diff import xsdiff
+
+        return Diff(xsdiff.compare_dirs(a, b), (f"XSDs in {a}", f"XSDs in {b}"))
+    if options.get("base_url"):
+        raise UsageError("--base-url does not apply to ecekit diff",
+                         remedy="give the URLs as A and B: ecekit diff before.json https://ece…/system")
+    first, a_label = snapshot.side(a, target_from, options, reads, say=say)
+    second, b_label = snapshot.side(b, target_from, options, reads, say=say)
     return Diff(compare(first, second, tolerance), (a_label, b_label))

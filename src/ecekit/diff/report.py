@@ -5,6 +5,7 @@ own (:func:`ecekit.report.views.diff_lines`), so the terminal, report.html and s
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ecekit.__about__ import __version__
@@ -20,7 +21,19 @@ def document(changes: list[Change], a_label: str, b_label: str, **settings: Any)
             "b": b_label, "counts": counts(changes), "changes": [c.as_dict() for c in changes], **settings}
 
 
-def text(changes: list[Change], a_label: str, b_label: str) -> str:
+def publish(changes: list[Change], a_label: str, b_label: str, out: str | Path | None = None,
+            **settings: Any) -> dict[str, str]:
+    """Write diff.json, report.html and summary.md to ``out`` (default ``reports/diff-<timestamp>/``)."""
+    from ecekit.report import publish as files
+
+    folder = Path(out) if out else files.default_out("diff")
+    data = document(changes, a_label, b_label, **settings)
+    written = {"json": str(files.write_json(data, folder / "diff.json"))}
+    written.update({k: str(v) for k, v in files.write_reports("diff", data, folder).items()})
+    return written
+
+
+def text(changes: list[Change], a_label: str, b_label: str, **settings: Any) -> str:
     """The report a person reads: a heading, the differences by severity, a count line."""
     lines = [f"ecekit diff: A = {a_label}", f"             B = {b_label}"]
     if not changes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -265,6 +266,14 @@ class Snapshot:
         return [(op, ep) for op, eps in self.data["answers"].items() for ep, a in eps.items()
                 if a["checks"]["fail"]]
 
+    def describe(self) -> str:
+        """``N answers (F with failing checks; no complete answer: timeout 3)``: answers that never came
+        whole are named, since a snapshot of them is thin."""
+        answers = [a for eps in self.data["answers"].values() for a in eps.values()]
+        missing = Counter(a["response"]["transport"] for a in answers if a["response"].get("transport"))
+        lost = "; no complete answer: " + ", ".join(f"{k} {n}" for k, n in missing.most_common()) if missing else ""
+        return f"{len(answers)} answers ({len(self.failing)} with failing checks{lost})"
+
     def write(self, path: str | Path) -> None:
         write(self.data, path)
 
@@ -277,3 +286,22 @@ def take_snapshot(target: Target | None = None, *, reads: int = DEFAULT_READS, f
     """Record every status answer of ``target`` (None: the embedded reference server, with ``faults``)
     over ``reads`` back-to-back reads, for :func:`ecekit.diff_snapshots` now or later."""
     return Snapshot(take(target or Target(), reads=reads, faults=faults, progress=progress))
+
+
+EMBEDDED = "embedded"
+
+
+def side(where: str, target_from: Callable[..., Target], options: dict[str, Any], reads: int = DEFAULT_READS,
+         say: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
+    """One side of a diff and its label: the snapshot file ``where``, or a snapshot taken now of the URL
+    ``where`` or of the word ``embedded`` (the reference server), with the target ``options``."""
+    from ecekit import redaction
+
+    if where == EMBEDDED or where.startswith(("http://", "https://")):
+        target = target_from({**options, "base_url": None if where == EMBEDDED else where})
+        shown = redaction.url(where)  # a password in the URL is shown nowhere
+        if say is not None:
+            say(shown)
+        return take(target, reads=reads), f"{shown} (snapshotted now)"
+    data = load(where)
+    return data, f"{where} (taken {data.get('taken_at', '?')})"

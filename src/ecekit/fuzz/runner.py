@@ -96,6 +96,11 @@ class Progress:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def line(self) -> str:
+        rate = self.examples / self.elapsed if self.elapsed else 0.0
+        return (f"… {self.examples} examples, {self.requests} requests, {self.failing} failing so far, "
+                f"{rate:.0f}/s, {self.elapsed:.0f}s")
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -24,6 +24,7 @@ from ecekit.load import launch, profile, slo
 from ecekit.load.schedule import Arrivals, with_overrides
 from ecekit.loopback import is_loopback_url
 from ecekit.target import Target
+from ecekit.writable import writable_dir, writable_file
 
 HARD_CAP_MARGIN_S = 60.0
 """Seconds past its planned length (arrivals, the profile's timeout, 15 s per worker) after which a run
@@ -146,6 +147,16 @@ class LoadSetup:
         return cls(target, prof, arrivals, tuple(slos), workers, allow_writes, sid, seed,
                    Path(junit_xml).resolve() if junit_xml else None, rate, duration)
 
+    def notices(self) -> list[str]:
+        """Said once the server is reached: the TLS warning, surveys left out."""
+        from ecekit import transport
+
+        warning = transport.warning(self.target) if self.target.base_url else None
+        lines = [warning] if warning else []
+        if self.skips_surveys:
+            lines.append("note: surveys are skipped (pass --allow-writes to send them)")
+        return lines
+
     @property
     def skips_surveys(self) -> bool:
         """A given server gets no surveys unless allowed (the embedded one always may take them)."""
@@ -172,6 +183,8 @@ class LoadSetup:
         from ecekit.report.publish import default_out
 
         folder = (Path(out) if out else default_out("load")).resolve()
+        writable_dir(folder, "--out")  # a report that cannot be written: exit 2 now, not after the run
+        writable_file(self.junit_xml, "--junit-xml")
         with self.started(folder) as plan:
             if on_start is not None:
                 on_start(plan)

@@ -158,3 +158,13 @@ def render(summary: Mapping[str, Any]) -> str:
     if summary.get("tls", {}).get("warning"):
         lines.append(summary["tls"]["warning"])
     return "\n".join(lines)
+
+
+def progress_line(p: Mapping[str, Any]) -> str:
+    """The live line of a run from progress.json's counts; after the last arrival the run waits for
+    answers in flight, and says so (never "[11/10 s]")."""
+    duration, elapsed = float(p["duration_s"]), float(p["elapsed_s"])
+    clock = (f"[{min(elapsed, duration):>5.0f}/{duration:g} s]" if duration <= 0 or elapsed <= duration
+             else f"[{duration:>5.0f}/{duration:g} s, draining]")
+    return (f"{clock} page views {p['page_views']}, requests {p['requests']}, failures {p['failures']}, "
+            f"violations {p['violations']}, sent late {p['late']}")

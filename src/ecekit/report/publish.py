@@ -60,3 +60,24 @@ def detect(directory: str | Path) -> tuple[str, Path]:
         if (directory / name).is_file():
             return kind, directory / name
     raise FileNotFoundError(directory)
+
+
+def render_again(directory: str | Path) -> tuple[str, dict[str, Path]]:
+    """``ecekit report DIR``: the kind of run DIR holds and its pages rendered again from its JSON; a
+    folder without a run, or a damaged file, is a UsageError."""
+    import json
+
+    from ecekit.errors import UsageError
+
+    try:
+        kind, path = detect(directory)
+    except FileNotFoundError:
+        raise UsageError(f"{directory} holds no ecekit run ({', '.join(DATA_FILES.values())} not found)",
+                         remedy="pass the --out directory of a check, fuzz, load or capacity run, "
+                         "e.g. ecekit report reports/check-20260101-120000") from None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} cannot be read as JSON: {exc}",
+                         remedy="the file is damaged; run the command again to get a new one") from None
+    return kind, write_reports(kind, data, Path(directory), step_summary=False)

@@ -159,3 +159,21 @@ def start_notices(host: str, port: int, faults: tuple[str, ...], gate: AdminAcce
             lines.append(f"ecekit serve: WARNING: the admin token has only {len(gate.token)} "
                          f"characters; use {SHORT_TOKEN} or more (or let one be generated)")
     return lines
+
+
+def gate(host: str, admin: bool, token: str | None, *, token_on_command_line: bool = False) -> AdminAccess | None:
+    """``ecekit serve``'s admin gate, or None without ``--admin`` (a token given on the command line then
+    is a mistake). An empty ECEKIT_ADMIN_TOKEN is one too: click reads it as unset, which would leave
+    the API open without a word."""
+    import os
+
+    if not admin:
+        if token is not None and token_on_command_line:
+            raise UsageError("--admin-token needs --admin", remedy="add --admin, or drop --admin-token")
+        return None
+    if token is None and os.environ.get(TOKEN_ENV) == "":
+        raise UsageError(f"{TOKEN_ENV} is set but empty",
+                         remedy=f"put a token in it (e.g. `export {TOKEN_ENV}=\"$(python3 -c "
+                                "'import secrets; print(secrets.token_urlsafe(32))')\"`), or "
+                                f"`unset {TOKEN_ENV}` to leave the loopback admin API open")
+    return admin_access(host, token)

@@ -147,3 +147,59 @@ def prepared(app: Any, host: str, port: int, *, log_level: str = "info", tls_cer
         raise UsageError(f"cannot serve HTTPS with {tls_cert}: {exc}",
                          remedy="--tls-cert and --tls-key must be a PEM certificate and its key") from exc
     return sock, server_config
+
+
+def ready_lines(app: Any, host: str, port: int, faults: Iterable[str], access: AdminAccess | None, *,
+                https: bool, cors_origins: Iterable[str], surveys_db: str, survey_parsing: str) -> list[str]:
+    """What ``ecekit serve`` says once it accepts connections: the listening line first (tests and
+    benchmarks read it), then exposure, faults, the admin API, cross-origin reads, the survey store."""
+    from ecekit.server.access import start_notices
+    from ecekit.server.asgi import ADMIN_PREFIX
+
+    root = f"{'https' if https else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+    lines = [f"ecekit serve: listening on {root}{app.context_root}",
+             *start_notices(host, port, tuple(faults), access, root + ADMIN_PREFIX)]
+    origins = tuple(cors_origins)
+    if origins:
+        lines.append(f"ecekit serve: cross-origin reads allowed from {', '.join(origins)}; widget page "
+                     f"{root}/_widget/?entry_points=1001,1002")
+    lines.append(f"ecekit serve: surveys stored in {surveys_db}"
+                 + (" (lenient parsing: as JAXB without schema validation)" if survey_parsing == "lenient" else ""))
+    return lines
+
+
+def check_tls_flags(cert: str | None, key: str | None, client_ca: str | None) -> None:
+    if (key or client_ca) and not cert:
+        raise UsageError("--tls-key and --tls-client-ca need --tls-cert",
+                         remedy="pass the server certificate too: --tls-cert FILE --tls-key FILE")
+
+
+def run_server(host: str, port: int, *, gate: Callable[[], AdminAccess | None], say: Callable[[list[str]], None],
+               log_level: str = "info", scenario_file: str | None = None, faults: tuple[str, ...] = (),
+               admin: bool = False, surveys_db: str = "ecekit-surveys.sqlite3", context_root: str = "/system",
+               cors_origins: tuple[str, ...] = (), survey_parsing: str = "strict", tls_cert: str | None = None,
+               tls_key: str | None = None, tls_client_ca: str | None = None) -> None:
+    """``ecekit serve``: build, bind and serve until SIGINT/SIGTERM, then close the survey store.
+
+    Signals are caught first: a signal at any moment of start-up stops it cleanly. ``gate()`` builds
+    the admin API's gate (a UsageError from it is exit 2); ``say`` gets the start lines once the
+    server accepts connections."""
+    import gc
+    import logging
+
+    with StopSignals() as stop:
+        access = gate()
+        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app = build_app(scenario_file=scenario_file, faults=faults, admin=admin, admin_access=access,
+                        surveys_db=surveys_db, context_root=context_root, cors_origins=cors_origins,
+                        survey_parsing=survey_parsing)
+        sock, server_config = prepared(app, host, port, log_level=log_level, tls_cert=tls_cert, tls_key=tls_key,
+                                       tls_client_ca=tls_client_ca)
+        gc.freeze()  # what is loaded now lives as long as the server: the collector skips it on every pass
+        lines = ready_lines(app, host, sock.getsockname()[1], faults, access, https=bool(tls_cert),
+                            cors_origins=cors_origins, surveys_db=surveys_db, survey_parsing=survey_parsing)
+        try:
+            serve(server_config, sock, stop, lambda: say(lines))
+        finally:
+            sock.close()
+            app.store.close()

@@ -107,6 +107,7 @@ class Suite:
         """
         from ecekit.checks.user import load_for
         from ecekit.live import check_faults, with_default_roles
+        from ecekit.writable import writable_dir, writable_file
         from ecekit.xmlsafe import schemas
 
         options = options or Options()
@@ -120,6 +121,8 @@ class Suite:
                               remedy="pass --entry-point ID (and --inactive-entry-point / "
                               "--invalid-entry-point), or list them in ecekit.toml")
         schemas(target.xsd_dir)  # SchemaError now, not one per test
+        writable_file(options.junit_xml, "--junit-xml")  # a report that cannot be written: exit 2 now
+        writable_dir(options.out, "--out")
         load_for(target)  # the user's checks, before the cases are collected
         return cls(target, options)
 
