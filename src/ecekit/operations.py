@@ -234,13 +234,6 @@ def get(name: str) -> Operation:
         raise KeyError(f"unknown operation {name!r}.{hint} Valid: {', '.join(BY_NAME)}") from None
 
 
-def by_root(root: str) -> Operation | None:
-    for op in STATUS_OPERATIONS:
-        if op.response_root == root:
-            return op
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Route:
     """One path a server answers for an operation, split for fast matching: prefix + id."""

@@ -335,7 +335,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from ecekit.report import junit
 
         properties = {"seed": str(suite.options.seed), "seed_chosen": suite.options.seed_how,
-                      "strict_surveys": str(suite.strict_surveys).lower(),
+                      "strict_surveys": str(suite.lenient_acceptance_fails).lower(),
                       **suite.report_properties()}
         path = junit.write(suite.options.junit_xml, list(suite.results.values()), properties)
         suite.junit_written = str(path)

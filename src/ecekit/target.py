@@ -70,7 +70,7 @@ class Target:
     widget: str | None = None  # the name of the chat widget whose states are judged (``check --widget``)
     custom_widgets: Mapping[str, Any] = field(default_factory=dict)  # name -> widgets.Widget
     origin: str | None = None  # the origin of the site's pages (``--origin``): CORS is checked
-    strict_surveys: bool | None = None  # None: strict against the embedded server only
+    lenient_surveys_fail: bool | None = None  # --strict-surveys / key strict_surveys; None: the default
     canary_url: str | None = None  # the XXE canary's URL as the server reaches it (``--canary-url``)
     ca_bundle: str | None = None  # PEM CA file to trust instead of the system's (https only)
     insecure: bool = False  # no certificate verification at all: every report says so
@@ -124,9 +124,9 @@ class Target:
         return widgets.get(self.widget, self.custom_widgets)
 
     @property
-    def surveys_strict(self) -> bool:
+    def lenient_acceptance_fails(self) -> bool:
         """Whether a survey only a lenient server accepts fails the run (see checks.survey)."""
-        return self.is_embedded if self.strict_surveys is None else self.strict_surveys
+        return self.is_embedded if self.lenient_surveys_fail is None else self.lenient_surveys_fail
 
     def all_entry_points(self) -> tuple[str, ...]:
         return self.entry_points + self.inactive_entry_points + self.invalid_entry_points
@@ -291,7 +291,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "sid": ("sid", _str),
     "widget": ("widget", _widget),
     "origin": ("origin", _origin),
-    "strict_surveys": ("strict_surveys", _bool),
+    "strict_surveys": ("lenient_surveys_fail", _bool),
     "canary_url": ("canary_url", canary_url),
     "ca_bundle": ("ca_bundle", _str),
     "insecure": ("insecure", _bool),

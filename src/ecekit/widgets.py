@@ -59,12 +59,6 @@ class Widget:
     description: str = ""
     show: tuple[str, ...] = ()  # fields the widget shows beside its state (e.g. chatAllowed's reason)
 
-    @property
-    def rate_factor(self) -> float:
-        """Requests per page view per second of dwell, beyond the one on load (for the implied rate)."""
-        return 1.0 / self.poll_interval if self.poll_interval else 0.0
-
-
 def _rules(*rules: tuple[str, str, State]) -> tuple[Rule, ...]:
     return tuple(Rule(f, v, s) for f, v, s in rules)
 

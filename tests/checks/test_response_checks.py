@@ -172,7 +172,7 @@ def test_survey_oracle(valid: bool, status: int, strict: bool, expected: set[str
     from ecekit.checks.survey import judge_survey
 
     ex = exchange(ops.SURVEY, b"", status=status, content_type="")
-    found = judge_survey(observe(ex, ops.SURVEY, strict_survey=strict), valid=valid)
+    found = judge_survey(observe(ex, ops.SURVEY, valid_needs_204=strict), valid=valid)
     assert {v.check for v in found} == expected
 
 
@@ -181,7 +181,7 @@ def test_survey_oracle_on_a_transport_failure_reports_only_that() -> None:
 
     ex = exchange(ops.SURVEY, error=TransportError.TIMEOUT)
     for valid in (True, False):
-        found = judge_survey(observe(ex, ops.SURVEY, strict_survey=True), valid=valid)
+        found = judge_survey(observe(ex, ops.SURVEY, valid_needs_204=True), valid=valid)
         assert [v.check for v in found] == ["transport"]
 
 
@@ -189,7 +189,7 @@ def test_survey_oracle_names_the_survey_and_judges_its_time() -> None:
     from ecekit.checks.survey import judge_survey
 
     ex = exchange(ops.SURVEY, b"", status=400, content_type="", elapsed=5.0)
-    found = judge_survey(observe(ex, ops.SURVEY, strict_survey=True), valid=True, description="pretty-printed")
+    found = judge_survey(observe(ex, ops.SURVEY, valid_needs_204=True), valid=True, description="pretty-printed")
     assert [v.check for v in found] == ["response_time", "survey_accepted"]
     assert found[1].message == "a valid survey (pretty-printed) got HTTP 400"
     found = judge_survey(observe(exchange(ops.SURVEY, b"", status=204, content_type=""), ops.SURVEY),

@@ -163,8 +163,8 @@ def test_a_lenient_acceptance_is_a_finding_unless_strict() -> None:
     ex = exchange(ops.SURVEY, b"", status=204, content_type="")
     ex.request_body = hostile._broken_pairs(SID, PAIRS, "swapped", 0).body
     found = judge_survey(observe(ex, ops.SURVEY), valid=False)
-    assert split_findings(found, strict_surveys=False) == ([], found)
-    assert split_findings(found, strict_surveys=True) == (found, [])
+    assert split_findings(found, lenient_fails=False) == ([], found)
+    assert split_findings(found, lenient_fails=True) == (found, [])
 
 
 @given(st.binary(max_size=300))

@@ -22,7 +22,7 @@ SWAPPED = (f'<egainSurvey xmlns="{ops.CHAT_NS}" sid="s1"><survey><answer>a</answ
 def surveyed(status: int, sent: bytes | None, *, answer: bytes = b"", target=TARGET, strict: bool = True):  # type: ignore[no-untyped-def]
     ex = exchange(SURVEY, answer, status=status, content_type="application/xml" if answer else "")
     ex.request_body = sent
-    return Observation(ex, SURVEY, Context(target, strict_survey=strict))
+    return Observation(ex, SURVEY, Context(target, valid_needs_204=strict))
 
 
 def test_a_refused_valid_survey() -> None:

@@ -1,6 +1,7 @@
-"""Issue 12, what a newcomer hit: one test per numbered point (each failed before the fix).
+"""What a newcomer meets first: the README's roles, set-up errors that are one line and exit 2, paths
+resolved from where ecekit runs, interrupts that leave nothing running, progress that never overshoots.
 
-The README/docs commands themselves (point 1) are run by ``tests/test_docs_commands.py``.
+The README/docs commands themselves are run by ``tests/test_docs_commands.py``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _root_of(srv: ServerHandle) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- 1
-def test_1_readme_roles_are_those_of_the_reference_server() -> None:
+def test_readme_roles_are_those_of_the_reference_server() -> None:
     """The README's examples name the inactive entry point of the default scenario (1005, not 1003)."""
     roles = default_roles()
     text = (REPO / "README.md").read_text(encoding="utf-8")
@@ -56,7 +57,7 @@ def test_1_readme_roles_are_those_of_the_reference_server() -> None:
         assert {v.strip() for v in value.split(",")} <= set(roles.inactive_entry_points), value
 
 
-def test_1_header_values_http_cannot_carry_are_a_config_error() -> None:
+def test_header_values_http_cannot_carry_are_a_config_error() -> None:
     """The README's target file once had `Authorization = "Basic …"`, which crashed the client."""
     from ecekit.errors import ConfigError
     from ecekit.target import from_mapping
@@ -72,7 +73,7 @@ def test_1_header_values_http_cannot_carry_are_a_config_error() -> None:
     ("fuzz", "--allow-writes", "--no-database", "--max-examples", "5"),
     ("load", "--entry-point", "1001", "--duration", "1", "-q"),
 ])
-def test_2_no_context_root_is_a_setup_error(server: ServerHandle, tmp_path: Path,
+def test_no_context_root_is_a_setup_error(server: ServerHandle, tmp_path: Path,
                                             command: tuple[str, ...]) -> None:
     extra = ("--out", str(tmp_path / "out")) if command[0] == "load" else ()
     code, out = invoke(*command, "--base-url", _root_of(server), *extra)
@@ -82,7 +83,7 @@ def test_2_no_context_root_is_a_setup_error(server: ServerHandle, tmp_path: Path
 
 
 # ---------------------------------------------------------------------------------------------- 3
-def test_3_entry_point_lists_split_on_commas_and_spaces(server: ServerHandle, tmp_path: Path) -> None:
+def test_entry_point_lists_split_on_commas_and_spaces(server: ServerHandle, tmp_path: Path) -> None:
     from ecekit import target
 
     assert target.resolve(None, entry_points=["1001,1002"]).entry_points == ("1001", "1002")
@@ -101,7 +102,7 @@ def test_3_entry_point_lists_split_on_commas_and_spaces(server: ServerHandle, tm
 
 # ---------------------------------------------------------------------------------------------- 4
 @pytest.mark.slow
-def test_4_load_resolves_relative_paths_from_where_it_runs(tmp_path: Path,
+def test_load_resolves_relative_paths_from_where_it_runs(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "myprof.toml").write_text((resources.loadtests_dir() / "profiles" / "one-call.toml")
@@ -116,7 +117,7 @@ def test_4_load_resolves_relative_paths_from_where_it_runs(tmp_path: Path,
     assert (tmp_path / "rep" / "load.xml").is_file()
 
 
-def test_4_log_excerpt_is_whole_lines() -> None:
+def test_log_excerpt_is_whole_lines() -> None:
     from ecekit.load.launch import log_tail
 
     text = "".join(f"line {i} with some words\n" for i in range(200))
@@ -125,7 +126,7 @@ def test_4_log_excerpt_is_whole_lines() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 5
-def test_5_a_profile_shape_scales_with_rate_and_duration() -> None:
+def test_a_profile_shape_scales_with_rate_and_duration() -> None:
     from ecekit.load import profile
     from ecekit.load.schedule import describe, with_overrides
 
@@ -136,7 +137,7 @@ def test_5_a_profile_shape_scales_with_rate_and_duration() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 6
-def test_6_load_of_a_closed_port_is_a_setup_error(tmp_path: Path) -> None:
+def test_load_of_a_closed_port_is_a_setup_error(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -179,7 +180,7 @@ def _wait_for(proc: subprocess.Popen[str], pattern: str, timeout: float = 60) ->
 
 
 @pytest.mark.slow
-def test_7_sigterm_on_load_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None:
+def test_sigterm_on_load_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None:
     proc = _start(["load", "--rate", "5", "--duration", "60", "--out", str(tmp_path / "out")],
                   tmp_path, tmp_path / "tmp")
     _, m = _wait_for(proc, r"against (http://127\.0\.0\.1:\d+/system)")
@@ -195,7 +196,7 @@ def test_7_sigterm_on_load_stops_the_server_and_removes_its_folder(tmp_path: Pat
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_7_interrupted_fuzz_exits_130(tmp_path: Path, sig: signal.Signals) -> None:
+def test_interrupted_fuzz_exits_130(tmp_path: Path, sig: signal.Signals) -> None:
     proc = _start(["fuzz", "--max-examples", "100000", "--no-database"], tmp_path, tmp_path / "tmp")
     _wait_for(proc, r"Fuzzing the survey operation")
     time.sleep(1.5)
@@ -207,7 +208,7 @@ def test_7_interrupted_fuzz_exits_130(tmp_path: Path, sig: signal.Signals) -> No
 
 
 @pytest.mark.slow
-def test_7_interrupted_check_exits_130_without_a_verdict(tmp_path: Path) -> None:
+def test_interrupted_check_exits_130_without_a_verdict(tmp_path: Path) -> None:
     proc = _start(["check", "--fault", "latency=300ms", "-v"], tmp_path, tmp_path / "tmp")
     _wait_for(proc, r"PASSED|FAILED")
     proc.send_signal(signal.SIGINT)
@@ -218,7 +219,7 @@ def test_7_interrupted_check_exits_130_without_a_verdict(tmp_path: Path) -> None
 
 
 # ---------------------------------------------------------------------------------------------- 8
-def test_8_progress_never_shows_more_than_the_duration(capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_never_shows_more_than_the_duration(capsys: pytest.CaptureFixture[str]) -> None:
     from ecekit.cli.load import Progress
 
     progress = Progress(quiet=False)
@@ -229,7 +230,7 @@ def test_8_progress_never_shows_more_than_the_duration(capsys: pytest.CaptureFix
     assert "11/10" not in err and "10/10 s, draining" in err
 
 
-def test_8_junit_slo_cases_do_not_each_last_the_whole_run(tmp_path: Path) -> None:
+def test_junit_slo_cases_do_not_each_last_the_whole_run(tmp_path: Path) -> None:
     from xml.etree import ElementTree
 
     from ecekit.load.summary import write_junit
@@ -254,7 +255,7 @@ def test_8_junit_slo_cases_do_not_each_last_the_whole_run(tmp_path: Path) -> Non
     ("load", "--out", "/proc/ecekit-out", "--duration", "1", "-q"),
     ("fuzz", "--database", "{afile}/db", "--max-examples", "5"),
 ])
-def test_9_unwritable_output_paths_are_refused_before_the_run(tmp_path: Path,
+def test_unwritable_output_paths_are_refused_before_the_run(tmp_path: Path,
                                                                command: tuple[str, ...]) -> None:
     afile = tmp_path / "afile"
     afile.write_text("not a directory")
@@ -269,7 +270,7 @@ def test_9_unwritable_output_paths_are_refused_before_the_run(tmp_path: Path,
 
 
 # --------------------------------------------------------------------------------------------- 10
-def test_10_fuzz_prints_text_an_inline_curl_line_and_the_serve_command(tmp_path: Path) -> None:
+def test_fuzz_prints_text_an_inline_curl_line_and_the_serve_command(tmp_path: Path) -> None:
     # 200 examples: the fault is found within a few dozen; the budget bounds the search after it
     code, out = invoke("fuzz", "-q", "--fault", "survey-500-non-ascii", "--seed", "1", "--no-database",
                        "--max-examples", "200")
@@ -280,7 +281,7 @@ def test_10_fuzz_prints_text_an_inline_curl_line_and_the_serve_command(tmp_path:
     assert f"ecekit serve --port {m.group(2)} --fault survey-500-non-ascii" in out
 
 
-def test_10_payload_shown_as_text() -> None:
+def test_payload_shown_as_text() -> None:
     from ecekit.fuzz.report import show_payload
 
     assert show_payload("<a>\u00a0é</a>".encode()) == "<a>\u00a0é</a>"
@@ -290,7 +291,7 @@ def test_10_payload_shown_as_text() -> None:
 
 # --------------------------------------------------------------------------------------------- 11
 @pytest.mark.slow
-def test_11_rerun_replays_remembered_failures_first_and_stops(tmp_path: Path) -> None:
+def test_rerun_replays_remembered_failures_first_and_stops(tmp_path: Path) -> None:
     db = str(tmp_path / "db")
     code, first = invoke("fuzz", "-q", "--fault", "survey-204-non-xml", "--seed", "3", "--database", db,
                          "--max-examples", "200")  # found by the 2nd example; the budget bounds the rest
@@ -307,7 +308,7 @@ def test_11_rerun_replays_remembered_failures_first_and_stops(tmp_path: Path) ->
 
 # --------------------------------------------------------------------------------------------- 12
 @pytest.mark.slow
-def test_12_check_and_pytest_contracts_leave_nothing_behind(tmp_path: Path) -> None:
+def test_check_and_pytest_contracts_leave_nothing_behind(tmp_path: Path) -> None:
     work, tmp = tmp_path / "work", tmp_path / "tmp"
     work.mkdir()
     tmp.mkdir()
@@ -324,7 +325,7 @@ def test_12_check_and_pytest_contracts_leave_nothing_behind(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp.iterdir()) == []
 
 
-def test_12_long_request_bodies_go_to_the_documented_folder(tmp_path: Path,
+def test_long_request_bodies_go_to_the_documented_folder(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from ecekit.report.failure import save_request_body
 
@@ -334,19 +335,19 @@ def test_12_long_request_bodies_go_to_the_documented_folder(tmp_path: Path,
 
 
 # --------------------------------------------------------------------------------------------- 13
-def test_13_cli_header_names_the_cli_flag() -> None:
+def test_cli_header_names_the_cli_flag() -> None:
     code, out = invoke("check", "-k", "chatAllowed and 1001 and status_code")
     assert code == 0, out
     assert "--allow-writes" in out and "--ece-allow-writes" not in out
 
 
-def test_13_k_selecting_nothing_says_why() -> None:
+def test_k_selecting_nothing_says_why() -> None:
     code, out = invoke("check", "-k", "nomatch")
     assert code == 2
     assert "-k 'nomatch' selected no test" in out and "-k xsd" in out
 
 
-def test_13_semantics_failure_says_what_is_allowed_and_what_to_do() -> None:
+def test_semantics_failure_says_what_is_allowed_and_what_to_do() -> None:
     from ecekit.checks.base import Context, Observation
     from ecekit.checks.response import semantics
     from ecekit.client import Exchange
@@ -361,7 +362,7 @@ def test_13_semantics_failure_says_what_is_allowed_and_what_to_do() -> None:
     assert violation.remedy
 
 
-def test_13_paths_typo_names_the_operation_and_the_close_match() -> None:
+def test_paths_typo_names_the_operation_and_the_close_match() -> None:
     from ecekit.errors import ConfigError
     from ecekit.target import from_mapping
 

@@ -1,4 +1,4 @@
-"""summary.json has exactly the shape issue 6 specifies; JUnit has one case per SLO."""
+"""summary.json has exactly its documented shape (a contract with CI scripts); JUnit has one case per SLO."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_write_makes_missing_directories_and_junit_carries_the_run(tmp_path) -> 
     assert props == {"offered_rate": "10", "duration_s": "10.0", "requests": "200"}
     case = tree.find(".//testcase")
     assert case is not None and case.get("classname") == "ecekit.load.slo"
-    # an SLO is judged once over the run: the suite lasts the run, its cases add no time (issue 12)
+    # an SLO is judged once over the run: the suite lasts the run, its cases add no time
     assert float(case.get("time") or 0) == 0.0
     assert float(tree.find(".//testsuite").get("time")) == 10.0  # type: ignore[union-attr]
     assert "p95" in (case.findtext("system-out") or "")

@@ -30,9 +30,8 @@ def test_every_key_is_read() -> None:
     w = _read(name="mine", poll_interval=10, timeout=2.5, stop_on_error=False, description="d", show=["reason"])
     assert (w.name, w.poll_interval, w.timeout, w.stop_on_error, w.description, w.show) == (
         "mine", 10.0, 2.5, False, "d", ("reason",))
-    assert w.rate_factor == pytest.approx(0.1)
     no_poll = _read(poll_interval=0)
-    assert no_poll.poll_interval is None and no_poll.rate_factor == 0.0
+    assert no_poll.poll_interval is None
 
 
 @pytest.mark.parametrize("widget", [*widgets.BUNDLED.values(), _read(name="mine", poll_interval=0, timeout=2.5,

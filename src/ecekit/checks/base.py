@@ -65,7 +65,7 @@ class Context:
     target: Target
     role: Role = Role.ANY
     fast: bool = False
-    strict_survey: bool = True  # a valid survey must get 204 (embedded server, or a real --sid)
+    valid_needs_204: bool = True  # a valid survey must get 204 (embedded server, or a real --sid)
     _schemas: Schemas | None = field(default=None, repr=False)
 
     @property

@@ -52,7 +52,7 @@ def judge_survey(obs: Observation, *, valid: bool, description: str = "") -> lis
     status = obs.exchange.status or 0
     what = f" ({description})" if description else ""
     if valid and status != 204 and status < 500:
-        tolerated = 400 <= status < 500 and not obs.context.strict_survey
+        tolerated = 400 <= status < 500 and not obs.context.valid_needs_204
         if not tolerated:
             found.append(obs.violation(
                 "survey_accepted", f"a valid survey{what} got HTTP {status}",
@@ -77,8 +77,8 @@ def judge_survey(obs: Observation, *, valid: bool, description: str = "") -> lis
     return found
 
 
-def split_findings(found: list[Violation], *, strict_surveys: bool) -> tuple[list[Violation], list[Violation]]:
+def split_findings(found: list[Violation], *, lenient_fails: bool) -> tuple[list[Violation], list[Violation]]:
     """(failures, findings): a lenient acceptance is a finding, unless the run is strict about it."""
-    if strict_surveys:
+    if lenient_fails:
         return list(found), []
     return [v for v in found if v.check != LENIENT], [v for v in found if v.check == LENIENT]

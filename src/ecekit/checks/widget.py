@@ -19,8 +19,6 @@ from ecekit.client import Exchange
 from ecekit.target import Target
 from ecekit.widgets import State, Widget
 
-XML_MEDIA = ("application/xml", "text/xml")
-
 
 def _value_text(value: object) -> str:
     if isinstance(value, bool):

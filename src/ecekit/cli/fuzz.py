@@ -94,8 +94,8 @@ def command(**kwargs: Any) -> None:
         run.probed = True
     click.echo(f"Fuzzing the survey operation of {run.where}"
                + (" (replaying remembered failures)" if run.config.replay else ""), err=True)
-    click.echo(f"ecekit fuzz: {seeds.describe(run.config.seed or 0, run.seed_how)}; lenient acceptance "
-               + ("fails (strict surveys)" if target.surveys_strict else "is a finding (--strict-surveys to fail)"))
+    lenient = "fails (strict surveys)" if target.lenient_acceptance_fails else "is a finding (--strict-surveys to fail)"
+    click.echo(f"ecekit fuzz: {seeds.describe(run.config.seed or 0, run.seed_how)}; lenient acceptance {lenient}")
     if warning(target):
         click.echo(warning(target), err=True)
     outcome = run.run(on_progress=_progress_printer(kwargs["quiet"]))

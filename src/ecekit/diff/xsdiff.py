@@ -20,7 +20,6 @@ from ecekit.errors import SchemaError
 from ecekit.xmlsafe import BOSH_XSD, SURVEY_XSD
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
-_BUILTIN_NAMESPACES = (XSD_NS, "http://www.w3.org/XML/1998/namespace")
 UNBOUNDED = "unbounded"
 _MAX_DEPTH = 20  # recursive content models are cut here
 

@@ -147,7 +147,7 @@ def junit_xml(result: FuzzResult, path: Path, payloads: Path | None = None, reru
                               classname="ecekit.fuzz.survey", elapsed_sec=result.progress.elapsed,
                               stdout=summary(result)))
     suite = TestSuite("ecekit fuzz", cases, properties={"seed": str(result.seed),
-                                                        "strict_surveys": str(result.strict_surveys).lower(),
+                                                        "strict_surveys": str(result.lenient_acceptance_fails).lower(),
                                                         **(properties or {})})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]), encoding="utf-8")
@@ -175,5 +175,5 @@ def to_data(result: FuzzResult, payloads: Path | None = None) -> dict[str, Any]:
             "findings": [{"family": f.case.family, "description": f.case.description, "count": f.count,
                           "headline": f.violation.headline(), "response": f.exchange.describe(),
                           "text": explain_finding(f, payloads)} for f in result.findings],
-            "strict_surveys": result.strict_surveys,
+            "strict_surveys": result.lenient_acceptance_fails,
             "notes": list(result.notes), "summary": summary(result)}

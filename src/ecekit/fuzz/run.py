@@ -78,7 +78,7 @@ class FuzzRun:
         return cls(target, config, out, faults, junit_xml, how)
 
     @property
-    def strict(self) -> bool:
+    def valid_needs_204(self) -> bool:
         """A valid survey must get 204: on the embedded server, or with a real session id."""
         return self.target.is_embedded or self.target.sid is not None
 
@@ -99,7 +99,8 @@ class FuzzRun:
         from ecekit.transport import properties
 
         with hypothesis_in_cache(), live_target(self.target, faults=self.faults, probe=not self.probed) as live:
-            result = fuzz(live, self.config, strict=self.strict, strict_surveys=self.target.surveys_strict,
+            result = fuzz(live, self.config, valid_needs_204=self.valid_needs_204,
+                          lenient_acceptance_fails=self.target.lenient_acceptance_fails,
                           on_progress=on_progress, on_exchange=self._keep)
         database = self.config.database
         payloads = database.parent / "fuzz-payloads" if database is not None else None

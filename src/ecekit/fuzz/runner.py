@@ -123,7 +123,7 @@ class FuzzResult:
     unresponsive: str = ""  # why sending stopped early: the last answers never came whole
     notes: list[str] = field(default_factory=list)  # e.g. hypothesis' own complaints
     findings: list[Finding] = field(default_factory=list)
-    strict_surveys: bool = True
+    lenient_acceptance_fails: bool = True
     remembered_first: bool = False  # stopped after replaying remembered failures that still fail
 
     @property
@@ -204,24 +204,22 @@ def is_known(case: SurveyCase, found: tuple[Violation, ...], known: list[Failure
     return False
 
 
-def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | None = None,
-         strict_surveys: bool | None = None,
+def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, valid_needs_204: bool | None = None,
+         lenient_acceptance_fails: bool | None = None,
          on_progress: Callable[[Progress], None] | None = None,
          on_exchange: Callable[[Exchange], None] | None = None) -> FuzzResult:
     """Fuzz ``target``'s survey operation; every failure comes back shrunk, none is raised.
 
-    ``strict``: a valid survey must get exactly 204. Default: strict for the embedded server or when
-    the target names a real ``sid``; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES).
-    ``strict_surveys``: a lenient acceptance is a failure, not a finding (default: the target's
-    ``surveys_strict``).
+    ``valid_needs_204``: a valid survey must get exactly 204. Default: yes for the embedded server or
+    when the target names a real ``sid``; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES).
+    ``lenient_acceptance_fails``: a survey only a lenient server accepts is a failure, not a finding
+    (default: the target's).
     """
-    if strict is None:
-        strict = target.is_embedded or target.sid is not None
-    if strict_surveys is None:
-        strict_surveys = target.surveys_strict
+    strict = target.is_embedded or target.sid is not None if valid_needs_204 is None else valid_needs_204
+    lenient_fails = target.lenient_acceptance_fails if lenient_acceptance_fails is None else lenient_acceptance_fails
     findings: dict[str, Finding] = {}
     run_seed = config.seed if config.seed is not None else secrets.randbelow(1 << 32)
-    context = Context(target=target, strict_survey=strict)
+    context = Context(target=target, valid_needs_204=strict)
     progress = Progress()
     pacer = Pacer(config.rate_limit)
     deadline = None if config.max_time is None else progress.started + config.max_time
@@ -257,7 +255,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
             state["unresponsive"] = (f"stopped sending: the last {len(lost)} answers never came whole "
                                      f"({', '.join(sorted(set(lost)))})")
         failed, noted = split_findings(judge_survey(Observation(exchange, SURVEY, context), valid=case.valid,
-                                                    description=case.description), strict_surveys=bool(strict_surveys))
+                                                    description=case.description), lenient_fails=bool(lenient_fails))
         for violation in noted:
             seen = findings.get(case.family)
             findings[case.family] = Finding(case, exchange, violation) if seen is None else \
@@ -358,7 +356,7 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, strict: bool | No
         notes.append(state["unresponsive"])
     return FuzzResult(merge(failures) + fetches, progress, run_seed, config,
                       state["out_of_time"] and not state["unresponsive"], state["unresponsive"], notes,
-                      sorted(findings.values(), key=lambda f: f.case.family), bool(strict_surveys),
+                      sorted(findings.values(), key=lambda f: f.case.family), bool(lenient_fails),
                       remembered_first=remembered_first)
 
 

@@ -81,11 +81,6 @@ class SurveyCase:
 
 # ---------------------------------------------------------------------------------------------- text
 
-def _is_xml_char(c: str) -> bool:
-    o = ord(c)
-    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
-
-
 XML_CHARS = st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff",
                           include_characters="\t\n\r")
 """Any character XML 1.0 allows in text (controls other than TAB, LF, CR are left out).

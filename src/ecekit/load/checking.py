@@ -64,9 +64,9 @@ class FastChecker:
     with those bytes; the counts by category are exact either way.
     """
 
-    def __init__(self, target: Target, *, strict_survey: bool = True, memo: bool = True,
+    def __init__(self, target: Target, *, valid_needs_204: bool = True, memo: bool = True,
                  widget: Widget | None = None) -> None:
-        self.context = Context(target, fast=True, strict_survey=strict_survey)
+        self.context = Context(target, fast=True, valid_needs_204=valid_needs_204)
         self.widget = widget
         from ecekit.checks.user import load_for
 

@@ -93,7 +93,7 @@ def start(environment: Any, *, with_checker: bool = True) -> RunState:
     if with_checker:
         strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
         memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh
-        state.checker = FastChecker(settings.target, strict_survey=strict, memo=memo, widget=settings.widget)
+        state.checker = FastChecker(settings.target, valid_needs_204=strict, memo=memo, widget=settings.widget)
     _STATE["run"] = state
     return state
 

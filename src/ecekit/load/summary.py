@@ -1,6 +1,6 @@
 """summary.json and the JUnit report of a load run, built from a Recorder and the SLOs.
 
-The shape of summary.json is a contract with CI scripts (issue 6); keys may be added, never renamed::
+The shape of summary.json is a contract with CI scripts: keys may be added, never renamed::
 
     {"offered_rate": 20.0, "duration_s": 30.0,
      "operations": {"chatAllowed": {"requests": n, "failures": n, "contract_violations": n, "rps": x,

@@ -99,9 +99,6 @@ def _name(tag: object) -> str:
     return f"<{local}> in {ns}" if ns else f"<{local}> with no namespace"
 
 
-SURVEY_PARSING = ("strict", "lenient")
-"""How the reference server reads surveys: strict (XSD, XML Content-Type) or lenient (JAXB-like)."""
-
 # The DTD is read only so that its declarations can be vetted: nothing is loaded, fetched or expanded.
 _LENIENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                                   huge_tree=False, remove_blank_text=False)

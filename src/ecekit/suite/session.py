@@ -158,20 +158,20 @@ class Suite:
         return self._client.client
 
     @property
-    def strict_survey(self) -> bool:
+    def valid_needs_204(self) -> bool:
         """A valid survey must get 204 (not a 4xx): on the embedded server, where sessions are not checked."""
         return self.target.is_embedded
 
     @property
-    def strict_surveys(self) -> bool:
+    def lenient_acceptance_fails(self) -> bool:
         """A survey only a lenient server accepts fails the run (else it is a finding)."""
-        return self.target.surveys_strict
+        return self.target.lenient_acceptance_fails
 
-    def context(self, role: Role = Role.ANY, *, strict_survey: bool | None = None) -> Context:
-        strict = self.strict_survey if strict_survey is None else strict_survey
+    def context(self, role: Role = Role.ANY, *, valid_needs_204: bool | None = None) -> Context:
+        strict = self.valid_needs_204 if valid_needs_204 is None else valid_needs_204
         key = (role, strict)
         if key not in self._contexts:
-            self._contexts[key] = Context(self.started(), role=role, strict_survey=strict)
+            self._contexts[key] = Context(self.started(), role=role, valid_needs_204=strict)
         return self._contexts[key]
 
     def exchange(self, op: operations.Operation, entry_point: str) -> Exchange:
@@ -288,7 +288,7 @@ class Suite:
         lines.append("ecekit entry points: " + "; ".join(f"{name}: {', '.join(eps) or '-'}"
                                                         for name, eps in roles))
         writes = (f"on, {self.options.fuzz_examples} fuzz examples, lenient acceptance "
-                  + ("fails (strict surveys)" if self.strict_surveys else "is a finding (--strict-surveys "
+                  + ("fails (strict surveys)" if self.lenient_acceptance_fails else "is a finding (--strict-surveys "
                      "to fail)") if self.options.allow_writes
                   else f"off (survey skipped; {'--allow-writes' if cli else '--ece-allow-writes'})")
         widget = t.chosen_widget()

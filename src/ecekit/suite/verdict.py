@@ -97,11 +97,11 @@ class Verdict:
     def survey(self, probe: SurveyProbe) -> None:
         """One fixed survey: 204 if valid, a 4xx if not; never a 5xx (tiers: ecekit.checks.survey)."""
         ex = self.suite.survey_call(probe.body, probe.headers, f"probe {probe.name}: {probe.description}")
-        ctx = self.suite.context(strict_survey=self.suite.strict_survey or probe.real_sid)
+        ctx = self.suite.context(valid_needs_204=self.suite.valid_needs_204 or probe.real_sid)
         obs = Observation(ex, operations.SURVEY, ctx)
         note = f"survey probe {probe.name}: {probe.description}"
         failures, findings = split_findings(judge_survey(obs, valid=probe.valid, description=probe.description),
-                                            strict_surveys=self.suite.strict_surveys)
+                                            lenient_fails=self.suite.lenient_acceptance_fails)
         for found in findings:
             self.note_finding(found, ex, note)
         self.conclude(failures, [ex], note=note)
