@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
 from ecekit import operations
 from ecekit.checks.base import Context, Observation, Role
 from ecekit.client import Exchange, TransportError
@@ -46,3 +55,37 @@ def exchange(op: operations.Operation, raw: bytes | None = None, *, status: int 
 
 def observe(ex: Exchange, op: operations.Operation, role: Role = Role.ANY, **ctx: object) -> Observation:
     return Observation(ex, op, Context(TARGET, role=role, **ctx))  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------- `ecekit check` in a child process
+@dataclass
+class CheckRun:
+    code: int
+    output: str
+    seconds: float
+    junit: Path
+
+    def failed_checks(self) -> dict[str, int]:
+        """{check: failures} from ecekit's JUnit file (one testsuite per check)."""
+        tree = etree.parse(str(self.junit))
+        found = {}
+        for suite in tree.iter("testsuite"):
+            failures = int(suite.get("failures", "0")) + int(suite.get("errors", "0"))
+            if failures:
+                found[suite.get("name", "").removeprefix("ecekit.")] = failures
+        return found
+
+
+def run_check(tmp: Path, *args: str, timeout: float = 120) -> CheckRun:
+    junit = tmp / "contract.xml"
+    cmd = [sys.executable, "-m", "ecekit", "check",
+           "-q", "--junit-xml", str(junit), *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=tmp,
+                          env={**os.environ, "NO_COLOR": "1"})
+    return CheckRun(proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - start, junit)
+
+
+def ecekit_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ecekit", "check", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd, env={**os.environ, "NO_COLOR": "1"})

@@ -15,6 +15,8 @@ from ecekit.resources import contracts_dir
 from ecekit.server.embedded import default_roles, running_server
 from ecekit.suite.run import exit_code, pytest_args
 
+from .helpers import ecekit_check
+
 ENV = {**os.environ, "NO_COLOR": "1"}
 
 
@@ -60,11 +62,6 @@ def test_pytest_args_run_the_bundled_suites_with_the_plugin() -> None:
 
 def run(*cmd: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd, env=ENV)
-
-
-def ecekit_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run(sys.executable, "-m", "ecekit", "check",
-               *args, cwd=cwd)
 
 
 @pytest.mark.slow

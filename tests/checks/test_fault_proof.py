@@ -10,9 +10,6 @@ the clean run proves the rest); the others run every check.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,8 @@ import pytest
 from lxml import etree
 
 from ecekit.server.faults import catalogue
+
+from .helpers import run_check
 
 pytestmark = pytest.mark.slow
 
@@ -60,34 +59,6 @@ def fault_run(name: str) -> FaultRun:
     if operation is not None and not cls.harmless:  # the checks of the one operation it breaks
         return FaultRun(name, ("-k", operation.name))
     return FaultRun(name)
-
-
-@dataclass
-class CheckRun:
-    code: int
-    output: str
-    seconds: float
-    junit: Path
-
-    def failed_checks(self) -> dict[str, int]:
-        """{check: failures} from ecekit's JUnit file (one testsuite per check)."""
-        tree = etree.parse(str(self.junit))
-        found = {}
-        for suite in tree.iter("testsuite"):
-            failures = int(suite.get("failures", "0")) + int(suite.get("errors", "0"))
-            if failures:
-                found[suite.get("name", "").removeprefix("ecekit.")] = failures
-        return found
-
-
-def run_check(tmp: Path, *args: str, timeout: float = 120) -> CheckRun:
-    junit = tmp / "contract.xml"
-    cmd = [sys.executable, "-m", "ecekit", "check",
-           "-q", "--junit-xml", str(junit), *args]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=tmp,
-                          env={**__import__("os").environ, "NO_COLOR": "1"})
-    return CheckRun(proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - start, junit)
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

@@ -14,7 +14,7 @@ from lxml import etree
 
 from ecekit.cli import cli
 from ecekit.server.embedded import ServerHandle, default_roles, running_server
-from tests.checks.test_fault_proof import CheckRun, run_check
+from tests.checks.helpers import CheckRun, run_check
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from lxml import etree
 from ecekit import seeds
 from ecekit.canary import PATH, PLACEHOLDER
 from ecekit.cli import cli
-from tests.checks.test_fault_proof import run_check
+from tests.checks.helpers import run_check
 from tests.fuzz.conftest import Recorder, recording
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from ecekit.suite.session import Options, Suite
 from ecekit.suite.verdict import NOT_APPLICABLE
 from ecekit.target import Target
 
-from .test_check_command import ecekit_check
+from .helpers import ecekit_check
 
 SERVER_SKIP = f"xsd {NOT_APPLICABLE}: no complete response arrived (see the transport check)"
 OPTION_SKIP = "the survey suite writes to the server: pass --allow-writes"

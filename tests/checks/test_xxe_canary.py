@@ -26,7 +26,7 @@ from ecekit.server import faults
 from ecekit.server.survey import read_leniently, validate
 from ecekit.suite.session import Options, Suite
 from ecekit.target import Target, resolve
-from tests.checks.test_fault_proof import run_check
+from tests.checks.helpers import run_check
 
 SID = "9999_ecec0000-0000-4000-8000-000000000000"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
