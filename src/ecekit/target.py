@@ -80,6 +80,14 @@ class Target:
     checks: tuple[str, ...] = ()  # modules of the user's own checks (ecekit.checks.user)
     source: str | None = None  # the file it came from, for messages
 
+    def __post_init__(self) -> None:
+        """Entry points given as a list or as numbers (``Target(entry_points=[1001])`` from Python) are
+        the tuple of strings every run expects."""
+        for name in ("entry_points", "inactive_entry_points", "invalid_entry_points", "checks"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+                object.__setattr__(self, name, tuple(str(v) for v in value))
+
     def __repr__(self) -> str:
         """Secrets hidden: a traceback or a log line may show a target."""
         shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

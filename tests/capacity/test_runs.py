@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from ecekit.capacity.report import render as report_text
 from ecekit.cli import cli
 from tests.capacity.pool_server import NoisyServer, PoolServer
+from tests.starved import machine_short_of_cpu
 
 pytestmark = pytest.mark.slow
 
@@ -72,8 +73,12 @@ def test_a_generator_bottleneck_is_reported_as_the_generators(tmp_path: Path) ->
     with server.running() as url:
         code, output, data = _capacity(url, tmp_path / "out", "--profile", str(profile), "--slo", "p95=1s",
                                        "--start", "25", "--factor", "2", "--max", "800")
-    assert code == 0, output
     assert data is not None
+    if machine_short_of_cpu(code, output):  # starved at the first rate: the run says so, blames no one
+        assert data["limited_by"] == "generator" and data["first_breach"] is None, output
+        assert "the machine is short of CPU" in data["verdict"], data["verdict"]
+        return
+    assert code == 0, output
     assert data["limited_by"] == "generator", data["verdict"]
     assert data["max_sustainable_rate"] is not None and data["max_sustainable_rate"] < server.capacity / 10
     last = data["steps"][-1]

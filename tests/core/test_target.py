@@ -94,3 +94,8 @@ def test_ecekit_toml_in_the_working_directory_is_read(
     _write(tmp_path, "entry_points = [5]")
     monkeypatch.chdir(tmp_path)
     assert resolve().entry_points == ("5",)
+
+
+def test_entry_points_given_from_python_as_a_list_of_numbers_are_strings() -> None:
+    target = Target(base_url="http://h/system", entry_points=[1001, "1002"], invalid_entry_points=[999999])  # type: ignore[arg-type]
+    assert target.entry_points == ("1001", "1002") and target.all_entry_points() == ("1001", "1002", "999999")
