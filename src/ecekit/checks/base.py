@@ -58,6 +58,14 @@ class Violation:
         return "\n".join(lines)
 
 
+def entry_points_by_role(target: Target) -> list[tuple[Role, str]]:
+    """Every configured entry point with the role the target gives it, in a stable order: the one
+    rule the contract suites, the widget states and snapshots read."""
+    return ([(Role.ANY, ep) for ep in target.entry_points]
+            + [(Role.INACTIVE, ep) for ep in target.inactive_entry_points]
+            + [(Role.INVALID, ep) for ep in target.invalid_entry_points])
+
+
 @dataclass
 class Context:
     """What the checks know beyond the exchange: the target, the schemas, the entry point's role."""

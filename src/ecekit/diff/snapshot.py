@@ -25,6 +25,7 @@ from typing import Any
 from ecekit import operations
 from ecekit.__about__ import __version__
 from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
+from ecekit.checks.base import entry_points_by_role
 from ecekit.checks.user import load_for
 from ecekit.client import Client, Exchange, Rationed
 from ecekit.diff.normalise import normalise
@@ -61,7 +62,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
     contexts = {role: Context(live, role=role, _schemas=bundle) for role in Role}
     answers: dict[str, dict[str, Any]] = {}
     for op in operations.STATUS_OPERATIONS:
-        for ep, role in _entry_points(target):
+        for role, ep in entry_points_by_role(target):
             series = [r[ep][op.name] for r in rounds]
             first = series[0]
             answers.setdefault(op.name, {})[ep] = {
@@ -78,7 +79,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
         "xsd": xsd_hashes(target.xsd_dir),
         "reads": reads,
         "answers": answers,
-        "latency_ms": {op.name: latency([r[ep][op.name] for r in rounds for ep, _ in _entry_points(target)])
+        "latency_ms": {op.name: latency([r[ep][op.name] for r in rounds for _, ep in entry_points_by_role(target)])
                        for op in operations.STATUS_OPERATIONS},
         "consistency": _consistency(target, rounds),
     }
@@ -205,12 +206,6 @@ def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, A
 Round = dict[str, dict[str, Exchange]]  # entry point -> operation -> exchange
 
 
-def _entry_points(target: Target) -> list[tuple[str, Role]]:
-    return ([(ep, Role.ANY) for ep in target.entry_points]
-            + [(ep, Role.INACTIVE) for ep in target.inactive_entry_points]
-            + [(ep, Role.INVALID) for ep in target.invalid_entry_points])
-
-
 def _read(target: Target, reads: int, progress: Callable[[str], None] | None) -> list[Round]:
     """``reads`` rounds, each a back-to-back read of every status operation per entry point.
 
@@ -222,7 +217,7 @@ def _read(target: Target, reads: int, progress: Callable[[str], None] | None) ->
             if progress is not None:
                 progress(f"read {n + 1} of {reads}")
             current: Round = {}
-            for ep, _ in _entry_points(target):
+            for _, ep in entry_points_by_role(target):
                 for op in operations.STATUS_OPERATIONS:
                     current.setdefault(ep, {})[op.name] = rationed.call(op, ep)
             rounds.append(current)
@@ -233,7 +228,7 @@ def _consistency(target: Target, rounds: list[Round]) -> dict[str, dict[str, str
     """Per entry point and rule: fail when contradicted on every round, unknown when a value was
     missing from every round, else pass. Rules the target's settings exclude are left out."""
     out: dict[str, dict[str, str]] = {}
-    for ep, _ in _entry_points(target):
+    for _, ep in entry_points_by_role(target):
         snaps = [consistency.snapshot_from(ep, r[ep], target) for r in rounds]
         verdict: dict[str, str] = {}
         for rule in consistency.rules_for(target):

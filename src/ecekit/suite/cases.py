@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecekit.checks.base import REGISTRY, Role
+from ecekit.checks.base import REGISTRY, Role, entry_points_by_role
 from ecekit.checks.consistency import Rule, rules_for
 from ecekit.operations import Operation
 from ecekit.target import Target
 
 ROLE_ONLY_CHECKS = frozenset({"entry_point_role"})  # nothing to assert for an entry point of unknown state
-
-
-def entry_points_by_role(target: Target) -> list[tuple[Role, str]]:
-    """Every configured entry point with the role the target gives it, in a stable order."""
-    return ([(Role.ANY, ep) for ep in target.entry_points]
-            + [(Role.INACTIVE, ep) for ep in target.inactive_entry_points]
-            + [(Role.INVALID, ep) for ep in target.invalid_entry_points])
 
 
 def _ep_id(role: Role, entry_point: str) -> str:

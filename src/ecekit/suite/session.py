@@ -17,11 +17,10 @@ from urllib.parse import urlsplit
 
 from ecekit import operations, transport
 from ecekit.checks import consistency
-from ecekit.checks.base import Context, Role, Violation
+from ecekit.checks.base import Context, Role, Violation, entry_points_by_role
 from ecekit.client import Client, Exchange, Rationed
 from ecekit.errors import ConfigError, UsageError
 from ecekit.report.results import CaseResult
-from ecekit.suite.cases import entry_points_by_role
 from ecekit.target import Target
 
 DEFAULT_FUZZ_EXAMPLES = 100
