@@ -35,7 +35,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import signal
 import socket
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ecekit.processes import terminate
 from ecekit.server.embedded import ServerHandle, running_server
 from tests.starved import machine_short_of_cpu
 
@@ -339,17 +339,6 @@ def _wait_until(predicate: object, proc: subprocess.Popen[str], seconds: float) 
     return False
 
 
-def _stop(proc: subprocess.Popen[str]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    return proc.returncode
-
-
 TLS_FLAGS = ("--ca-bundle", "--client-cert", "--client-key", "--tls-cert", "--tls-key", "--tls-client-ca")
 _TLS_KEYS = re.compile(r'^(?:ca_bundle|client_cert|client_key)\s*=\s*"([^"]+)"', re.M)
 
@@ -398,14 +387,14 @@ def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcom
                 try:
                     code = proc.wait(TIMEOUT)
                 except subprocess.TimeoutExpired:
-                    _stop(proc)
+                    terminate(proc, 20)
                     return Outcome(None, log.read_text(), time.monotonic() - start, False, "timed out")
                 ok, why = code == p.expect, f"exit {code}, expected {p.expect}"
                 if not ok and _starved_capacity(p, code, log.read_text()):
                     ok, why = True, "exit 2: the machine was short of CPU for the generator, and it said so"
             elif p.mode == "serve":
                 up = _wait_until(lambda: "listening on" in log.read_text(), proc, 30)
-                code = _stop(proc)
+                code = terminate(proc, 20)
                 ok, why = up and code == 0, f"listening: {up}, exit after SIGTERM {code}"
             else:  # webui
                 port = int(p.argv[p.argv.index("--web-port") + 1])
@@ -418,12 +407,12 @@ def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcom
                         return False
 
                 up = _wait_until(serving, proc, 30)
-                code = _stop(proc)
+                code = terminate(proc, 20)
                 ok, why = up, f"web UI answered: {up} (exit after SIGTERM {code})"
         finally:
             for child in (proc, worker):
                 if child is not None:
-                    _stop(child)
+                    terminate(child, 20)
     leftovers = sorted(x.name for x in Path(env["TMPDIR"]).iterdir())
     if leftovers:
         ok, why = False, f"{why}; left in the temporary directory: {leftovers}"

@@ -155,3 +155,21 @@ def test_a_snapshot_records_the_user_s_verdicts(registry: None, rule_module: Pat
     answers = taken.answers["capacity"]
     assert "at_most_three_slots" in answers["1001"]["checks"]["fail"]
     assert "at_most_three_slots" not in answers["1002"]["checks"]["fail"]
+
+
+def test_a_check_that_raises_is_the_user_s_mistake_not_the_server_s(registry: None, rule_module: Path,
+                                                                    tmp_path: Path) -> None:
+    @user.register_check(operations=["capacity"])
+    def broken(obs: base.Observation) -> None:
+        raise KeyError("count")
+
+    with pytest.raises(ConfigError, match=r"check 'broken' of .* raised KeyError") as info:
+        base.run_checks(_capacity(4), ["broken"])
+    assert "fix the check" in (info.value.remedy or "")
+    (rule_module / "companyrules" / "ece_rules.py").write_text(RULE.replace('count = obs.values.get("count")',
+                                                                            'count = obs.values["nothing"]'))
+    (rule_module / "ecekit.toml").write_text('checks = ["companyrules.ece_rules"]\n')
+    run = subprocess.run([sys.executable, "-m", "ecekit", "check", "-q", "-k", "at_most_three_slots", "--out",
+                          str(tmp_path / "run")], cwd=rule_module, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "at_most_three_slots" in run.stdout + run.stderr and "KeyError" in run.stdout + run.stderr

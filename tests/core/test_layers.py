@@ -14,7 +14,7 @@ import ecekit
 SRC = Path(ecekit.__file__).parent
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "ARCHITECTURE.md"
 
-FOUNDATION = {"__about__", "caches", "canary", "client", "deadline", "errors", "flags", "inflate",
+FOUNDATION = {"__about__", "caches", "canary", "client", "deadline", "errors", "flags", "inflate", "processes",
               "interrupts", "loopback", "redaction", "resources", "seeds", "target", "target_options",
               "transport", "widgets", "writable", "xmlsafe"}
 FRONT_DOORS = {"cli", "pytest_plugin", "__main__", "__init__"}

@@ -7,6 +7,7 @@ when the search ends, and also when it is interrupted, with the steps so far.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,7 @@ class CapacitySearch:
 
         folder = Path(out) if out else publish.default_out("capacity")
         writable_dir(folder, "--out")
+        self.outcome = search.Outcome()  # a search run again starts afresh
         warmup, step_s = self.warmup, self.step_duration
         header = run_info.header(self.setup.target, seed=self.setup.seed)
         with self.setup.started(folder, length_s=warmup + step_s) as plan:
@@ -157,8 +159,7 @@ class CapacitySearch:
                 if on_step_start is not None:
                     on_step_start(f"step {number} ({phase}): {rate:g} page views/s for {length:g} s"
                                   + (f" after {warmup:g} s warm-up" if warmup else ""))
-                longer = LoadPlan(plan.base_url, plan.options, plan.env, plan.workers,
-                                  plan.hard_cap_s + length - step_s)
+                longer = dataclasses.replace(plan, hard_cap_s=plan.hard_cap_s + length - step_s)
                 summary = longer.launch(directory, on_progress, ece_rate=repr(rate),
                                         ece_duration=repr(warmup + length), ece_warmup=repr(warmup))
                 if number == 1:

@@ -54,8 +54,12 @@ def register_check(name: str | None = None, operations: Sequence[str] | None = N
                               remedy="give it another name: @ecekit.register_check(name=...)")
 
         def run(obs: Observation) -> list[Violation]:
-            found = func(obs)
-            return [] if found is None else list(found)
+            try:
+                found = func(obs)
+                return [] if found is None else list(found)
+            except Exception as exc:  # the user's code failed, not the server: a setup error (exit 2)
+                raise ConfigError(f"check {check!r} of {func.__module__} raised {type(exc).__name__}: {exc}",
+                                  remedy="fix the check; it was judging " + obs.exchange.describe()) from None
 
         def wanted(target: Any, op: ops_mod.Operation) -> bool:
             return op.is_status and (wanted_ops is None or op.name in wanted_ops)

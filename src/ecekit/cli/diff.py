@@ -8,7 +8,7 @@ import click
 
 from ecekit.cli.errors import reports_errors
 from ecekit.cli.options import target_options
-from ecekit.flags import pop_target_options, target_from
+from ecekit.flags import pop_target_options
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -62,12 +62,12 @@ def command(a: str, b: str, xsd: bool, latency_tolerance: str, latency_floor: fl
         tolerance = classify.Tolerance(classify.ratio(latency_tolerance), latency_floor)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--latency-tolerance") from None
-    diff = compare.diff_sides(a, b, pop_target_options(kwargs), target_from, reads=reads, tolerance=tolerance,
+    diff = compare.diff_sides(a, b, pop_target_options(kwargs), reads=reads, tolerance=tolerance,
                               xsd=xsd, say=lambda shown: click.echo(f"ecekit diff: snapshotting {shown}", err=True))
     changes, labels = diff.changes, diff.labels
     settings: dict[str, Any] = {"fail_on_slower": fail_on_slower,
                                 "latency_tolerance": f"{tolerance.ratio:.0%} and at least {tolerance.floor_ms:g} ms"}
-    click.echo((report.as_json if as_json else report.text)(changes, *labels, **settings), nl=False)
+    click.echo(report.as_json(changes, *labels, **settings) if as_json else report.text(changes, *labels), nl=False)
     written = report.publish(changes, *labels, out, **settings)
     click.echo(f"ecekit diff: report {written['html']}", err=True)
     failed = bool(diff.breaking or (fail_on_slower and diff.slower))

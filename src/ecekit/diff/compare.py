@@ -261,8 +261,8 @@ def diff_snapshots(a: Any, b: Any, *, tolerance: Tolerance | None = None) -> Dif
     return Diff(compare(first, second, tolerance), (a_label, b_label))
 
 
-def diff_sides(a: str, b: str, options: dict[str, Any], target_from: Callable[..., Any], *, reads: int,
-               tolerance: Tolerance, xsd: bool = False, say: Callable[[str], None] | None = None) -> Diff:
+def diff_sides(a: str, b: str, options: dict[str, Any], *, reads: int, tolerance: Tolerance, xsd: bool = False,
+               say: Callable[[str], None] | None = None) -> Diff:
     """``ecekit diff A B``: two XSD directories (``xsd``), or two sides that are each a snapshot file, a
     URL or ``embedded`` (snapshotted now with the target ``options``; see :func:`snapshot.side`)."""
     if xsd:
@@ -272,6 +272,6 @@ def diff_sides(a: str, b: str, options: dict[str, Any], target_from: Callable[..
     if options.get("base_url"):
         raise UsageError("--base-url does not apply to ecekit diff",
                          remedy="give the URLs as A and B: ecekit diff before.json https://ece…/system")
-    first, a_label = snapshot.side(a, target_from, options, reads, say=say)
-    second, b_label = snapshot.side(b, target_from, options, reads, say=say)
+    first, a_label = snapshot.side(a, options, reads, say=say)
+    second, b_label = snapshot.side(b, options, reads, say=say)
     return Diff(compare(first, second, tolerance), (a_label, b_label))

@@ -33,7 +33,7 @@ def publish(changes: list[Change], a_label: str, b_label: str, out: str | Path |
     return written
 
 
-def text(changes: list[Change], a_label: str, b_label: str, **settings: Any) -> str:
+def text(changes: list[Change], a_label: str, b_label: str) -> str:
     """The report a person reads: a heading, the differences by severity, a count line."""
     lines = [f"ecekit diff: A = {a_label}", f"             B = {b_label}"]
     if not changes:

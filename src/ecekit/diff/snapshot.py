@@ -286,11 +286,12 @@ def take_snapshot(target: Target | None = None, *, reads: int = DEFAULT_READS, f
 EMBEDDED = "embedded"
 
 
-def side(where: str, target_from: Callable[..., Target], options: dict[str, Any], reads: int = DEFAULT_READS,
+def side(where: str, options: dict[str, Any], reads: int = DEFAULT_READS,
          say: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
     """One side of a diff and its label: the snapshot file ``where``, or a snapshot taken now of the URL
     ``where`` or of the word ``embedded`` (the reference server), with the target ``options``."""
     from ecekit import redaction
+    from ecekit.flags import target_from
 
     if where == EMBEDDED or where.startswith(("http://", "https://")):
         target = target_from({**options, "base_url": None if where == EMBEDDED else where})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 from ecekit import redaction, resources
 from ecekit.errors import TargetError
 from ecekit.load.settings import CREDENTIALS_ENV
+from ecekit.processes import terminate
 
 TERM_GRACE_S = 10.0
 
@@ -63,17 +63,6 @@ def command(launch: Launch, role: str, port: int = 0) -> list[str]:
         cmd += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
                 "--expect-workers", str(launch.workers), "--expect-workers-max-wait", "60"]
     return cmd
-
-
-def _stop(proc: subprocess.Popen[bytes], grace: float = TERM_GRACE_S) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 def log_tail(text: str, limit: int = 1500) -> str:
@@ -117,7 +106,7 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
         deadline = time.monotonic() + launch.hard_cap_s
         while main.poll() is None:
             if time.monotonic() > deadline:
-                _stop(main)
+                terminate(main, TERM_GRACE_S)
                 break
             time.sleep(0.5)
             if on_progress is not None:
@@ -128,10 +117,10 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
             try:
                 worker.wait(10)
             except subprocess.TimeoutExpired:
-                _stop(worker, 5)
+                terminate(worker, 5)
     finally:
         for proc in procs:
-            _stop(proc, 5)
+            terminate(proc, 5)
         for log in logs:
             log.close()
     summary = read_json(out / "summary.json")

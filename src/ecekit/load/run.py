@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,6 @@ class LoadSetup:
     junit_xml: Path | None = None
     rate: float | None = None  # the overrides of the profile's arrivals, as given
     duration: float | None = None
-    extra_options: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def checked(cls, target: Target | None, *, profile_name: str | None, rate: float | None,
@@ -209,7 +208,6 @@ class LoadSetup:
             "ece_sid": self.sid, "ece_seed": self.seed,
             "ece_embedded": "true" if embedded else None,
             "ece_widget": target.widget, "ece_origin": target.origin,
-            **self.extra_options,
         }
         return {k: str(v) for k, v in options.items() if v is not None}
 

@@ -17,18 +17,16 @@ the port it reports: what the SIGKILL durability test and the benchmark need. ``
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import re
 import shutil
-import signal
 import subprocess as sp
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ import uvicorn
 
 from ecekit.errors import TargetError
 from ecekit.loopback import is_loopback
+from ecekit.processes import terminate
 from ecekit.server import access, model, runtime, scenario
 from ecekit.server import faults as faults_mod
 from ecekit.server.app import ADMIN_PREFIX, EceApp, normalise_root
@@ -160,7 +159,7 @@ def start_server(
     tls_client_ca: str | Path | None = None,
     port: int = 0,
 ) -> ServerHandle:
-    """Start a server and return its handle; call ``stop()`` (or use :func:`running_server`)."""
+    """Start a server and return its handle: call ``stop()``, or use it in a ``with`` block."""
     cleanup: list[Any] = []
     if surveys_db is None:
         tmp = tempfile.mkdtemp(prefix="ecekit-surveys-")
@@ -189,31 +188,9 @@ def start_server(
     return handle
 
 
-@contextlib.contextmanager
-def running_server(
-    scenario: str | Path | None = None,
-    faults: Iterable[str | faults_mod.Fault] = (),
-    admin: bool = False,
-    surveys_db: str | Path | None = None,
-    context_root: str = "/system",
-    subprocess: bool = False,
-    cors_origins: tuple[str, ...] = (),
-    admin_token: str | None = None,
-    as_if_host: str = "127.0.0.1",
-    survey_parsing: str = "strict",
-    tls_cert: str | Path | None = None,
-    tls_key: str | Path | None = None,
-    tls_client_ca: str | Path | None = None,
-    port: int = 0,
-) -> Iterator[ServerHandle]:
-    """A server for the duration of a ``with`` block (see the module docstring)."""
-    handle = start_server(scenario, faults, admin, surveys_db, context_root, subprocess, cors_origins,
-                          admin_token=admin_token, as_if_host=as_if_host, survey_parsing=survey_parsing,
-                          tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca, port=port)
-    try:
-        yield handle
-    finally:
-        handle.stop()
+running_server = start_server
+"""The same call for a ``with`` block: the handle is a context manager, and leaving the block stops the
+server (see the module docstring)."""
 
 
 def _urls(port: int, root: str, admin: bool, tls: bool = False) -> tuple[str, str | None]:
@@ -312,26 +289,18 @@ def _start_subprocess(scenario_file: str | Path | None, faults: list[str],
     threading.Thread(target=lambda: proc.stderr and proc.stderr.read(), daemon=True).start()
 
     def stop() -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except sp.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        terminate(proc, 15)
 
     base, admin_url = _urls(port, root, gate is not None, tls is not None)
     return ServerHandle(base, port, admin_url, db, gate.token if gate else None, process=proc, _stop=stop)
 
 
-@contextlib.contextmanager
 def serve(faults: Iterable[str] = (), scenario: str | Path | None = None, port: int = 0,
-          **options: Any) -> Iterator[ServerHandle]:
+          **options: Any) -> ServerHandle:
     """The reference server on 127.0.0.1 for a ``with`` block; ``.url`` is its base URL.
 
     ``faults``: fault modes by name (``ecekit serve --list-faults``), e.g. ``["capacity-500"]``;
     ``scenario``: a scenario file; ``port=0`` picks a free port. Other keywords are those of
     :func:`running_server` (``admin=True``, ``context_root=…``, ``subprocess=True``).
     """
-    with running_server(scenario=scenario, faults=faults, port=port, **options) as handle:
-        yield handle
+    return start_server(scenario=scenario, faults=faults, port=port, **options)

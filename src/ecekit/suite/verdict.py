@@ -17,6 +17,7 @@ from ecekit.checks import consistency, guards
 from ecekit.checks.base import REGISTRY, Observation, Violation
 from ecekit.checks.survey import judge_survey, split_findings
 from ecekit.client import Exchange
+from ecekit.errors import ToolkitError
 from ecekit.report.failure import failure_text, headline, printable
 from ecekit.report.results import Finding
 from ecekit.suite.cases import ConsistencyCase, JsonCase, JsonServedCase, StatusCase, json_cases
@@ -61,7 +62,11 @@ class Verdict:
         if not spec.applies(obs):
             reason = next((why for guard, why in _PRECONDITIONS if not guard(obs)), "preconditions not met")
             pytest.skip(f"{case.check} {NOT_APPLICABLE}: {reason}")
-        self.conclude(spec.func(obs), [ex])
+        try:
+            found = spec.func(obs)
+        except ToolkitError as exc:  # a check of the user's own that failed: the tool's set-up, exit 2
+            pytest.exit(f"ecekit: {exc}", returncode=2)
+        self.conclude(found, [ex])
 
     def json(self, case: JsonCase | JsonServedCase) -> None:
         """JSON parity of one answer, or (the served case) whether the server answers JSON at all."""
