@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -16,9 +17,11 @@ from types import SimpleNamespace
 import pytest
 
 from ecekit.server.embedded import LISTENING, serve_command
+from ecekit.server.scenario import DEFAULT_SCENARIO
 from ecekit.server.stopping import StopSignals
 
 AFTER_LISTENING = -1.0  # a delay meaning: once the "listening" line is read
+WHILE_READING_SCENARIO = -2.0  # a delay meaning: while start-up waits on reading its scenario
 
 
 @dataclass
@@ -43,10 +46,25 @@ def _serve_and_signal(work: Path, delay: float, sig: int = signal.SIGTERM) -> St
     db = work / "surveys.sqlite3"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
     env.pop("ECEKIT_ADMIN_TOKEN", None)
+    args = ["--port", "0", "--surveys", str(db), "--fault", "capacity-500"]
+    if delay == WHILE_READING_SCENARIO:
+        fifo = work / "scenario.toml"
+        os.mkfifo(fifo)
+        args += ["--scenario", str(fifo)]
     started = time.monotonic()
-    proc = sp.Popen(serve_command("--port", "0", "--surveys", str(db), "--fault", "capacity-500"),
-                    stdout=sp.PIPE, stderr=sp.PIPE, text=True, env=env)
+    proc = sp.Popen(serve_command(*args), stdout=sp.PIPE, stderr=sp.PIPE, text=True, env=env)
     try:
+        if delay == WHILE_READING_SCENARIO:
+            writer = _writer_once_read(fifo, proc)
+            seconds = time.monotonic() - started
+            proc.send_signal(sig)  # it is blocked reading the scenario: mid start-up, handlers installed
+            try:
+                with os.fdopen(writer, "w", encoding="utf-8") as pipe:
+                    pipe.write(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
+            except BrokenPipeError:
+                pass  # the signal killed it before it read: the assertions below say so
+            out, err = proc.communicate(timeout=30)
+            return Stopped(delay, sig, proc.returncode, out, err, db.exists(), seconds)
         if delay == AFTER_LISTENING:
             assert proc.stdout is not None
             line = proc.stdout.readline()
@@ -68,6 +86,21 @@ def _serve_and_signal(work: Path, delay: float, sig: int = signal.SIGTERM) -> St
     return Stopped(delay, sig, proc.returncode, out_first + out, err, db.exists(), seconds)
 
 
+def _writer_once_read(fifo: Path, proc: sp.Popen[str]) -> int:
+    """The write end of ``fifo`` once the server has opened it to read its scenario. The server then
+    waits for data inside ``read``, a moment of start-up after its signal handlers are installed:
+    a signal there is not left to chance as a sleep would leave it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO until a reader has it open
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        time.sleep(0.005)
+    raise AssertionError(f"ecekit serve never opened its scenario (exit {proc.poll()})")
+
+
 def _clean(s: Stopped) -> bool:
     """Exit 0 with no traceback; or killed by the signal's default action before ecekit's code ran
     (Python's own start-up, which no program can handle): then nothing printed and nothing written."""
@@ -82,14 +115,17 @@ def test_a_signal_at_any_moment_of_start_up_exits_0_without_a_traceback(tmp_path
     first = _serve_and_signal(tmp_path / "first", AFTER_LISTENING)
     assert _clean(first), first
     sweep = [0.0, 0.05] + [first.seconds * f for f in (0.2, 0.35, 0.5, 0.65, 0.8, 0.95)]
-    moments = [(d, signal.SIGTERM) for d in sweep] + [(AFTER_LISTENING, signal.SIGINT)]
+    moments = [(d, signal.SIGTERM) for d in sweep] + [(AFTER_LISTENING, signal.SIGINT),
+                                                      (WHILE_READING_SCENARIO, signal.SIGTERM),
+                                                      (WHILE_READING_SCENARIO, signal.SIGINT)]
     with ThreadPoolExecutor(2) as pool:  # two at a time: start-up slows down, the moments still spread
         runs = list(pool.map(lambda i: _serve_and_signal(tmp_path / f"r{i}", *moments[i]), range(len(moments))))
     bad = [s for s in runs if not _clean(s)]
     assert not bad, "\n\n".join(f"{signal.Signals(s.sig).name} after {s.delay:.3f} s: exit {s.code}\n"
                                 f"{s.out}{s.err[-2000:]}" for s in bad)
-    # the sweep reached the start-up itself: handled signals before "listening" was said
-    assert any(s.code == 0 and not s.started_serving and s.surveys_written for s in runs), runs
+    # the start-up itself, not left to the sweep's timing: handled before "listening" was said
+    during = [s for s in runs if s.delay == WHILE_READING_SCENARIO]
+    assert all(s.code == 0 and not s.started_serving and s.surveys_written for s in during), during
 
 
 def test_stop_signals_remember_a_signal_before_the_server_and_restore_the_handlers() -> None:
