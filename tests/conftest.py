@@ -1,13 +1,16 @@
-"""Settings shared by ecekit's own tests: hypothesis profiles (``dev`` small, ``ci`` larger), and which
-tests run together on one pytest-xdist worker."""
+"""Settings shared by ecekit's own tests: hypothesis profiles (``dev`` small, ``ci`` larger), which tests
+run together on one pytest-xdist worker, and the fixtures more than one test directory uses."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.survey_recorder import Recorder, recording
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 # ci: no example database (a fresh checkout has none to replay, and parallel workers would share it);
@@ -31,6 +34,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # take the light tests, one process each), then the tests not marked slow, then the slow ones. Each
 # timing test must still pass with two busy processes beside it.
 SHARED_FIXTURES = {"runs": "timing", "hung": "timing"}
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    """A survey server of the test's own that records what arrived (tests/survey_recorder.py)."""
+    with recording() as server:
+        yield server
 
 
 def _group(item: pytest.Item) -> str | None:

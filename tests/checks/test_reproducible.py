@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from ecekit import seeds
 from ecekit.canary import PATH, PLACEHOLDER
 from ecekit.cli import cli
 from tests.checks.helpers import run_check
-from tests.fuzz.conftest import Recorder, recording
+from tests.survey_recorder import Recorder, recording
 
 pytestmark = pytest.mark.slow
 
@@ -64,11 +63,6 @@ def test_check_under_ci_fixes_its_seed_prints_it_and_that_seed_replays_the_run(t
     assert again == first
     assert other != first
 
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    with recording() as server:
-        yield server
 
 
 def fuzz_sends(recorder: Recorder, *args: str) -> tuple[list[tuple[str, bytes]], str]:

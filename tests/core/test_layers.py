@@ -118,3 +118,28 @@ def test_the_table_in_architecture_md_is_this_table() -> None:
 def test_nothing_imports_a_layer_from_a_module_the_table_does_not_know() -> None:
     known = set(MAY_IMPORT) | {"front door"}
     assert {layer(m) for m in MODULES} <= known
+
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def test_the_tests_mirror_the_packages_of_src() -> None:
+    """Each package of ecekit has its tests in a directory of the same name (the foundation's in core)."""
+    packages = {p.parent.name for p in SRC.glob("*/__init__.py")}
+    missing = sorted(p for p in packages if not (TESTS / p / "__init__.py").is_file())
+    assert missing == [], f"no tests/<name>/ for these packages of src/ecekit: {missing}"
+
+
+def test_tests_share_helpers_through_fixtures_or_helper_modules() -> None:
+    """A test module imports no conftest and no other test module: what two directories share lives in a
+    helper module (``tests/<dir>/helpers.py``, ``tests/hostile.py`` …) or a fixture of tests/conftest.py."""
+    breaks = []
+    for path in TESTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                last = name.rpartition(".")[2]
+                if name.startswith("tests") and (last == "conftest" or last.startswith("test_")):
+                    breaks.append(f"{path.relative_to(TESTS)}:{node.lineno} imports {name}")
+    assert breaks == []

@@ -120,7 +120,7 @@ def test_load_processes_get_the_password_in_their_environment_only(monkeypatch: 
 
 
 # ---------------------------------------------------------------------------- the client, for real
-class Recorder(http.server.BaseHTTPRequestHandler):
+class HeaderRecorder(http.server.BaseHTTPRequestHandler):
     """Answers every GET, records its headers, sets a load balancer's cookie."""
 
     protocol_version = "HTTP/1.1"
@@ -130,7 +130,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        Recorder.seen.append(dict(self.headers))
+        HeaderRecorder.seen.append(dict(self.headers))
         body = b'<chatAllowed allowed="true"/>'
         self.send_response(200)
         self.send_header("Content-Type", "application/xml")
@@ -141,8 +141,8 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+def header_recorder() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HeaderRecorder)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"127.0.0.1:{server.server_address[1]}"
@@ -150,23 +150,23 @@ def recorder() -> Iterator[str]:
     server.server_close()
 
 
-def test_the_client_sends_the_credentials_reports_none_and_its_curl_line_sends_them_again(recorder: str) -> None:
-    target = Target(base_url=f"http://alice:{SECRET}@{recorder}/system", headers={"X-Api-Key": f"k-{SECRET}"},
+def test_the_client_sends_the_credentials_reports_none_and_its_curl_line_sends_them_again(header_recorder: str) -> None:
+    target = Target(base_url=f"http://alice:{SECRET}@{header_recorder}/system", headers={"X-Api-Key": f"k-{SECRET}"},
                     read_timeout=5)
     with Client(target) as client:
         ex = client.call(operations.CHAT_ALLOWED, 1)
-    sent = Recorder.seen[-1]
+    sent = HeaderRecorder.seen[-1]
     assert ex.status == 200
     assert sent["Authorization"] == "Basic " + base64.b64encode(f"alice:{SECRET}".encode()).decode()
     assert sent["X-Api-Key"] == f"k-{SECRET}"
     assert ex.response_headers["set-cookie"] == REDACTED
     assert SECRET not in repr(ex) and SECRET not in ex.curl()
-    assert ex.url == f"http://alice:<redacted>@{recorder}/system/egain/chat/entrypoint/chatAllowed/1"
+    assert ex.url == f"http://alice:<redacted>@{header_recorder}/system/egain/chat/entrypoint/chatAllowed/1"
     # the curl line, with the variables it names set, sends what the client sent
     env = {**os.environ, redaction.PASSWORD_ENV: SECRET, "ECE_X_API_KEY": f"k-{SECRET}"}
     proc = subprocess.run(["sh", "-c", ex.curl()], capture_output=True, text=True, timeout=30, env=env)
     assert proc.returncode == 0 and "200" in proc.stdout.splitlines()[0], proc.stderr
-    again = Recorder.seen[-1]
+    again = HeaderRecorder.seen[-1]
     assert (again["Authorization"], again["X-Api-Key"]) == (sent["Authorization"], sent["X-Api-Key"])
 
 

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.report.helpers import SECRET, ecekit
 from tests.starved import machine_short_of_cpu
-
-ENV = {**os.environ, "NO_COLOR": "1"}
-ENV.pop("GITHUB_STEP_SUMMARY", None)
-SECRET = "s3cr3t-token-never-shown"
-
-
-def ecekit(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ecekit",
-                           *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=ENV)
-
 
 CAPACITY = {
     "max_sustainable_rate": 180.0, "limited_by": "server", "knee": {"rate": 170.0},

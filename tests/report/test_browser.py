@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import launch, needs_chromium, open_offline
-from tests.report.test_reports import KINDS
+from tests.report.helpers import KINDS
 
 CHARTS = {"check_pass": 0, "check_fail": 0, "fuzz": 1, "load": 4, "capacity": 4, "capacity_real": 3}
 

@@ -10,10 +10,8 @@ import jsonschema
 import pytest
 
 from ecekit.report import html, markdown, publish
-from tests.report.conftest import SECRET, ecekit
+from tests.report.helpers import KINDS, SECRET, ecekit
 
-KINDS = {"check_pass": "check", "check_fail": "check", "fuzz": "fuzz", "load": "load", "capacity": "capacity",
-         "capacity_real": "capacity"}
 HAR_SCHEMA = json.loads((Path(__file__).parent / "har-1.2.schema.json").read_text())
 
 

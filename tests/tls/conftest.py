@@ -28,7 +28,3 @@ def mtls(certs: pki.Pki) -> Iterator[ServerHandle]:
                         tls_client_ca=certs.client_cert) as srv:
         yield srv
 
-
-def roles_args() -> list[str]:
-    return ["--entry-point", "1001", "--inactive-entry-point", "1005", "--invalid-entry-point", "999999"]
-

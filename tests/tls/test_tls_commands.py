@@ -18,17 +18,18 @@ from ecekit.cli import cli
 from ecekit.server.embedded import ServerHandle
 from ecekit.transport import INSECURE_WARNING
 from tests.tls import pki
-from tests.tls.conftest import roles_args
 
 pytestmark = pytest.mark.slow
 
 COMMANDS = ("check", "fuzz", "load")
 
+ROLES = ["--entry-point", "1001", "--inactive-entry-point", "1005", "--invalid-entry-point", "999999"]
+
 
 def run(command: str, base_url: str, tmp: Path, *extra: str) -> tuple[int, str]:
     """One command as a user runs it; check in a subprocess (pytest inside pytest shares too much)."""
     if command == "check":
-        args = ["check", "--base-url", base_url, *roles_args(), "-q", "--junit-xml", str(tmp / "j.xml")]
+        args = ["check", "--base-url", base_url, *ROLES, "-q", "--junit-xml", str(tmp / "j.xml")]
     elif command == "fuzz":
         args = ["fuzz", "--base-url", base_url, "--allow-writes", "--max-examples", "10", "--no-database",
                 "-q", "--junit-xml", str(tmp / "j.xml")]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecekit.cli import cli
-from tests.fuzz.conftest import Recorder
+from tests.survey_recorder import Recorder
 
 
 def invoke(*args: str) -> tuple[int, str]:

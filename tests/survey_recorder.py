@@ -1,4 +1,5 @@
-"""Fixtures for the fuzzer's tests: the reference server, and a tiny server that records arrivals."""
+"""A tiny survey server that answers like a careful one (415 / 400 / 204) and records what arrived and
+when: the truth of what the fuzzer and ``ecekit check`` sent, for the fuzz and reproducibility tests."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 from ecekit.fuzz.strategies import is_valid_survey
 
@@ -64,9 +63,3 @@ def recording() -> Iterator[Recorder]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    with recording() as server:
-        yield server
