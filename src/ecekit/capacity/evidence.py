@@ -18,11 +18,12 @@ load run's own verdict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ecekit.load import evidence as stats
+from ecekit.run_summaries import SloSection, StepEvidence
 
 HELD, BREACHED, UNCONFIRMED, TOO_FEW = "held", "breached", "unconfirmed", "too few"
 UNSETTLED = "unsettled"  # a rate whose checks are not all held or some breached
@@ -77,13 +78,13 @@ class Judgement:
         shown = [c.describe() for c in self.counts if c.verdict != HELD]
         return shown + [f"{name}: breached" for name in self.uncounted_breaches]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> StepEvidence:
         return {"verdict": self.verdict, "reasons": self.reasons,
                 "checks": [{"name": c.name, "samples": c.samples, "exceeding": c.exceeding,
                             "allowed_share": c.allowed_share, "verdict": c.verdict} for c in self.counts]}
 
 
-def judge(tries: Sequence[Mapping[str, Any]]) -> Judgement:
+def judge(tries: Sequence[SloSection]) -> Judgement:
     """The verdict of one rate from the SLO sections (``summary["slo"]``) of its tries, pooled."""
     pooled: dict[str, list[Any]] = {}
     uncounted: list[str] = []

@@ -23,6 +23,7 @@ from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, NO_ANSWER, SERV
 from ecekit.capacity.step import Step, kinds_text, verdict
 from ecekit.load import evidence as evidence_stats
 from ecekit.load.slo import Slo
+from ecekit.run_summaries import CapacityReport, CapacitySettings, Knee, StepRow, UslFit
 
 KNEE_SHARE = 0.5
 """The knee: where the SLO's latency percentile first uses more than this share of its limit. Measured
@@ -48,7 +49,7 @@ def _settled(steps: Iterable[Step]) -> list[Step]:
     return sorted(by_rate.values(), key=lambda s: s.rate)
 
 
-def knee(steps: Iterable[Step], slos: Sequence[Slo] = ()) -> dict[str, Any]:
+def knee(steps: Iterable[Step], slos: Sequence[Slo] = ()) -> Knee:
     """Where latency turns up against the SLO: the offered rate at which the SLO's percentile first
     exceeds KNEE_SHARE of its limit, interpolated between the two steps around the crossing. Only
     steps the generator kept up with; not reported without a latency percentile SLO."""
@@ -83,7 +84,7 @@ def knee(steps: Iterable[Step], slos: Sequence[Slo] = ()) -> dict[str, Any]:
             "description": f"not seen: {reason}"}
 
 
-def usl_fit(steps: Iterable[Step]) -> dict[str, Any]:
+def usl_fit(steps: Iterable[Step]) -> UslFit:
     """The USL over the steps the generator kept up with: X = answered requests/s, N = X x mean latency."""
     points = [(s.concurrency, s.achieved_rps) for s in steps if s.generator_ok and s.mean_ms > 0]  # every try
     result = usl.fit(points)
@@ -127,8 +128,8 @@ def sentence(outcome: Outcome) -> str:
     return f"the server held the SLO at every rate up to --max {best:g} page views/s: its capacity is at least that"
 
 
-def build(outcome: Outcome, slos: Sequence[Slo], settings: Mapping[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def build(outcome: Outcome, slos: Sequence[Slo], settings: CapacitySettings) -> CapacityReport:
+    data: CapacityReport = {
         "max_sustainable_rate": outcome.max_sustainable_rate,
         "rate_unit": "page views/s",
         "limited_by": outcome.limited_by,
@@ -156,7 +157,7 @@ def step_line(step: Step, total: int | None = None) -> str:
             f"cpu {100 * step.generator_busy:.0f}%  {verdict(step)}")
 
 
-def _word(s: Mapping[str, Any]) -> str:
+def _word(s: StepRow) -> str:
     if s.get("completed", 1) == 0 and s["requests"]:
         return "NO ANSWER"
     if not s["generator_ok"]:
@@ -174,7 +175,7 @@ def _interval(u: Mapping[str, Any], name: str, fmt: str = ".3g") -> str:
     return f"{value} [{format(ci[0], fmt)}, {format(ci[1], fmt)}]" if ci else value
 
 
-def render(data: Mapping[str, Any]) -> str:
+def render(data: CapacityReport) -> str:
     lines = [f"{'rate/s':>10}{'achieved':>11}{'p50':>9}{'p95':>9}{'p99':>9}{'errors':>8}  {'phase':<7}verdict"
              "   (ms, req/s)"]
     for s in sorted(data["steps"], key=lambda s: s["rate"]):

@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ecekit import redaction
 from ecekit.capacity import report, search
@@ -20,6 +19,7 @@ from ecekit.capacity.step import Step
 from ecekit.errors import ConfigError, TargetError
 from ecekit.load import slo
 from ecekit.load.run import LoadPlan, LoadSetup, Progress
+from ecekit.run_summaries import CapacityJson, CapacitySettings, LoadSummary, StepRow
 from ecekit.target import Target
 from ecekit.writable import writable_dir
 
@@ -31,7 +31,7 @@ DEFAULT_ERRORS_SLO = "errors=1%"
 class CapacityResult:
     """A capacity search: capacity.json as written (``to_dict()``), the limit found and what set it."""
 
-    data: dict[str, Any]
+    data: CapacityJson
     out: Path
     reports: dict[str, str] = field(default_factory=dict)
 
@@ -46,7 +46,7 @@ class CapacityResult:
         return str(self.data.get("limited_by"))
 
     @property
-    def steps(self) -> list[dict[str, Any]]:
+    def steps(self) -> list[StepRow]:
         return list(self.data.get("steps", []))
 
     @property
@@ -73,11 +73,11 @@ class CapacityResult:
                                remedy=report.GENERATOR_REMEDY + ", or a lower --start")
         return None
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.data)
+    def to_dict(self) -> CapacityJson:
+        return self.data.copy()
 
 
-def nothing_answered(summary: dict[str, Any], base_url: str) -> None:
+def nothing_answered(summary: LoadSummary, base_url: str) -> None:
     """A first step in which every request failed to connect is a setup problem, not a capacity."""
     total = summary["total"]
     kinds = set(total.get("failures_by_kind", {}))
@@ -132,7 +132,7 @@ class CapacitySearch:
     def slos(self) -> list[slo.Slo]:
         return slo.parse_all(self.setup.profile.slos, self.setup.slos)
 
-    def settings(self) -> dict[str, Any]:
+    def settings(self) -> CapacitySettings:
         return {"profile": self.setup.profile.name, "workers": self.setup.workers,
                 "step_duration_s": self.step_duration, "warmup_s": self.warmup, "ladder": self.ladder.rates(),
                 "refine": self.refine, "repeat": self.repeat}
@@ -153,7 +153,7 @@ class CapacitySearch:
             if on_start is not None:
                 on_start(plan)
 
-            def run_step(rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[dict[str, Any], str]:
+            def run_step(rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[LoadSummary, str]:
                 directory = folder / "steps" / f"{number:02d}-{rate:g}"
                 length = step_s * scale
                 if on_step_start is not None:
@@ -170,7 +170,8 @@ class CapacitySearch:
                 search.search(self.ladder, run_step, refine=self.refine, repeats=self.repeat, on_step=on_step,
                               outcome=self.outcome)
             except KeyboardInterrupt:
-                data = {**header, **report.build(self.outcome, self.slos, {**self.settings(), "interrupted": True})}
+                data: CapacityJson = {**header, **report.build(self.outcome, self.slos,
+                                                              {**self.settings(), "interrupted": True})}
                 publish.write_json(data, folder / "capacity.json")
                 raise
         data = {**header, **report.build(self.outcome, self.slos, self.settings())}

@@ -24,18 +24,19 @@ A ladder that holds to ``--max`` is limited by ``max``: the server's capacity is
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from ecekit.capacity import evidence
 from ecekit.capacity import ladder as ladder_mod
 from ecekit.capacity import step as step_mod
 from ecekit.capacity.step import Step
+from ecekit.run_summaries import LoadSummary, SloSection
 
 
 class RunStep(Protocol):
-    def __call__(self, rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[Mapping[str, Any], str]:
+    def __call__(self, rate: float, number: int, phase: str, scale: float = 1.0) -> tuple[LoadSummary, str]:
         """(rate, step number from 1, phase, the step's length as a multiple of --step-duration) ->
         (the step's summary.json, its path for capacity.json)."""
 
@@ -66,7 +67,7 @@ def search(ladder: ladder_mod.Ladder, run_step: RunStep, *, refine: int = 3, rep
     def settle(rate: float, phase: str) -> Step:
         """Run a rate, repeating it while its pooled evidence is unsettled; its last try carries the
         rate's verdict."""
-        sections: list[Mapping[str, Any]] = []
+        sections: list[SloSection] = []
         scale = 1.0
         for attempt in range(repeats + 1):
             summary, path = run_step(rate, len(out.steps) + 1, phase if attempt == 0 else "repeat", scale)

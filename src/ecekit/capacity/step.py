@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import cast
 
 from ecekit.capacity import evidence
 from ecekit.client import TransportError
+from ecekit.run_summaries import LoadSummary, SloSection, StepEvidence, StepRow
 
 LAG_P50_MAX_MS = 10.0
 """Half the page views started more than this late (the summary's own lateness mark): the schedule
@@ -60,8 +61,8 @@ class Step:
     summary: str = ""  # the step's summary.json, relative to capacity.json
     duration_s: float = 0.0  # the measured window
     verdict: str = ""  # held | breached | unsettled: the rate's evidence up to this try
-    evidence: dict[str, Any] = field(default_factory=dict)  # capacity.evidence.Judgement.to_json()
-    slo: dict[str, Any] = field(default_factory=dict, repr=False)  # the summary's slo section (pooling)
+    evidence: StepEvidence = field(default_factory=StepEvidence)  # capacity.evidence.Judgement.to_json()
+    slo: SloSection | None = field(default=None, repr=False)  # the summary's slo section (pooling)
     completed: int = 0  # requests that got a complete answer (any status), see NO_ANSWER_KINDS
     failures_by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -75,7 +76,9 @@ class Step:
         """Requests in the system by Little's law, N = X * R (R the mean latency)."""
         return self.achieved_rps * self.mean_ms / 1000
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> StepRow:
+        """The fields but ``slo`` (kept for pooling, in the step's summary.json already), in their order,
+        then the two figures derived from them; asdict knows no TypedDict, hence the one cast."""
         data = asdict(self)
         data["breached"] = list(self.breached)
         data["generator_problems"] = list(self.generator_problems)
@@ -84,14 +87,15 @@ class Step:
         # step's achieved_rps matches (the nominal rate differs from it by the count's own spread)
         data["scheduled_rps"] = round(self.page_views / self.duration_s, 3) if self.duration_s > 0 else None
         data.pop("slo")
-        return data
+        return cast(StepRow, data)
 
     def actual(self, check: str) -> float | None:
         """The step's measured value of one SLO check (its summary's own reading)."""
-        return next((c.get("actual") for c in self.slo.get("checks", []) if c["name"] == check), None)
+        checks = self.slo["checks"] if self.slo is not None else []
+        return next((c.get("actual") for c in checks if c["name"] == check), None)
 
 
-def generator_problems(summary: Mapping[str, Any]) -> list[str]:
+def generator_problems(summary: LoadSummary) -> list[str]:
     """Why the generator, not the server, may have set this step's numbers (empty: it kept up)."""
     sched = summary.get("schedule", {})
     page_views = int(sched.get("page_views", 0))
@@ -135,7 +139,7 @@ def generator_problems(summary: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def breach_within_lag(summary: Mapping[str, Any]) -> bool:
+def breach_within_lag(summary: LoadSummary) -> bool:
     """True when every breached latency SLO would hold with the generator's lag at the same percentile
     taken off.
 
@@ -144,7 +148,7 @@ def breach_within_lag(summary: Mapping[str, Any]) -> bool:
     percentiles do not subtract exactly). Breaches of error or violation rates are the server's.
     """
     breached = [c for c in summary["slo"]["checks"] if not c["passed"]]
-    lag = summary.get("schedule", {}).get("lag_ms", {})
+    lag = cast(Mapping[str, float], summary.get("schedule", {}).get("lag_ms", {}))  # read by the SLO's metric
     if not breached:
         return False
     for check in breached:
@@ -157,7 +161,7 @@ def breach_within_lag(summary: Mapping[str, Any]) -> bool:
     return True
 
 
-def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladder", path: str = "") -> Step:
+def from_summary(rate: float, summary: LoadSummary, *, phase: str = "ladder", path: str = "") -> Step:
     total = summary["total"]
     lat = total["latency_ms"]
     requests = int(total["requests"])
@@ -176,7 +180,7 @@ def from_summary(rate: float, summary: Mapping[str, Any], *, phase: str = "ladde
         unsent=int(sched.get("unsent", 0)), generator_busy=float(gen.get("busy_max", 0.0)),
         breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
         generator_problems=tuple(problems), summary=path, duration_s=float(summary.get("duration_s", 0.0)),
-        verdict=judgement.verdict, evidence=judgement.to_json(), slo=dict(summary["slo"]),
+        verdict=judgement.verdict, evidence=judgement.to_json(), slo=summary["slo"].copy(),
         completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds)
 
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ecekit.run_summaries import ModelScore, UslFit
+
 MIN_POINTS = 3
 BOOTSTRAP = 200
 AICC_MARGIN = 2.0
@@ -154,7 +156,7 @@ def _round(values: list[float], digits: int) -> list[float]:
     return [round(v, digits) for v in values]
 
 
-def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
+def fit(points: Sequence[tuple[float, float]]) -> UslFit:
     """Fit and compare the models on (concurrency, throughput) points; ``fitted`` False with a reason
     when there are too few."""
     pts = sorted((float(n), float(x)) for n, x in points if n > 0 and x > 0 and math.isfinite(n * x))
@@ -169,7 +171,7 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     fits = _fits(n, x)
     chosen = select(fits)
     n_max, x_max = float(n.max()), float(x.max())
-    comparison: dict[str, dict[str, Any]] = {
+    comparison: dict[str, ModelScore] = {
         m: {"parameters": PARAMS[m], "aicc": None if f.aicc is None else round(f.aicc, 3), "rss": round(f.rss, 6),
             "lambda": round(f.lam, 6), "sigma": round(f.sigma, 6), "kappa": round(f.kappa, 9)}
         for m, f in fits.items()}
@@ -203,7 +205,7 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     if not intervals:
         intervals = bootstrap(chosen, best, n, x)
     ss_tot = float(np.sum((x - x.mean()) ** 2))
-    result: dict[str, Any] = {
+    result: UslFit = {
         "fitted": True, "points": len(pts), "model": chosen,
         "lambda": round(best.lam, 6), "sigma": round(best.sigma, 6), "kappa": round(best.kappa, 9),
         "lambda_ci": _round(intervals.get("lambda", [best.lam, best.lam]), 6),
@@ -221,9 +223,9 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     if rejected:
         result["usl_rejected"] = rejected
     if chosen == "usl" and peak_n is not None:
-        result.update(peak_supported=True, peak_concurrency=round(peak_n, 3),
-                      peak_throughput_rps=round(float(best.predict(peak_n)), 3),
-                      peak_beyond_measured=bool(peak_n > n_max))
+        result.update({"peak_supported": True, "peak_concurrency": round(peak_n, 3),
+                       "peak_throughput_rps": round(float(best.predict(peak_n)), 3),
+                       "peak_beyond_measured": bool(peak_n > n_max)})
         return result
     ceiling = best.lam / best.sigma if chosen == "amdahl" and best.sigma > 0 else None
     if ceiling is None or ceiling > 1.5 * x_max:
@@ -236,7 +238,7 @@ def fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
     if rejected:
         detail.append(rejected)
     why = f"{head} ({'; '.join(detail)})"
-    result.update(peak_supported=False, peak_concurrency=None, peak_throughput_rps=None,
-                  ceiling_rps=round(ceiling, 3) if ceiling is not None else None,
-                  reason_no_peak=why)
+    result.update({"peak_supported": False, "peak_concurrency": None, "peak_throughput_rps": None,
+                   "ceiling_rps": round(ceiling, 3) if ceiling is not None else None,
+                   "reason_no_peak": why})
     return result

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from ecekit.cli.errors import reports_errors, stops_cleanly
 from ecekit.cli.options import target_options
 from ecekit.flags import pop_target_options, target_from
 from ecekit.interrupts import raise_if_interrupted
+
+if TYPE_CHECKING:
+    from ecekit.run_summaries import ProgressCounts
 
 
 class Progress:
@@ -29,7 +32,7 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
 
-    def __call__(self, p: dict[str, Any]) -> None:
+    def __call__(self, p: ProgressCounts) -> None:
         raise_if_interrupted()
         if self.quiet or (not self.tty and time.monotonic() - self.last < 5):
             return

@@ -22,6 +22,7 @@ from typing import Any
 
 from ecekit.load import slo as slo_mod
 from ecekit.load.recorder import OpRecord
+from ecekit.run_summaries import CheckEvidence, SloCheck
 
 CONFIDENCE = 0.95
 """Two-sided: 2.5 % on each side: the interval shown, and the one a held percentile needs an upper end of."""
@@ -131,7 +132,7 @@ def value_at_rank(record: OpRecord, rank: int) -> float:
     return round(min(value, record.max_us) / 1000, 3)
 
 
-def check(slo: slo_mod.Slo, record: OpRecord | None) -> dict[str, Any] | None:
+def check(slo: slo_mod.Slo, record: OpRecord | None) -> CheckEvidence | None:
     """The evidence of one SLO check for summary.json, or None where it is not a count against a limit
     (max, what visitors saw): ``samples`` n, ``exceeding`` k (answers slower than the limit, or
     failures), ``allowed_share`` (1 - q, or the rate's limit), the interval in ms of a percentile."""
@@ -152,7 +153,7 @@ def check(slo: slo_mod.Slo, record: OpRecord | None) -> dict[str, Any] | None:
     return None
 
 
-def annotate(checks: Iterable[dict[str, Any]], slos: Iterable[slo_mod.Slo],
+def annotate(checks: Iterable[SloCheck], slos: Iterable[slo_mod.Slo],
              records: Mapping[str | None, OpRecord]) -> None:
     """Add each check's ``evidence`` (when it has some) in place; ``records`` by operation, None the total."""
     by_name = {s.name: s for s in slos}

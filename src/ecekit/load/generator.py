@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+
+from ecekit.run_summaries import GeneratorProcess, GeneratorSection
 
 
 @dataclass
@@ -34,19 +35,19 @@ class GeneratorMeter:
         if self.stopped is None:
             self.stopped = (time.process_time(), time.perf_counter(), answered)
 
-    def figures(self, role: str, answered: int) -> dict[str, Any]:
+    def figures(self, role: str, answered: int) -> GeneratorProcess:
         cpu1, wall1, answered1 = self.stopped or (time.process_time(), time.perf_counter(), answered)
         return figures(role, cpu1 - self.cpu0, wall1 - self.wall0, answered1 - self.answered0)
 
 
-def figures(role: str, cpu_s: float, wall_s: float, answered: int) -> dict[str, Any]:
+def figures(role: str, cpu_s: float, wall_s: float, answered: int) -> GeneratorProcess:
     """One process's entry in summary.json's ``generator.processes``."""
     busy = cpu_s / wall_s if wall_s > 0 else 0.0
     return {"role": role, "cpu_s": round(cpu_s, 3), "wall_s": round(wall_s, 3), "busy": round(busy, 3),
             "answered_in_window": answered}
 
 
-def section(processes: list[dict[str, Any]], duration_s: float) -> dict[str, Any]:
+def section(processes: list[GeneratorProcess], duration_s: float) -> GeneratorSection:
     """summary.json's ``generator``: every load process, the busiest one's share of a core, and the
     answers per second received inside the measured window (all processes together)."""
     answered = sum(p["answered_in_window"] for p in processes)

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from time import perf_counter
-from typing import Any
+from typing import Any, cast
 
 import gevent
 from locust import events
@@ -30,6 +30,7 @@ from ecekit import redaction, transport
 from ecekit.errors import ToolkitError
 from ecekit.load import generator, outcomes, runstate, summary
 from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
+from ecekit.run_summaries import GeneratorProcess, LoadSummary, RunContext, TlsProperties
 
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
@@ -126,7 +127,7 @@ def _measured_window(state: runstate.RunState) -> None:
         state.meter.stop(rec.answered)
 
 
-def _figures(state: runstate.RunState, role: str) -> dict[str, Any]:
+def _figures(state: runstate.RunState, role: str) -> GeneratorProcess:
     """This process's CPU over the window, and its answers received inside the window on the arrival
     clock (the recorder's count, exact to the answer; the meter's marks are only as punctual as a busy
     event loop lets a sleeping greenlet be)."""
@@ -177,7 +178,7 @@ def _on_delta(environment: Any, msg: Any, **_: Any) -> None:
         state.final_reports.add(msg.node_id)
 
 
-def build_summary(environment: Any) -> dict[str, Any] | None:
+def build_summary(environment: Any) -> LoadSummary | None:
     state = runstate.current()
     if state is None or _is_worker(environment):
         return None
@@ -189,19 +190,19 @@ def build_summary(environment: Any) -> dict[str, Any] | None:
                  *state.worker_meters.values()]
     duration = s.arrivals.duration - s.warmup if s.arrivals.bounded else round(elapsed, 3)
     shown_url = redaction.optional_url(s.target.base_url or environment.host)  # its password hidden
-    extra = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": shown_url,
-             "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
-             "workers": max(state.workers, runner.worker_count) if master else 1,
-             "workers_reported": len(state.final_reports) if master else 1,
-             "writes": s.survey_sid is not None, "warmup_s": s.warmup,
-             "generator": generator.section(processes, duration)}
+    extra: RunContext = {"profile": s.profile.name, "shape": s.arrivals.shape, "base_url": shown_url,
+                         "entry_points": list(s.target.entry_points), "elapsed_s": round(elapsed, 3),
+                         "workers": max(state.workers, runner.worker_count) if master else 1,
+                         "workers_reported": len(state.final_reports) if master else 1,
+                         "writes": s.survey_sid is not None, "warmup_s": s.warmup,
+                         "generator": generator.section(processes, duration)}
     extra["widget"] = s.widget.name
     extra["outcomes"] = outcomes.summary(state.outcomes)
     extra["request_rate"] = {"implied": round(s.implied_request_rate(), 3),
                              "achieved": round(state.recorder.requests / duration, 3) if duration else 0.0}
     tls = transport.properties(s.target.replace(base_url=environment.host or s.target.base_url))
-    if tls:
-        extra["tls"] = tls
+    if tls:  # a JUnit property bag elsewhere; here its keys are TlsProperties'
+        extra["tls"] = cast(TlsProperties, tls)
     return summary.build(state.recorder, offered_rate=s.arrivals.mean_rate(), duration_s=duration,
                          slos=s.slos, extra=extra)
 

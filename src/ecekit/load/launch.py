@@ -18,12 +18,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ecekit import redaction, resources
 from ecekit.errors import TargetError
 from ecekit.load.settings import CREDENTIALS_ENV
 from ecekit.processes import terminate
+from ecekit.run_summaries import LoadSummary, ProgressCounts
 
 TERM_GRACE_S = 10.0
 
@@ -81,8 +82,9 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Run the load and return summary.json; raises TargetError if no summary was written."""
+def run(launch: Launch, on_progress: Callable[[ProgressCounts], None] | None = None) -> LoadSummary:
+    """Run the load and return summary.json; raises TargetError if no summary was written. Both files
+    are our own locust processes' (``load.hooks``), read back as the shapes they were written in."""
     out = launch.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("summary.json", "progress.json"):
@@ -112,7 +114,7 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
             if on_progress is not None:
                 progress = read_json(out / "progress.json")
                 if progress:
-                    on_progress(progress)
+                    on_progress(cast(ProgressCounts, progress))
         for worker in procs[1:]:
             try:
                 worker.wait(10)
@@ -123,11 +125,12 @@ def run(launch: Launch, on_progress: Callable[[dict[str, Any]], None] | None = N
             terminate(proc, 5)
         for log in logs:
             log.close()
-    summary = read_json(out / "summary.json")
-    if summary is None:
+    written = read_json(out / "summary.json")
+    if written is None:
         log_file = out / f"locust-{roles[0]}.log"
         tail = log_tail(log_file.read_text(encoding="utf-8", errors="replace"))
         raise TargetError("the load run ended without a summary",
                           remedy=f"see the locust log {log_file}; it ends with:\n{redaction.text(tail)}")
+    summary = cast(LoadSummary, written)
     summary["exit_code"] = procs[0].returncode
     return summary

@@ -16,6 +16,7 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from ecekit.load.recorder import PERCENTILES, new_histogram, to_us
+from ecekit.run_summaries import FirstStateMs, VisitorShares, VisitorWindow, WidgetOutcomes
 from ecekit.widgets import STATES
 
 WINDOW_S = 10
@@ -114,24 +115,30 @@ class Outcomes:
         return not self.by
 
 
-def _shares(e: EntryOutcomes) -> dict[str, Any]:
-    n = e.page_views or 1
+def _first_state_ms(e: EntryOutcomes) -> FirstStateMs:
     h = e.first_state_time
+    if not h.get_total_count():
+        return {"p50": None, "p95": None, "p99": None}
+    at = {name: round(min(h.get_value_at_percentile(p), e.max_us) / 1000, 3)
+          for name, p in PERCENTILES.items() if name in ("p50", "p95", "p99")}
+    return {"p50": at["p50"], "p95": at["p95"], "p99": at["p99"]}
+
+
+def _shares(e: EntryOutcomes) -> VisitorShares:
+    n = e.page_views or 1
     return {
         "page_views": e.page_views,
         "first_state": {s: round(e.first_state.get(s, 0) / n, 6) for s in STATES},
         "ever_error": round(e.ever_error / n, 6),
-        "first_state_ms": {name: round(min(h.get_value_at_percentile(p), e.max_us) / 1000, 3)
-                           for name, p in PERCENTILES.items() if name in ("p50", "p95", "p99")}
-        if h.get_total_count() else {"p50": None, "p95": None, "p99": None},
+        "first_state_ms": _first_state_ms(e),
         "state_changes": dict(sorted(e.changes.items())),
     }
 
 
-def _windows(e: EntryOutcomes) -> list[dict[str, Any]]:
+def _windows(e: EntryOutcomes) -> list[VisitorWindow]:
     if not e.windows:
         return []
-    out = []
+    out: list[VisitorWindow] = []
     for index in range(max(e.windows) + 1):
         counts = e.windows.get(index, Counter())
         n = counts.get("page_views", 0)
@@ -141,12 +148,12 @@ def _windows(e: EntryOutcomes) -> list[dict[str, Any]]:
     return out
 
 
-def summary(outcomes: Outcomes) -> dict[str, Any]:
+def summary(outcomes: Outcomes) -> dict[str, WidgetOutcomes]:
     """The ``outcomes`` section of summary.json, per widget: the whole run, by entry point, over time."""
-    out: dict[str, Any] = {}
+    out: dict[str, WidgetOutcomes] = {}
     for widget in sorted({w for w, _ in outcomes.by}):
         total = EntryOutcomes()
-        by_ep: dict[str, Any] = {}
+        by_ep: dict[str, VisitorShares] = {}
         for (w, ep), e in sorted(outcomes.by.items()):
             if w != widget:
                 continue

@@ -20,6 +20,8 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from ecekit.run_summaries import Latencies, WindowOpStats, WindowStats
+
 LOWEST_US = 1
 HIGHEST_US = 3_600_000_000  # one hour: nothing in a bounded run waits longer
 SIGNIFICANT_DIGITS = 3
@@ -97,14 +99,18 @@ class OpRecord:
         self._add_counts(wire["requests"], wire["failures"], wire["contract_violations"], wire["max_us"],
                          wire["failures_by_kind"], wire["violations_by_check"])
 
-    def latency_ms(self) -> dict[str, float]:
+    def latency_ms(self) -> Latencies:
         """Percentiles and max in milliseconds with microsecond precision."""
         h = self.histogram
         # a bucket's upper edge can exceed the exact max: never report a percentile above it
-        out = {name: round(min(h.get_value_at_percentile(p), self.max_us) / 1000, 3)
-               for name, p in PERCENTILES.items()}
-        out["max"] = round(self.max_us / 1000, 3)
-        return out
+        return latencies({name: round(min(h.get_value_at_percentile(p), self.max_us) / 1000, 3)
+                          for name, p in PERCENTILES.items()}, round(self.max_us / 1000, 3))
+
+
+def latencies(percentiles: dict[str, float], max_ms: float) -> Latencies:
+    """summary.json's latency block from the PERCENTILES read by name, and the max, in that order."""
+    return {"p50": percentiles["p50"], "p90": percentiles["p90"], "p95": percentiles["p95"],
+            "p99": percentiles["p99"], "p999": percentiles["p999"], "max": max_ms}
 
 
 @dataclass
@@ -213,7 +219,7 @@ class Recorder:
                 win = self.windows[int(index)] = Window()
             win.add_wire(data)
 
-    def windows_summary(self) -> list[dict[str, Any]]:
+    def windows_summary(self) -> list[WindowStats]:
         """The windows for summary.json, in time order, empty ones included so charts keep their scale."""
         if not self.windows:
             return []
@@ -258,8 +264,8 @@ class Window:
             self.op(name).add_wire(data)
         self.schedule.update(wire["schedule"])
 
-    def summary(self, start_s: float, width_s: float) -> dict[str, Any]:
-        ops: dict[str, Any] = {}
+    def summary(self, start_s: float, width_s: float) -> WindowStats:
+        ops: dict[str, WindowOpStats] = {}
         kinds: Counter[str] = Counter()
         checks: Counter[str] = Counter()
         for name, record in sorted(self.ops.items()):

@@ -16,13 +16,13 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ecekit.checks.user import load_for
 from ecekit.errors import ConfigError, UsageError
 from ecekit.load import launch, profile, slo
 from ecekit.load.schedule import Arrivals, with_overrides
 from ecekit.loopback import is_loopback_url
+from ecekit.run_summaries import Latencies, LoadSummary, ProgressCounts, SloCheck
 from ecekit.target import Target
 from ecekit.writable import writable_dir, writable_file
 
@@ -30,7 +30,7 @@ HARD_CAP_MARGIN_S = 60.0
 """Seconds past its planned length (arrivals, the profile's timeout, 15 s per worker) after which a run
 is stopped however it stands: every run ends by itself."""
 
-Progress = Callable[[dict[str, Any]], None]
+Progress = Callable[[ProgressCounts], None]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class LoadPlan:
     workers: int
     hard_cap_s: float
 
-    def launch(self, out: Path, on_progress: Progress | None = None, **overrides: str) -> dict[str, Any]:
+    def launch(self, out: Path, on_progress: Progress | None = None, **overrides: str) -> LoadSummary:
         """Run locust once into ``out`` with these options (``overrides``: ``ece_rate`` …); its summary."""
         options = {**self.options, "ece_out": str(out.resolve()), **overrides}
         return launch.run(launch.Launch(host=self.base_url, options=options, out=out, workers=self.workers,
@@ -54,7 +54,7 @@ class LoadPlan:
 class LoadResult:
     """One load run: summary.json as written (``to_dict()``), its verdict and its main numbers."""
 
-    summary: dict[str, Any]
+    summary: LoadSummary
     out: Path
     junit_xml: Path | None = None
 
@@ -80,19 +80,19 @@ class LoadResult:
     def failures(self) -> int:
         return int(self.summary["total"]["failures"])
 
-    def latency_ms(self, operation: str | None = None) -> dict[str, float]:
+    def latency_ms(self, operation: str | None = None) -> Latencies:
         """Percentiles (``p50`` … ``p999``, ``max``) of one operation (by its name in operations.py), or of
         all requests."""
         stats = self.summary["operations"][operation] if operation else self.summary["total"]
-        return dict(stats["latency_ms"])
+        return stats["latency_ms"].copy()
 
     @property
-    def slos(self) -> list[dict[str, Any]]:
+    def slos(self) -> list[SloCheck]:
         """Each SLO's verdict: name, limit, actual, passed (and why, when not measured)."""
         return list(self.summary["slo"]["checks"])
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.summary)
+    def to_dict(self) -> LoadSummary:
+        return self.summary.copy()
 
 
 def checked_target(target: Target, allow_remote: bool) -> Target:

@@ -19,6 +19,7 @@ from ecekit.load.generator import GeneratorMeter
 from ecekit.load.outcomes import Outcomes
 from ecekit.load.recorder import Recorder, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
+from ecekit.run_summaries import GeneratorProcess
 
 FINAL_REPORT_GRACE_S = 10.0  # a master's wait, past the drain, for a worker's last delta (shape_over)
 
@@ -34,7 +35,7 @@ class RunState:
     streams_made: int = 0
     workers: int = 1  # on a master: the most worker processes seen during the run
     meter: GeneratorMeter = field(default_factory=GeneratorMeter)  # its CPU and answers in the measured window
-    worker_meters: dict[str, dict[str, Any]] = field(default_factory=dict)  # on a master: each worker's
+    worker_meters: dict[str, GeneratorProcess] = field(default_factory=dict)  # on a master: each worker's
     final_reports: set[str] = field(default_factory=set)  # on a master: workers whose last delta came
     stream_done: Callable[[], object] | None = None  # on a worker: sends its last delta (hooks)
 

@@ -15,14 +15,16 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, cast
 
 from ecekit import operations
 from ecekit.errors import ConfigError, did_you_mean
+from ecekit.run_summaries import Measured, OpStats, SloCheck, SloSection, WidgetOutcomes
 
 LATENCIES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9,
                                "max": 100.0}
-RATES: dict[str, str] = {"errors": "failures", "violations": "contract_violations"}
+RATES: dict[str, Literal["failures", "contract_violations"]] = {"errors": "failures",
+                                                                "violations": "contract_violations"}
 # What the visitors saw (the ``outcomes`` of the page's widget): the share of page views that ever
 # showed an error, and the time until the widget showed its first state.
 OUTCOME_RATES = ("error_views",)
@@ -105,16 +107,16 @@ def _split(text: str) -> list[str]:
     return [p for p in re.split(r"[,\s]+", text.strip()) if p]
 
 
-def actual(slo: Slo, stats: Mapping[str, Any] | None) -> float | None:
+def actual(slo: Slo, stats: OpStats | None) -> float | None:
     """The measured value an SLO compares with its limit, from one ``operations``/``total`` entry."""
     if not stats or not stats.get("requests"):
         return None
-    if slo.metric in LATENCIES:
-        return float(stats["latency_ms"][slo.metric])
+    if slo.metric in LATENCIES:  # one of Latencies' keys, named by the SLO
+        return float(cast(Mapping[str, float], stats["latency_ms"])[slo.metric])
     return round(100.0 * stats[RATES[slo.metric]] / stats["requests"], 4)
 
 
-def outcome_actual(slo: Slo, outcomes: Mapping[str, Any]) -> float | None:
+def outcome_actual(slo: Slo, outcomes: Mapping[str, WidgetOutcomes]) -> float | None:
     """The worst value over the run's widgets (one, unless a distributed run mixed profiles)."""
     values = []
     for data in outcomes.values():
@@ -123,15 +125,16 @@ def outcome_actual(slo: Slo, outcomes: Mapping[str, Any]) -> float | None:
         if slo.metric in OUTCOME_RATES:
             values.append(round(100.0 * data["ever_error"], 4))
         else:
-            v = (data.get("first_state_ms") or {}).get(slo.metric.split(".")[1])
+            shown = cast(Mapping[str, float | None], data.get("first_state_ms") or {})
+            v = shown.get(slo.metric.split(".")[1])
             if v is not None:
                 values.append(float(v))
     return max(values) if values else None
 
 
-def evaluate(slos: Iterable[Slo], summary: Mapping[str, Any]) -> dict[str, Any]:
+def evaluate(slos: Iterable[Slo], summary: Measured) -> SloSection:
     """The ``slo`` section of summary.json: every check with its limit and actual value."""
-    checks = []
+    checks: list[SloCheck] = []
     for slo in slos:
         if slo.metric in OUTCOME_RATES or slo.metric in OUTCOME_LATENCIES:
             value = outcome_actual(slo, summary.get("outcomes") or {})
@@ -143,7 +146,7 @@ def evaluate(slos: Iterable[Slo], summary: Mapping[str, Any]) -> dict[str, Any]:
     return {"passed": all(c["passed"] for c in checks), "checks": checks}
 
 
-def describe(check: Mapping[str, Any]) -> str:
+def describe(check: SloCheck) -> str:
     """One line for a person: ``chatAllowed.p95: 12.345 ms <= 30 ms  ok``."""
     unit = check.get("unit", "ms")
     if check["actual"] is None:

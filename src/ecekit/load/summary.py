@@ -21,21 +21,21 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
 from ecekit import operations
 from ecekit.load import evidence
 from ecekit.load import slo as slo_mod
-from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder
+from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder, latencies
+from ecekit.run_summaries import LoadSummary, Measured, OpStats, ProgressCounts, RunContext
 
 LATE_AFTER_MS = 10.0
 """A page view started more than this after its scheduled time is counted as sent late."""
 
 
-def op_stats(record: OpRecord, duration_s: float) -> dict[str, Any]:
+def op_stats(record: OpRecord, duration_s: float) -> OpStats:
     return {
         "requests": record.requests,
         "failures": record.failures,
@@ -49,14 +49,14 @@ def op_stats(record: OpRecord, duration_s: float) -> dict[str, Any]:
 
 
 def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: Iterable[slo_mod.Slo],
-          extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+          extra: RunContext | None = None) -> LoadSummary:
     """The whole summary, SLO verdicts included. ``extra`` adds keys (profile, target, workers...)."""
     order = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
     names = sorted((n for n, r in recorder.ops.items() if r.requests), key=lambda n: order.get(n, 99))
     lag = recorder.lag
     sched = recorder.schedule
     total = recorder.total()
-    summary: dict[str, Any] = {
+    measured: Measured = {
         "offered_rate": round(offered_rate, 3),
         "duration_s": duration_s,
         "operations": {name: op_stats(recorder.ops[name], duration_s) for name in names},
@@ -70,15 +70,15 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
             "unsent": sched["unsent"],
             "unfinished": sched["unfinished"],
             "no_free_worker": sched["no_free_worker"],  # late because all max_in_flight workers were busy
-            "lag_ms": {**{name: round(lag.get_value_at_percentile(p) / 1000, 3) for name, p in PERCENTILES.items()},
-                       "max": round(lag.get_max_value() / 1000, 3)},
+            "lag_ms": latencies({name: round(lag.get_value_at_percentile(p) / 1000, 3)
+                                 for name, p in PERCENTILES.items()}, round(lag.get_max_value() / 1000, 3)),
         },
         "latency_measured_from": "scheduled send time (coordinated omission corrected)",
         "windows": recorder.windows_summary(),
+        **(extra or {}),
     }
-    summary.update(extra or {})
     slos = list(slos)
-    summary["slo"] = slo_mod.evaluate(slos, summary)
+    summary: LoadSummary = {**measured, "slo": slo_mod.evaluate(slos, measured)}
     # how much each verdict rests on (counts, a percentile's confidence interval): ecekit capacity
     # blames the server only for a breach the evidence confirms
     records: dict[str | None, OpRecord] = {None: total}
@@ -87,7 +87,7 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
     return summary
 
 
-def write(summary: Mapping[str, Any], directory: str | Path) -> Path:
+def write(summary: LoadSummary, directory: str | Path) -> Path:
     """Write summary.json atomically (a reader never sees half a file)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -98,7 +98,7 @@ def write(summary: Mapping[str, Any], directory: str | Path) -> Path:
     return path
 
 
-def write_junit(summary: Mapping[str, Any], path: str | Path) -> Path:
+def write_junit(summary: LoadSummary, path: str | Path) -> Path:
     """One JUnit test case per SLO, failed when breached, so CI shows which limit broke."""
     from junit_xml import TestCase, TestSuite, to_xml_report_string
 
@@ -125,7 +125,7 @@ def write_junit(summary: Mapping[str, Any], path: str | Path) -> Path:
     return path
 
 
-def render(summary: Mapping[str, Any]) -> str:
+def render(summary: LoadSummary) -> str:
     """A table for the terminal: one line per operation, the total, the schedule and the SLOs."""
     head = f"{'operation':<20}{'requests':>9}{'fail':>6}{'viol':>6}{'rps':>9}" + "".join(
         f"{k:>10}" for k in ("p50", "p95", "p99", "max")) + "  (ms)"
@@ -160,7 +160,7 @@ def render(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def progress_line(p: Mapping[str, Any]) -> str:
+def progress_line(p: ProgressCounts) -> str:
     """The live line of a run from progress.json's counts; after the last arrival the run waits for
     answers in flight, and says so (never "[11/10 s]")."""
     duration, elapsed = float(p["duration_s"]), float(p["elapsed_s"])

@@ -13,6 +13,7 @@ Templates are Jinja2 with autoescaping on: every string in a report came from a 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(kind: str, data: dict[str, Any], *, title: str | None = None) -> str:
+def render(kind: str, data: Mapping[str, Any], *, title: str | None = None) -> str:
     """The whole page for one run of ``kind`` (check, load, fuzz or capacity) from its JSON data."""
     if kind not in KINDS:
         raise ValueError(f"no report for {kind!r}; kinds: {', '.join(KINDS)}")
@@ -67,7 +68,7 @@ def render(kind: str, data: dict[str, Any], *, title: str | None = None) -> str:
     ))
 
 
-def write(kind: str, data: dict[str, Any], directory: str | Path) -> Path:
+def write(kind: str, data: Mapping[str, Any], directory: str | Path) -> Path:
     """Render and write ``directory/report.html``; returns its path."""
     path = Path(directory) / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ file as an artifact. It says the verdict, what broke (or the SLOs), and where th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ecekit.report import views
@@ -19,7 +20,7 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")[:200]
 
 
-def render(kind: str, data: dict[str, Any], *, report: str = "report.html") -> str:
+def render(kind: str, data: Mapping[str, Any], *, report: str = "report.html") -> str:
     view = getattr(views, kind)(data)
     lines = [f"### {_ICON.get(view['verdict'], '')} {_cell(view['title'])}", ""]
     if kind == "check":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def write_json(data: Any, path: str | Path) -> Path:
     return path
 
 
-def write_reports(kind: str, data: dict[str, Any], directory: str | Path, *,
+def write_reports(kind: str, data: Mapping[str, Any], directory: str | Path, *,
                   step_summary: bool = True) -> dict[str, Path]:
     """report.html and summary.md in ``directory``; the summary also goes to $GITHUB_STEP_SUMMARY."""
     directory = Path(directory)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Any
 
 from ecekit import redaction, resources
 from ecekit.__about__ import __version__
+from ecekit.run_summaries import RunHeader, TargetInfo, XsdHashes
 from ecekit.target import Target
 
 
-def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> dict[str, Any]:
+def target_info(target: Target, *, faults: tuple[str, ...] = ()) -> TargetInfo:
     """The target as reports show it: header names only (values redacted), no credentials."""
-    info: dict[str, Any] = {
+    info: TargetInfo = {
         "base_url": without_credentials(target.base_url), "embedded": target.is_embedded or bool(faults),
         "entry_points": list(target.entry_points),
         "inactive_entry_points": list(target.inactive_entry_points),
@@ -39,7 +39,7 @@ def without_credentials(url: str | None) -> str | None:
     return redaction.optional_url(url)
 
 
-def xsd_hashes(xsd_dir: str | Path | None) -> dict[str, Any]:
+def xsd_hashes(xsd_dir: str | Path | None) -> XsdHashes:
     """sha256 of each schema file the run validated against."""
     directory = Path(xsd_dir).expanduser() if xsd_dir else resources.xsd_dir()
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -47,9 +47,9 @@ def xsd_hashes(xsd_dir: str | Path | None) -> dict[str, Any]:
     return {"dir": str(directory) if xsd_dir else "ecekit's bundled xsd/", "hashes": hashes}
 
 
-def header(target: Target, *, faults: tuple[str, ...] = (), seed: int | None = None) -> dict[str, Any]:
-    """The provenance block at the top of check.json and fuzz.json."""
-    data: dict[str, Any] = {"ecekit_version": __version__, "target": target_info(target, faults=faults),
+def header(target: Target, *, faults: tuple[str, ...] = (), seed: int | None = None) -> RunHeader:
+    """The provenance block at the top of check.json, fuzz.json and capacity.json."""
+    data: RunHeader = {"ecekit_version": __version__, "target": target_info(target, faults=faults),
                             "xsd": xsd_hashes(target.xsd_dir),
                             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if seed is not None:

@@ -3,14 +3,18 @@
 One function per kind returns a plain dict (the "view") that both the HTML template and the Markdown
 summary read, so the page and the CI job summary can never disagree about a verdict. Old runs'
 JSON files may lack keys added later (windows, outcomes, seeds): every lookup here tolerates that.
+The load and capacity views take today's shapes (``ecekit.run_summaries``); an older file is read
+through the same lookups.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from ecekit import operations
+from ecekit.run_summaries import CapacityJson, LoadSummary, SloCheck, StepRow, UslFit, WindowStats
 
 _OP_ORDER = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
 NONE = "\u2013"  # an en dash: "no value"
@@ -21,7 +25,7 @@ def _op_key(name: str) -> tuple[int, str]:
     return (_OP_ORDER.get(name, 99), name)
 
 
-def _meta_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _meta_rows(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The run's provenance: target (secrets already redacted by the writer), version, seed, XSDs."""
     rows: list[tuple[str, str]] = []
     target = data.get("target") or {}
@@ -104,7 +108,7 @@ def check(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ load
-def _windows_chart(windows: list[dict[str, Any]], slos: list[dict[str, Any]]) -> dict[str, Any]:
+def _windows_chart(windows: list[WindowStats], slos: list[SloCheck]) -> dict[str, Any]:
     """Series over time for the page's script: x in seconds since the start, one series per op."""
     if not windows:
         return {}
@@ -112,10 +116,11 @@ def _windows_chart(windows: list[dict[str, Any]], slos: list[dict[str, Any]]) ->
     ops = sorted({op for w in windows for op in (w.get("ops") or {})}, key=_op_key)
     width = windows[1]["t"] - windows[0]["t"] if len(windows) > 1 else (windows[0].get("width_s") or 1)
 
-    def series(op: str, key: str, scale: float = 1.0) -> list[float | None]:
+    def series(op: str, key: Literal["requests", "p50", "p95", "p99"], scale: float = 1.0) -> list[float | None]:
         out: list[float | None] = []
         for w in windows:
-            v = (w.get("ops") or {}).get(op, {}).get(key)
+            stats = (w.get("ops") or {}).get(op)
+            v = stats.get(key) if stats else None
             out.append(None if v is None else round(v * scale, 3))
         return out
 
@@ -138,7 +143,7 @@ def _windows_chart(windows: list[dict[str, Any]], slos: list[dict[str, Any]]) ->
     }
 
 
-def load(data: dict[str, Any]) -> dict[str, Any]:
+def load(data: LoadSummary) -> dict[str, Any]:
     slo = data.get("slo") or {"passed": True, "checks": []}
     ops = [{"name": name, **stats} for name, stats in sorted((data.get("operations") or {}).items(),
                                                            key=lambda kv: _op_key(kv[0]))]
@@ -149,9 +154,9 @@ def load(data: dict[str, Any]) -> dict[str, Any]:
     breached = [c for c in slo.get("checks", []) if not c.get("passed")]
     title = (f"ecekit load: {'SLOs held' if verdict == 'passed' else 'SLO BREACHED' if breached else verdict}"
              f" at {data.get('offered_rate', '?')} page views/s")
-    data = {**data, "target": data.get("target") or {"base_url": data.get("base_url"),
-                                                       "entry_points": data.get("entry_points") or []}}
-    return {"title": title, "verdict": verdict, "meta": [*_meta_rows(data),
+    shown: dict[str, Any] = {**data, "target": data.get("target") or {"base_url": data.get("base_url"),
+                                                                       "entry_points": data.get("entry_points") or []}}
+    return {"title": title, "verdict": verdict, "meta": [*_meta_rows(shown),
                 ("profile", str(data.get("profile", NONE))),
                 ("offered rate", f"{data.get('offered_rate', '?')} page views/s"),
                 ("latency measured from", str(data.get("latency_measured_from", "")))],
@@ -179,7 +184,7 @@ def fuzz(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------------------- capacity
-def _coefficient(usl: dict[str, Any], *names: str) -> float | None:
+def _coefficient(usl: Mapping[str, Any], *names: str) -> float | None:
     for name in names:
         value = usl.get(name)
         if isinstance(value, int | float):
@@ -187,7 +192,7 @@ def _coefficient(usl: dict[str, Any], *names: str) -> float | None:
     return None
 
 
-def usl_curve(usl: dict[str, Any], steps: list[dict[str, Any]], points: int = 40) -> dict[str, Any]:
+def usl_curve(usl: UslFit, steps: list[StepRow], points: int = 40) -> dict[str, Any]:
     """The fitted USL curve X(N) = lambda*N / (1 + sigma*(N-1) + kappa*N*(N-1)) over the measured concurrencies and
     beyond, with the measured points on the same x values (for one chart)."""
     lam = _coefficient(usl, "lambda", "lam", "lambda_")
@@ -223,9 +228,10 @@ USL_ROWS = ("model", "points", "r2", "lambda", "lambda_ci", "sigma", "sigma_ci",
             "selection", "note", "reason")
 
 
-def usl_rows(usl: dict[str, Any]) -> list[tuple[str, Any]]:
+def usl_rows(usl: UslFit) -> list[tuple[str, Any]]:
     """The fit's rows for the page, in a reading order; the model comparison as one row per model."""
-    rows = [(k, usl[k]) for k in USL_ROWS if usl.get(k) is not None]
+    by_name: Mapping[str, Any] = usl
+    rows = [(k, by_name[k]) for k in USL_ROWS if by_name.get(k) is not None]
     rows += [(k, v) for k, v in usl.items() if k not in USL_ROWS and k not in ("comparison", "curve")]
     for name, entry in (usl.get("comparison") or {}).items():
         if isinstance(entry, dict):
@@ -234,7 +240,7 @@ def usl_rows(usl: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def capacity(data: dict[str, Any]) -> dict[str, Any]:
+def capacity(data: CapacityJson) -> dict[str, Any]:
     steps = sorted(data.get("steps") or [], key=lambda s: s.get("rate", 0))
     best = data.get("max_sustainable_rate")
     limited_by = data.get("limited_by", "?")

@@ -20,7 +20,7 @@ SCHEMA_VERSION = 1
 
 def check_data(suite: Suite) -> dict[str, Any]:
     options = suite.options
-    data = run_info.header(suite.target, faults=options.faults, seed=getattr(options, "seed", None))
+    data: dict[str, Any] = {**run_info.header(suite.target, faults=options.faults, seed=getattr(options, "seed", None))}
     results = [dataclasses.asdict(r) for r in suite.results.values()]
     totals: dict[str, int] = {}
     for r in results:
