@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ecekit import redaction
-from ecekit.fuzz.runner import Failure, Finding, FuzzResult
+from ecekit.fuzz.failures import Failure, Finding
+from ecekit.fuzz.runner import FuzzResult
 
 INLINE_LIMIT = 2000  # bytes of payload shown and put in the curl line inline
 SHOWN_LIMIT = 600
