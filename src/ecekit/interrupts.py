@@ -2,6 +2,8 @@
 
 A signal's KeyboardInterrupt can land where Python swallows it (a garbage-collector callback prints
 "Exception ignored" and carries on), so a run also asks :func:`raise_if_interrupted` at safe points.
+A contract run goes through pytest, which turns an interrupt into an exit status other errors share:
+:class:`InterruptWatch` is the one place that notes it, for ``pytest contracts/`` and ``run_checks`` alike.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 _signalled = threading.Event()
 
@@ -53,3 +59,19 @@ def sigterm_interrupts() -> Iterator[None]:
 def signalled() -> bool:
     """True once a signal came during the current run (until its ``sigterm_interrupts`` block ends)."""
     return _signalled.is_set()
+
+
+class InterruptWatch:
+    """A pytest plugin for one contract run: notes a Ctrl-C / SIGTERM, which pytest reports with an exit
+    status other errors share (so the summary gives no verdict and ``run_checks`` raises
+    KeyboardInterrupt), and stops the run before the next test when an interrupt was swallowed."""
+
+    def __init__(self) -> None:
+        self.interrupted = False
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        raise_if_interrupted()
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit(), which arrives here too
+            self.interrupted = True

@@ -18,27 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ecekit.interrupts import InterruptWatch
     from ecekit.suite.session import Suite
     from ecekit.suite.verdict import Outcome, Verdict
 
 _SUITE: pytest.StashKey[Suite] = pytest.StashKey()
 _OUTCOME: pytest.StashKey[Outcome] = pytest.StashKey()
 _LABEL: pytest.StashKey[tuple[str, str, str | None]] = pytest.StashKey()
-
-
-class _InterruptWatch:
-    """Notes a Ctrl-C / SIGTERM (pytest reports it with an exit status other errors share)."""
-
-    def __init__(self) -> None:
-        self.interrupted = False
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        if isinstance(excinfo.value, KeyboardInterrupt):
-            self.interrupted = True
-
-
-_INTERRUPTED: pytest.StashKey[_InterruptWatch] = pytest.StashKey()
-
+_INTERRUPTED: pytest.StashKey[InterruptWatch] = pytest.StashKey()
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--ece-json", {"dest": "json", "action": "store_true", "default": None,
                     "help": "also ask each status operation for JSON (Accept: application/json) and "
@@ -110,11 +97,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
         return
     from ecekit.errors import ToolkitError
+    from ecekit.interrupts import InterruptWatch
     from ecekit.suite.session import Suite
 
-    given = [p.ecekit_suite for p in config.pluginmanager.get_plugins() if hasattr(p, "ecekit_suite")]
-    if given:  # a library call or `ecekit check` built and checked the run (ecekit.suite.run)
-        config.stash[_SUITE] = given[0]
+    given = _given(config, "ecekit_suite")
+    if given is not None:  # a library call or `ecekit check` built and checked the run (ecekit.suite.run)
+        config.stash[_SUITE] = given
     else:
         dests = [spec["dest"] for _, spec in [*_target_options(), *_OPTIONS]]
         values = {dest: config.getoption("ece_" + dest) for dest in dests}
@@ -123,8 +111,13 @@ def pytest_configure(config: pytest.Config) -> None:
         except ToolkitError as exc:
             raise pytest.UsageError(f"ecekit: {exc}") from None
     _hypothesis_home_for_this_run(config)
-    watch = config.stash[_INTERRUPTED] = _InterruptWatch()
+    watch = config.stash[_INTERRUPTED] = _given(config, "ecekit_interrupts") or InterruptWatch()
     config.pluginmanager.register(watch, "ecekit-interrupt-watch")
+
+
+def _given(config: pytest.Config, name: str) -> Any:
+    """What the run's caller handed to ``pytest.main`` (ecekit.suite.run.RunPlugin), or None."""
+    return next((getattr(p, name) for p in config.pluginmanager.get_plugins() if hasattr(p, name)), None)
 
 
 def _hypothesis_home_for_this_run(config: pytest.Config) -> None:
@@ -160,7 +153,11 @@ def _suite(config: pytest.Config) -> Suite:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     suite = config.stash.get(_SUITE, None)
-    return suite.describe(cli=_via_cli(config)) if suite is not None else None
+    if suite is None:
+        return None
+    from ecekit.suite.description import describe
+
+    return describe(suite.target, suite.options, cli=_via_cli(config))
 
 
 def _via_cli(config: pytest.Config) -> bool:
@@ -304,14 +301,14 @@ def pytest_runtest_makereport(
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     suite = config.stash.get(_SUITE, None)
-    if suite is None or not suite.results:
+    if suite is None or not suite.record.results:
         return
     from ecekit.suite.reporting import summary
 
     terminalreporter.write_sep("=", "ecekit contract summary")
     watch = config.stash.get(_INTERRUPTED, None)
     if watch is not None and watch.interrupted:
-        terminalreporter.write_line(f"interrupted after {len(suite.results)} test(s): no verdict "
+        terminalreporter.write_line(f"interrupted after {len(suite.record.results)} test(s): no verdict "
                                     "(the failures above, if any, are real; the rest did not run)")
         return
     for line in summary(suite):
@@ -333,13 +330,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = undecided  # every selected test skipped: "nothing could be checked" is no pass
     if suite.options.junit_xml:
         from ecekit.report import junit
+        from ecekit.suite.description import report_properties
 
         properties = {"seed": str(suite.options.seed), "seed_chosen": suite.options.seed_how,
-                      "strict_surveys": str(suite.lenient_acceptance_fails).lower(),
-                      **suite.report_properties()}
-        path = junit.write(suite.options.junit_xml, list(suite.results.values()), properties)
-        suite.junit_written = str(path)
+                      "strict_surveys": str(suite.target.lenient_acceptance_fails).lower(),
+                      **report_properties(suite.target)}
+        path = junit.write(suite.options.junit_xml, list(suite.record.results.values()), properties)
+        suite.record.junit_written = str(path)
     if suite.options.out:
         from ecekit.suite import run_files
 
-        suite.reports_written = {k: str(v) for k, v in run_files.write(suite).items()}
+        suite.record.reports_written = {k: str(v) for k, v in run_files.write(suite).items()}

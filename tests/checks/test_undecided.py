@@ -9,8 +9,9 @@ import pytest
 
 from ecekit.report.results import CaseResult
 from ecekit.report.summary import summary_lines
+from ecekit.suite.options import Options
 from ecekit.suite.reporting import undecided_exit
-from ecekit.suite.session import Options, Suite
+from ecekit.suite.session import Suite
 from ecekit.suite.verdict import NOT_APPLICABLE
 from ecekit.target import Target
 
@@ -26,7 +27,7 @@ def result(outcome: str, headline: str = "") -> CaseResult:
 
 def suite_of(*results: CaseResult) -> Suite:
     suite = Suite(Target(), Options())
-    suite.results = {f"{i}": r for i, r in enumerate(results)}
+    suite.record.results = {f"{i}": r for i, r in enumerate(results)}
     return suite
 
 

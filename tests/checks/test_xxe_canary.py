@@ -24,7 +24,7 @@ from ecekit.fuzz import hostile
 from ecekit.fuzz.runner import _fetches
 from ecekit.server import faults
 from ecekit.server.survey import read_leniently, validate
-from ecekit.suite.session import Options, Suite
+from ecekit.suite.description import canary_where
 from ecekit.target import Target, resolve
 from tests.checks.helpers import run_check
 
@@ -116,8 +116,7 @@ def test_where_the_canary_listens() -> None:
     with for_target("https://ece.example.com/system", None) as remote:
         assert remote is None
     assert _fetches(None, {}) == ([], [UNOBSERVED])
-    suite = Suite(Target(base_url="https://ece.example.com/system"), Options(allow_writes=True))
-    assert suite.canary_where() == UNOBSERVED
+    assert canary_where(Target(base_url="https://ece.example.com/system")) == UNOBSERVED
     with for_target("https://ece.example.com/system", "http://127.0.0.1:0") as given:
         assert given is not None and given.url == "http://127.0.0.1:0" + canary_mod.PATH
 

@@ -20,6 +20,7 @@ from ecekit.client import Exchange
 from ecekit.report.failure import BODY_EXCERPT, curl_line, printable
 from ecekit.report.results import CaseResult
 from ecekit.report.summary import finding_lines, summary_lines
+from ecekit.suite.description import widget_states
 from ecekit.suite.session import Suite
 from ecekit.suite.verdict import NOT_APPLICABLE, Outcome
 
@@ -96,10 +97,10 @@ def record(suite: Suite, item: pytest.Item, report: pytest.TestReport, outcome: 
             if result.text != report.longreprtext:  # a traceback that echoed a URL or a header
                 report.longrepr = result.text
             result.headline = (result.text.strip().splitlines() or ["error"])[-1][:300]
-    previous = suite.results.get(report.nodeid)
+    previous = suite.record.results.get(report.nodeid)
     if previous is not None and previous.failed and not result.failed:
         return
-    suite.results[report.nodeid] = result
+    suite.record.results[report.nodeid] = result
 
 
 def exchange_summary(ex: Exchange) -> dict[str, str]:
@@ -121,25 +122,26 @@ def _name(item: pytest.Item, label: tuple[str, str, str | None]) -> str:
 def summary(suite: Suite) -> list[str]:
     """The grouped summary, then where the JUnit file went."""
     descriptions = {name: spec.description for name, spec in REGISTRY.items()} | _EXTRA_DESCRIPTIONS
-    lines = summary_lines(list(suite.results.values()), descriptions)
-    states = suite.widget_states()
+    lines = summary_lines(list(suite.record.results.values()), descriptions)
+    states = widget_states(suite.target, suite.exchanges, suite.contexts)
     if states:
         widget = suite.target.chosen_widget()
         lines.append(f"what the {widget.name} widget shows, per entry point:")
         lines += [f"  {ep:<12} {state:<12} {why}" for ep, state, why in states]
-    lines += finding_lines(list(suite.results.values()),
+    lines += finding_lines(list(suite.record.results.values()),
                            "findings fail the run with --strict-surveys (pytest: --ece-strict-surveys, "
                            "target key strict_surveys = true)")
-    skipped_writes = [r for r in suite.results.values() if r.outcome == "skipped" and r.check == "survey"]
+    skipped_writes = [r for r in suite.record.results.values() if r.outcome == "skipped" and r.check == "survey"]
     if skipped_writes and not suite.options.allow_writes:
         lines.append(f"survey: {len(skipped_writes)} test(s) skipped: writes are off (--allow-writes)")
     from ecekit.seeds import describe
 
     lines.append(describe(suite.options.seed, suite.options.seed_how))
-    if suite.junit_written:
-        lines.append(f"JUnit (one testsuite per check): {suite.junit_written}")
-    if suite.reports_written.get("html"):
-        lines.append(f"report: {suite.reports_written['html']} (exchanges: {suite.reports_written['har']})")
+    written = suite.record.reports_written
+    if suite.record.junit_written:
+        lines.append(f"JUnit (one testsuite per check): {suite.record.junit_written}")
+    if written.get("html"):
+        lines.append(f"report: {written['html']} (exchanges: {written['har']})")
     return lines
 
 
@@ -150,7 +152,7 @@ def undecided_exit(suite: Suite) -> int | None:
     that cannot be parsed: skips that say "not applicable"), 2 when the options did (every selected
     test needs --allow-writes, or fuzzing is off).
     """
-    results = list(suite.results.values())
+    results = list(suite.record.results.values())
     if not results or any(r.outcome != "skipped" for r in results):
         return None
     return EXIT_SERVER if any(NOT_APPLICABLE in r.headline for r in results) else EXIT_USAGE

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ecekit.errors import ToolkitError, UsageError
-from ecekit.suite.session import Options, Suite
+from ecekit.interrupts import InterruptWatch
+from ecekit.suite.options import Options
+from ecekit.suite.session import Suite
 from ecekit.target import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -52,22 +54,13 @@ class CheckResult:
 
 class RunPlugin:
     """Handed to ``pytest.main``: carries the run's Suite to ecekit's plugin, says whether the CLI is the
-    front door (its messages then name ``--allow-writes``, not ``--ece-allow-writes``), and notes a
-    Ctrl-C / SIGTERM, which pytest turns into an exit status shared with other errors."""
+    front door (its messages then name ``--allow-writes``, not ``--ece-allow-writes``), and the
+    interrupt watch the plugin registers, read here once pytest returns."""
 
     def __init__(self, suite: Suite, *, cli: bool = False) -> None:
         self.ecekit_suite = suite
+        self.ecekit_interrupts = InterruptWatch()
         self.ECEKIT_CLI = cli
-        self.interrupted = False
-
-    def pytest_runtest_setup(self, item: Any) -> None:
-        from ecekit.interrupts import raise_if_interrupted
-
-        raise_if_interrupted()  # an interrupt swallowed somewhere (a gc callback) stops the next test
-
-    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        if isinstance(excinfo.value, KeyboardInterrupt):
-            self.interrupted = True
 
 
 def pytest_args(*, keyword: str | None = None, verbose: int = 0, quiet: int = 0,
@@ -121,22 +114,22 @@ def run_suite(suite: Suite, *, keyword: str | None = None, verbose: int = 0, qui
         from ecekit.live import ensure_reachable
 
         ensure_reachable(suite.target)  # nothing listening, untrusted TLS, no context root: exit 2
-        suite.probed = True
+        suite.connection.probed = True
     plugin = RunPlugin(suite, cli=cli)
     gc.freeze()  # the modules and schemas loaded so far live as long as the run: the collector skips them
     code = int(pytest.main(pytest_args(keyword=keyword, verbose=verbose, quiet=quiet, exitfirst=exitfirst,
                                        silent=silent), plugins=[plugin]))
-    if plugin.interrupted:
+    if plugin.ecekit_interrupts.interrupted:
         raise KeyboardInterrupt
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise nothing_selected(keyword)
     data: dict[str, Any] = {}
-    check_json = suite.reports_written.get("json")
+    check_json = suite.record.reports_written.get("json")
     if check_json:
         data = json.loads(Path(check_json).read_text(encoding="utf-8"))
-    written = dict(suite.reports_written)
-    if suite.junit_written:
-        written["junit"] = suite.junit_written
+    written = dict(suite.record.reports_written)
+    if suite.record.junit_written:
+        written["junit"] = suite.record.junit_written
     return CheckResult(exit_code(code), data, written)
 
 

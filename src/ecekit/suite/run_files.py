@@ -19,19 +19,20 @@ SCHEMA_VERSION = 1
 
 
 def check_data(suite: Suite) -> dict[str, Any]:
-    options = suite.options
-    data: dict[str, Any] = {**run_info.header(suite.target, faults=options.faults, seed=getattr(options, "seed", None))}
-    results = [dataclasses.asdict(r) for r in suite.results.values()]
+    options, log = suite.options, suite.exchanges.log
+    data: dict[str, Any] = {**run_info.header(suite.target, faults=options.faults,
+                                              seed=getattr(options, "seed", None))}
+    results = [dataclasses.asdict(r) for r in suite.record.results.values()]
     totals: dict[str, int] = {}
     for r in results:
         totals[r["outcome"]] = totals.get(r["outcome"], 0) + 1
     data.update({
         "kind": "check", "schema_version": SCHEMA_VERSION,
-        "duration_s": round(time.time() - suite.started_at, 3),
+        "duration_s": round(time.time() - suite.record.started_at, 3),
         "totals": totals, "results": results,
         "findings": [f for r in results for f in r.get("findings") or []],
-        "warnings": list(getattr(suite, "warnings", []) or []),
-        "exchanges": {"file": "exchanges.har", "count": len(suite.log), "dropped": suite.log_dropped},
+        "warnings": [],
+        "exchanges": {"file": "exchanges.har", "count": len(log.kept), "dropped": log.dropped},
     })
     return data
 
@@ -40,9 +41,9 @@ def write(suite: Suite) -> dict[str, Path]:
     """Write every file of the run into ``--out``; returns what was written, by name."""
     assert suite.options.out is not None
     out = Path(suite.options.out)
-    data = check_data(suite)
+    data, log = check_data(suite), suite.exchanges.log
     written = {"json": publish.write_json(data, out / "check.json")}
-    written["har"] = har.write(suite.log, out, comment=f"ecekit check: {len(suite.log)} exchanges"
-                               + (f" ({suite.log_dropped} more not kept)" if suite.log_dropped else ""))
+    written["har"] = har.write(log.kept, out, comment=f"ecekit check: {len(log.kept)} exchanges"
+                               + (f" ({log.dropped} more not kept)" if log.dropped else ""))
     written.update(publish.write_reports("check", data, out))
     return written

@@ -56,9 +56,9 @@ class Verdict:
 
     def status(self, case: StatusCase) -> None:
         """One registered check on one operation's answer for one entry point."""
-        ex = self.suite.exchange(case.operation, case.entry_point)
+        ex = self.suite.exchanges.exchange(case.operation, case.entry_point)
         spec = REGISTRY[case.check]
-        obs = Observation(ex, case.operation, self.suite.context(case.role))
+        obs = Observation(ex, case.operation, self.suite.contexts.context(case.role))
         if not spec.applies(obs):
             reason = next((why for guard, why in _PRECONDITIONS if not guard(obs)), "preconditions not met")
             pytest.skip(f"{case.check} {NOT_APPLICABLE}: {reason}")
@@ -73,22 +73,22 @@ class Verdict:
         from ecekit.checks import json_parity
 
         if isinstance(case, JsonServedCase):
-            pairs = [self.suite.json_parity(c.operation, c.entry_point)
+            pairs = [self.suite.reads.json_parity(c.operation, c.entry_point)
                      for c in json_cases(self.suite.started()) if isinstance(c, JsonCase)]
             found = json_parity.served_violation(json_ex for _, _, json_ex in pairs)
             example = [next(ex for _, _, ex in pairs if json_parity.not_served(ex))] if found else []
             self.conclude([found] if found else [], example)
             return
-        violations, xml_ex, json_ex = self.suite.json_parity(case.operation, case.entry_point)
+        violations, xml_ex, json_ex = self.suite.reads.json_parity(case.operation, case.entry_point)
         if json_parity.not_served(json_ex):
             pytest.skip("the server answered no JSON here: reported once, by json_served")
         self.conclude(violations, [xml_ex, json_ex])
 
     def consistency(self, case: ConsistencyCase) -> None:
         """One rule for one entry point, contradicted only if it held on every repeated read."""
-        snaps = self.suite.contradictions(case.entry_point).get(case.rule.name)
+        snaps = self.suite.reads.contradictions(case.entry_point).get(case.rule.name)
         if not snaps:
-            reads = self.suite.reads(case.entry_point)
+            reads = self.suite.reads.reads(case.entry_point)
             if not any(snap.complete(case.rule.operations) for snap in reads):
                 names = ", ".join(op.name for op in case.rule.operations)
                 pytest.skip(f"consistency {NOT_APPLICABLE}: no read had a usable answer of each of {names} "
@@ -101,12 +101,12 @@ class Verdict:
 
     def survey(self, probe: SurveyProbe) -> None:
         """One fixed survey: 204 if valid, a 4xx if not; never a 5xx (tiers: ecekit.checks.survey)."""
-        ex = self.suite.survey_call(probe.body, probe.headers, f"probe {probe.name}: {probe.description}")
-        ctx = self.suite.context(valid_needs_204=self.suite.valid_needs_204 or probe.real_sid)
+        ex = self.suite.exchanges.survey_call(probe.body, probe.headers, f"probe {probe.name}: {probe.description}")
+        ctx = self.suite.contexts.context(valid_needs_204=self.suite.contexts.valid_needs_204 or probe.real_sid)
         obs = Observation(ex, operations.SURVEY, ctx)
         note = f"survey probe {probe.name}: {probe.description}"
         failures, findings = split_findings(judge_survey(obs, valid=probe.valid, description=probe.description),
-                                            lenient_fails=self.suite.lenient_acceptance_fails)
+                                            lenient_fails=self.suite.target.lenient_acceptance_fails)
         for found in findings:
             self.note_finding(found, ex, note)
         self.conclude(failures, [ex], note=note)
@@ -132,7 +132,7 @@ class Verdict:
         from ecekit.canary import UNOBSERVED
         from ecekit.checks.xxe import fetched
 
-        canary = self.suite.canary()
+        canary = self.suite.exchanges.canary()
         if canary is None:
             pytest.skip(UNOBSERVED)
         if canary.last_armed is None:
