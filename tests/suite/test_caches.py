@@ -4,6 +4,8 @@ and the exchanges for the HAR file. A fake connection stands for the server: it 
 from __future__ import annotations
 
 import contextlib
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +14,8 @@ from ecekit import operations
 from ecekit.checks import json_parity
 from ecekit.checks.base import Role
 from ecekit.client import Exchange
+from ecekit.report.har import ExchangeLog
 from ecekit.suite.contexts import Contexts
-from ecekit.suite.exchange_log import ExchangeLog
 from ecekit.suite.exchanges import Exchanges
 from ecekit.suite.repeated_reads import RepeatedReads
 from ecekit.target import Target
@@ -149,3 +151,12 @@ def test_the_har_log_keeps_a_bounded_number_and_counts_the_rest() -> None:
     for ex in made:
         log.keep(ex)
     assert log.kept == made[:2] and log.dropped == 3
+
+
+def test_the_har_file_says_how_many_exchanges_were_not_kept(tmp_path: Path) -> None:
+    log = ExchangeLog(limit=1)
+    for _ in range(3):
+        log.keep(answer(operations.CAPACITY))
+    har = json.loads(log.write(tmp_path, "ecekit fuzz").read_text())
+    assert har["log"]["comment"] == "ecekit fuzz: 1 exchanges (2 more not kept)"
+    assert len(har["log"]["entries"]) == 1

@@ -15,14 +15,12 @@ from pathlib import Path
 
 from ecekit import redaction, seeds
 from ecekit.caches import hypothesis_in_cache
-from ecekit.client import Exchange
 from ecekit.errors import UsageError
 from ecekit.fuzz.runner import DEFAULT_DATABASE, FuzzConfig, FuzzResult, Progress, fuzz
 from ecekit.fuzz.strategies import SID_PREFIX
+from ecekit.report.har import ExchangeLog
 from ecekit.target import Target
 from ecekit.writable import writable_dir, writable_file
-
-MAX_LOGGED = 20_000  # exchanges kept for exchanges.har
 
 
 @dataclass
@@ -47,7 +45,7 @@ class FuzzRun:
     junit_xml: Path | None = None
     seed_how: str = "given"
     probed: bool = False  # the given server was probed up front (ecekit.live.ensure_reachable)
-    log: list[Exchange] = field(default_factory=list)
+    log: ExchangeLog = field(default_factory=ExchangeLog)
 
     @classmethod
     def checked(cls, target: Target, *, out: Path, faults: tuple[str, ...] = (), allow_writes: bool = False,
@@ -87,21 +85,17 @@ class FuzzRun:
         faults = f" (faults: {', '.join(self.faults)})" if self.faults else ""
         return self.target.shown_base_url or "the embedded reference server" + faults
 
-    def _keep(self, ex: Exchange) -> None:
-        if len(self.log) < MAX_LOGGED:
-            self.log.append(ex)
-
     def run(self, on_progress: Callable[[Progress], None] | None = None) -> FuzzOutcome:
         """Fuzz, then write every file of the run into ``out`` (and the JUnit file)."""
         from ecekit.fuzz import report
         from ecekit.live import live_target
-        from ecekit.report import har, publish, run_info
+        from ecekit.report import publish, run_info
         from ecekit.transport import properties
 
         with hypothesis_in_cache(), live_target(self.target, faults=self.faults, probe=not self.probed) as live:
             result = fuzz(live, self.config, valid_needs_204=self.valid_needs_204,
                           lenient_acceptance_fails=self.target.lenient_acceptance_fails,
-                          on_progress=on_progress, on_exchange=self._keep)
+                          on_progress=on_progress, on_exchange=self.log.keep)
         database = self.config.database
         payloads = database.parent / "fuzz-payloads" if database is not None else None
         rerun = rerun_command(self.target, self.faults, database)
@@ -110,7 +104,7 @@ class FuzzRun:
         data = {**run_info.header(self.target, faults=self.faults, seed=result.seed),
                 **report.to_data(result, payloads)}
         written = {"json": str(publish.write_json(data, self.out / "fuzz.json")),
-                   "har": str(har.write(self.log, self.out, comment=f"ecekit fuzz: {len(self.log)} exchanges"))}
+                   "har": str(self.log.write(self.out, "ecekit fuzz"))}
         written.update({k: str(v) for k, v in publish.write_reports("fuzz", data, self.out).items()})
         return FuzzOutcome(result, payloads, rerun, written, live.base_url or "")
 

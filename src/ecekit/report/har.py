@@ -100,3 +100,30 @@ def write(exchanges: Iterable[Exchange], directory: str | Path, *, comment: str 
     tmp.write_text(json.dumps(document(exchanges, comment=comment), indent=1), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+MAX_LOGGED = 20_000
+
+
+class ExchangeLog:
+    """The exchanges a run keeps for ``exchanges.har``: every one, up to a bound, and how many were not.
+
+    Bounded because a run is: a long hypothesis phase against a slow server must not grow without limit
+    in memory; the HAR file's comment says how many were not kept.
+    """
+
+    def __init__(self, limit: int = MAX_LOGGED) -> None:
+        self.limit = limit
+        self.kept: list[Exchange] = []
+        self.dropped = 0
+
+    def keep(self, ex: Exchange) -> None:
+        if len(self.kept) < self.limit:
+            self.kept.append(ex)
+        else:
+            self.dropped += 1
+
+    def write(self, directory: str | Path, command: str) -> Path:
+        """``exchanges.har`` in ``directory``, its comment naming ``command`` and what was not kept."""
+        more = f" ({self.dropped} more not kept)" if self.dropped else ""
+        return write(self.kept, directory, comment=f"{command}: {len(self.kept)} exchanges{more}")

@@ -2,7 +2,7 @@
 
 Each status answer is fetched once per (operation, entry point) and judged by every check, so a
 stalling server costs one timeout per answer, not one per check. Every exchange made while the run
-writes files is kept in its :class:`~ecekit.suite.exchange_log.ExchangeLog`.
+writes files is kept in its :class:`~ecekit.report.har.ExchangeLog`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from ecekit import operations
 from ecekit.client import Exchange
+from ecekit.report.har import ExchangeLog
 from ecekit.suite.connection import Connection
-from ecekit.suite.exchange_log import ExchangeLog
 
 if TYPE_CHECKING:
     from ecekit.canary import Canary

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ecekit.report import har, publish, run_info
+from ecekit.report import publish, run_info
 from ecekit.suite.session import Suite
 
 SCHEMA_VERSION = 1
@@ -43,7 +43,6 @@ def write(suite: Suite) -> dict[str, Path]:
     out = Path(suite.options.out)
     data, log = check_data(suite), suite.exchanges.log
     written = {"json": publish.write_json(data, out / "check.json")}
-    written["har"] = har.write(log.kept, out, comment=f"ecekit check: {len(log.kept)} exchanges"
-                               + (f" ({log.dropped} more not kept)" if log.dropped else ""))
+    written["har"] = log.write(out, "ecekit check")
     written.update(publish.write_reports("check", data, out))
     return written

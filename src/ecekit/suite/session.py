@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ecekit.report.har import ExchangeLog
 from ecekit.suite.connection import Connection
 from ecekit.suite.contexts import Contexts
-from ecekit.suite.exchange_log import ExchangeLog
 from ecekit.suite.exchanges import Exchanges
 from ecekit.suite.options import Options, checked, from_options
 from ecekit.suite.record import RunRecord
