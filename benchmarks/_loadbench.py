@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the stub server and its helpers live with the load tests
 
 from tests.load.harness import STUB, percentile, profile_file, server_log  # noqa: E402
-from tests.load.harness import run_load as run_ecekit  # noqa: E402
+from tests.load.harness import run_locust as run_ecekit  # noqa: E402
 from tests.load.harness import stub_server as _stub_server  # noqa: E402
 
 __all__ = ["HERE", "cpu_seconds", "k6_binary", "ms", "percentile", "profile_file", "run_ecekit", "run_k6",

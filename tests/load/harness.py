@@ -63,10 +63,11 @@ def profile_file(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_load(base_url: str, *, profile: str | Path, rate: float, duration: float, out: Path,
-             workers: int = 1, entry_point: str = "1001", seed: int | None = None,
-             hard_cap_s: float | None = None) -> dict[str, Any]:
-    """One `ecekit load` run through the launcher the CLI uses; returns summary.json."""
+def run_locust(base_url: str, *, profile: str | Path, rate: float, duration: float, out: Path,
+               workers: int = 1, entry_point: str = "1001", seed: int | None = None,
+               hard_cap_s: float | None = None) -> dict[str, Any]:
+    """The locust processes of one load run against ``base_url``, through the launcher the CLI uses
+    (no set-up checks, no server of its own: unlike ``ecekit.run_load``); returns summary.json."""
     options = {"ece_profile": str(profile), "ece_rate": str(rate), "ece_duration": str(duration),
                "ece_entry_points": entry_point, "ece_out": str(out)}
     if seed is not None:

@@ -16,7 +16,7 @@ import pytest
 
 from ecekit import operations as ops
 from ecekit.load import launch
-from tests.load.harness import percentile, profile_file, run_load, server_log, stub_server
+from tests.load.harness import percentile, profile_file, run_locust, server_log, stub_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
@@ -45,7 +45,7 @@ def test_violations_by_check_under_load_and_errors_apart(tmp_path: Path) -> None
 
     prof = profile(tmp_path, "three", calls=(CA, CE, CAP))
     with running_server(faults=["eligibility-out-of-range", "capacity-500"], subprocess=True) as srv:
-        s = run_load(srv.base_url, profile=prof, rate=20, duration=2, out=tmp_path / "out", seed=1)
+        s = run_locust(srv.base_url, profile=prof, rate=20, duration=2, out=tmp_path / "out", seed=1)
     ops_ = s["operations"]
     assert s["schedule"]["page_views"] > 10
     ce = ops_[CE]
@@ -68,7 +68,7 @@ def test_a_stall_is_in_the_percentiles_and_every_visitor_still_arrives(tmp_path:
     is the stall's, as the server's own log of the same run says."""
     prof = profile(tmp_path, "open", max_in_flight=1000)
     with stub_server("--stall", f"{STALL_AT}:{STALL_FOR}") as (base_url, log, _):
-        s = run_load(base_url, profile=prof, rate=RATE, duration=4, out=tmp_path / "out", seed=2)
+        s = run_locust(base_url, profile=prof, rate=RATE, duration=4, out=tmp_path / "out", seed=2)
     rows = server_log(log)[1:]  # the first is the stream's unrecorded warm-up call
     waits = [r[1] for r in rows if r[1] is not None]
     during = sum(1 for r in rows if STALL_AT <= r[0] < STALL_AT + STALL_FOR)
@@ -88,7 +88,7 @@ def test_latency_runs_from_the_scheduled_send_not_the_actual_one(tmp_path: Path)
     and that wait is in their latency (timing from the actual send would hide it: coordinated omission)."""
     prof = profile(tmp_path, "tiny-pool", max_in_flight=2)
     with stub_server("--stall", f"{STALL_AT}:{STALL_FOR}") as (base_url, log, _):
-        s = run_load(base_url, profile=prof, rate=RATE, duration=4, out=tmp_path / "out", seed=3)
+        s = run_locust(base_url, profile=prof, rate=RATE, duration=4, out=tmp_path / "out", seed=3)
     rows = server_log(log)[1:]
     reached = sum(1 for r in rows if STALL_AT <= r[0] < STALL_AT + STALL_FOR)
     assert reached <= 2  # only the two workers' requests reached the server during the stall
@@ -121,7 +121,7 @@ def _hung_runs(tmp: Path) -> dict[str, Any]:
 
     def run(name: str, prof: Path, duration: float, hard_cap_s: float | None = None) -> dict[str, Any]:
         with stub_server("--silent-after", "1") as (base_url, log, _):
-            summary = run_load(base_url, profile=prof, rate=20, duration=duration, out=tmp / name, seed=4,
+            summary = run_locust(base_url, profile=prof, rate=20, duration=duration, out=tmp / name, seed=4,
                                hard_cap_s=hard_cap_s)
         summary["server_rows"] = server_log(log)[1:]
         return summary

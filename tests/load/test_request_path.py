@@ -101,9 +101,9 @@ def test_a_refused_connection_is_counted_not_lost(tmp_path: Path) -> None:
     """Nothing listens: every page view is a `connection` failure. (The socket the leader takes from the
     pool before a page view's time once raised there and killed its worker: nothing was counted.)"""
     from ecekit.load.launch import free_port
-    from tests.load.harness import run_load
+    from tests.load.harness import run_locust
 
-    summary = run_load(f"http://127.0.0.1:{free_port()}/system", profile="one-call", rate=10, duration=1.5,
+    summary = run_locust(f"http://127.0.0.1:{free_port()}/system", profile="one-call", rate=10, duration=1.5,
                        out=tmp_path / "out", seed=1)
     total = summary["total"]
     assert total["requests"] == summary["schedule"]["page_views"] > 5

@@ -12,7 +12,7 @@ import pytest
 
 from ecekit import operations as ops
 from ecekit.load.schedule import Arrivals
-from tests.load.harness import profile_file, run_load, server_log, stub_server
+from tests.load.harness import profile_file, run_locust, server_log, stub_server
 
 SHAPES = {
     "ramp": Arrivals("ramp", rate=120, duration=4, start_rate=0),
@@ -67,7 +67,7 @@ def test_shapes_drawn_for_real(tmp_path: Path) -> None:
         text += f'[[call]]\noperation = "{ops.CHAT_ALLOWED.name}"\n'
         prof = profile_file(tmp_path, name, text)
         with stub_server() as (base_url, log, _):
-            s = run_load(base_url, profile=prof, rate=arr.rate, duration=arr.duration, out=tmp_path / name,
+            s = run_locust(base_url, profile=prof, rate=arr.rate, duration=arr.duration, out=tmp_path / name,
                          seed=5)
         rows = server_log(log)
         assert s["total"]["requests"] == s["schedule"]["page_views"] == len(rows) - 1

@@ -28,12 +28,13 @@ from locust.shape import LoadTestShape
 
 from ecekit import redaction, transport
 from ecekit.errors import ToolkitError
-from ecekit.load import generator, outcomes, runstate, summary
+from ecekit.load import generator, outcomes, runstate, stopped, summary
 from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 from ecekit.run_summaries import GeneratorProcess, LoadSummary, RunContext, TlsProperties
 
 log = logging.getLogger("ecekit.load")
 DELTA_MESSAGE = "ecekit_delta"
+ERROR_MESSAGE = "ecekit_error"
 DRAIN_MARGIN_S = 3.0
 ORIGIN_WAIT_S = 60.0  # the stream's clock starts within this of test_start, or never
 IN_WEB_UI = ("ece_profile", "ece_rate", "ece_duration", "ece_entry_points", "ece_slo", "ece_out")
@@ -63,6 +64,7 @@ def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
         raise SystemExit(2) from None
     if isinstance(runner, MasterRunner):
         runner.register_message(DELTA_MESSAGE, _on_delta)
+        runner.register_message(ERROR_MESSAGE, _on_error_message)
         events.worker_report.add_listener(_worker_report)
     if runner is not None:
         gevent.spawn(_progress_loop, environment)
@@ -88,6 +90,7 @@ def _on_test_start(environment: Any, **_: Any) -> None:
     state = runstate.start(environment, with_checker=not isinstance(runner, MasterRunner))
     if isinstance(runner, WorkerRunner):
         state.stream_done = lambda: _send_final_delta(environment)
+    state.on_error = lambda error: _stop_for(environment, error)
     if isinstance(runner, MasterRunner) and environment.parsed_options is not None:
         # forwarded to the workers with this spawn message: the rate is split over every user
         environment.parsed_options.ece_streams = max(1, runner.target_user_count)
@@ -95,6 +98,28 @@ def _on_test_start(environment: Any, **_: Any) -> None:
     log.info("ecekit: profile %s, %s arrivals at %g page views/s for %g s", state.settings.profile.name,
              state.settings.arrivals.shape, state.settings.arrivals.rate, state.settings.arrivals.duration)
     gevent.spawn(_measured_window, state)
+
+
+def _stop_for(environment: Any, error: ToolkitError) -> None:
+    """Stop the whole run for the user's mistake, once, and leave it for ``launch.run`` (see
+    ecekit.load.stopped): a worker tells its master, which does the rest."""
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        runner.send_message(ERROR_MESSAGE, stopped.as_data(error))
+        return
+    log.error("ecekit: error: %s", redaction.text(str(error)))
+    state = runstate.current()
+    if state is not None and state.settings.out:
+        stopped.write(state.settings.out, error)
+    if runner is not None:
+        gevent.spawn(runner.quit)
+
+
+def _on_error_message(environment: Any, msg: Any, **_: Any) -> None:
+    state = runstate.current()
+    error = stopped.from_data(msg.data)
+    if state is not None and error is not None:
+        state.fail(error)
 
 
 def _measured_window(state: runstate.RunState) -> None:
@@ -233,7 +258,7 @@ def _finish(environment: Any, *, final: bool) -> None:
             log.warning("ecekit: report.html not written: %s", exc)
     if s.junit_xml:
         summary.write_junit(result, s.junit_xml)
-    environment.process_exit_code = 0 if result["slo"]["passed"] else 1
+    environment.process_exit_code = 2 if state.error is not None else 0 if result["slo"]["passed"] else 1
     if final:
         sys.stderr.write("\n" + summary.render(result) + "\n")
 

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from ecekit import redaction, resources
 from ecekit.errors import TargetError
+from ecekit.load import stopped
 from ecekit.load.settings import CREDENTIALS_ENV
 from ecekit.processes import terminate
 from ecekit.run_summaries import LoadSummary, ProgressCounts
@@ -83,11 +84,12 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def run(launch: Launch, on_progress: Callable[[ProgressCounts], None] | None = None) -> LoadSummary:
-    """Run the load and return summary.json; raises TargetError if no summary was written. Both files
-    are our own locust processes' (``load.hooks``), read back as the shapes they were written in."""
+    """Run the load and return summary.json; raises TargetError if no summary was written, and the
+    error a locust process stopped the run for (ecekit.load.stopped). Both files are our own locust
+    processes' (``load.hooks``), read back as the shapes they were written in."""
     out = launch.out
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("summary.json", "progress.json"):
+    for stale in ("summary.json", "progress.json", stopped.FILE):
         (out / stale).unlink(missing_ok=True)
     env = {**os.environ, **launch.env, "PYTHONUNBUFFERED": "1"}
     credentials = redaction.split_credentials(launch.host)[1]
@@ -125,6 +127,9 @@ def run(launch: Launch, on_progress: Callable[[ProgressCounts], None] | None = N
             terminate(proc, 5)
         for log in logs:
             log.close()
+    error = stopped.read(out)
+    if error is not None:  # the user's mistake, found mid-run: exit 2 as if found before it
+        raise error
     written = read_json(out / "summary.json")
     if written is None:
         log_file = out / f"locust-{roles[0]}.log"

@@ -6,28 +6,25 @@ Imports locust (and so gevent's monkey-patching): only a locustfile, or a proces
 A locust User is a closed loop (send, wait for the answer, send again): a stalled server slows it
 down and hides its own stall. Here one User is instead a *stream* of page views: it walks the Poisson
 arrival times of its share of the offered rate with max_in_flight worker greenlets, and starts each
-page view at its time whether or not earlier ones have finished (see ``run_schedule``). Every latency
-is measured from the page view's scheduled time (the first call) or the end of the previous call
-(later calls) to the last byte, so time spent waiting for a free worker, for a connection or for a
-stalled server all count. A page
-view that starts more than LATE_AFTER_MS after its time is counted as sent late; one that could not
-start at all before the run ended as unsent; one still in flight when the drain ends as unfinished
-(its wait so far recorded as a failure). Locust's own statistics and web UI show the same corrected
-latencies: each request event is fired here, with that latency, failed when ecekit's checks say so.
+page view at its time whether or not earlier ones have finished (``ecekit.load.scheduler`` decides
+when, and counts what was late, unsent or unfinished; this module wires it to gevent greenlets and
+FastHttpUser). Every latency is measured from the page view's scheduled time (the first call) or the
+end of the previous call (later calls) to the last byte, so time spent waiting for a free worker, for
+a connection or for a stalled server all count; one still in flight when the drain ends has its wait
+so far recorded as a failure. Locust's own statistics and web UI show the same corrected latencies:
+each request event is fired here, with that latency, failed when ecekit's checks say so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import heapq
 import socket
 from time import perf_counter
 from typing import Any
 
 import gevent
 from gevent import ssl as gevent_ssl
-from gevent.event import Event
 from gevent.lock import Semaphore
 from geventhttpclient.url import URL
 from locust import FastHttpUser, constant, task
@@ -36,16 +33,16 @@ from locust.exception import CatchResponseError, StopUser
 
 from ecekit import inflate, operations, transport
 from ecekit.client import USER_AGENT, TransportError
+from ecekit.errors import ToolkitError
 from ecekit.inflate import ACCEPT_ENCODING, BadEncoding, TooLarge
 from ecekit.load import runstate
 from ecekit.load.checking import Verdict
+from ecekit.load.scheduler import Job, Scheduler
 from ecekit.load.settings import WARM_UP_S
-from ecekit.load.summary import LATE_AFTER_MS
 from ecekit.load.visitor import PageView, page_view, poll, poll_times
 from ecekit.load.waking import Waker
 from ecekit.load.wire import PreparedGets
 
-_LATE_S = LATE_AFTER_MS / 1000
 _TIMEOUTS = (gevent.Timeout, socket.timeout, TimeoutError)
 _READ = 64 * 1024  # body bytes asked of the socket at a time (the cap is checked between reads)
 
@@ -58,6 +55,33 @@ def _ssl_context(target: Any, *_: Any, **__: Any) -> Any:
     """geventhttpclient calls the factory with ``cafile=`` its own default bundle: ignored, the
     target's trust settings decide."""
     return transport.ssl_context(target, create=gevent_ssl.create_default_context)
+
+
+class _Greenlets:
+    """The scheduler's runtime in a locust process: gevent greenlets on ``perf_counter``'s clock,
+    woken on time by the stream's Waker."""
+
+    def __init__(self, waker: Waker) -> None:
+        self.wait_until = waker.wait_until
+
+    clock = staticmethod(perf_counter)
+    spawn = staticmethod(gevent.spawn)
+
+    @staticmethod
+    def lock() -> Semaphore:
+        return Semaphore(1)
+
+    @staticmethod
+    def settle() -> None:
+        gevent.sleep(0)
+
+    @staticmethod
+    def join(workers: list[gevent.Greenlet], timeout: float | None) -> None:
+        gevent.joinall(workers, timeout=timeout)
+
+    @staticmethod
+    def kill(workers: list[gevent.Greenlet]) -> None:
+        gevent.killall(workers, block=True, timeout=2)
 
 
 class PageViews(FastHttpUser):
@@ -107,120 +131,51 @@ class PageViews(FastHttpUser):
             self.state.stream_done()
         raise StopUser()
 
-    # -- the scheduler -------------------------------------------------------------------------
     def run_schedule(self) -> None:
-        """Leader/followers: max_in_flight worker greenlets; the one idle worker holding ``leader``
-        waits for the next arrival's time, takes it, passes the lead on and makes the page view.
-
-        No greenlet is spawned per page view and no hand-off switch is made (about a fifth of the
-        generator's CPU when it was a scheduler spawning into a pool); the timing is the same: a page
-        view starts at its time if a worker is free, or as soon as one is, its latency still counted
-        from its time.
-        """
+        """This stream's page views at their times (see ecekit.load.scheduler), on max_in_flight
+        greenlets; a check of the user's own that raises stops it (RunState.fail)."""
         s = self.state.settings
         rng = self.state.rng()
         arr = s.arrivals
-        rec = self.recorder
-        schedule = rec.schedule
         eps = list(s.target.entry_points) or ["1"]
         until = arr.duration if arr.bounded else None
-        polls: list[tuple[float, int, PageView]] = []
-        seq = 0
         self._warm_up(eps[0])
         arrivals = arr.arrival_times(rng, 1.0 / self.state.streams())
-        upcoming = next(arrivals, None)
-        t0 = hard_end = 0.0  # set once every worker is parked (below)
-        started = Event()
-        leader = Semaphore(1)
-        waker = Waker()  # wakes the leader on time without spinning (see ecekit.load.waking)
-        busy: set[Any] = set()
-        pool = s.profile.max_in_flight
-        stopped = False
 
-        def take() -> tuple[float, bool, PageView, float] | None:
-            """The next page view or poll at its time, and how late it was taken (only the leader
-            calls this). Everything about it is decided before its time comes, so that between its
-            time and its first byte nothing runs but the request itself."""
-            nonlocal upcoming, seq, stopped
-            started.wait()
-            while not stopped:
-                if polls and (upcoming is None or polls[0][0] <= upcoming):
-                    t, _, page = heapq.heappop(polls)
-                    is_poll = True
-                elif upcoming is not None:
-                    t, is_poll = upcoming, False
-                    page = PageView(rng.choice(eps))
-                    upcoming = next(arrivals, None)
-                    for when in poll_times(s.profile, t, rng, until, s.poll_interval):
-                        heapq.heappush(polls, (when, seq, page))
-                        seq += 1
+        def visit(job: Job) -> None:
+            try:
+                if job.is_poll:
+                    poll(job.page, s.poll_operation, job.due, self._call, perf_counter,  # type: ignore[arg-type]
+                         s.widget, self.outcomes)
                 else:
-                    return None
-                due = t0 + t
-                if self.gets is not None:
-                    self.gets.ready()  # a pooled socket in hand before the time, not after it
-                if due > perf_counter():
-                    waker.wait_until(due)
-                now = perf_counter()
-                if now - due > _LATE_S and len(busy) >= pool - 1:
-                    schedule["no_free_worker"] += 1  # overdue, and every other worker busy: the pool is full
-                if now > hard_end:  # no worker came free before the run's hard end
-                    stopped = True
-                    unsent = 1 + (upcoming is not None) + sum(1 for _ in arrivals) + len(polls)
-                    schedule["unsent"] += unsent
-                    rec.count_in_window("unsent", unsent)
-                    return None
-                if is_poll and page.broken:
-                    continue  # the widget showed an error and stopped polling
-                return due, is_poll, page, now - due
-            return None
+                    page_view(job.page, s.profile, job.due, self._call, perf_counter, rng, s.survey_sid,
+                              s.widget, self.outcomes)
+            except ToolkitError as exc:  # the user's mistake (a check that raised), not the server's
+                scheduler.stop()
+                self.state.fail(exc)
 
-        def worker() -> None:
-            me = gevent.getcurrent()
-            while True:
-                with leader:
-                    job = take()
-                if job is None:
-                    return
-                due, is_poll, page, lag = job
-                busy.add(me)
-                try:
-                    if is_poll:
-                        schedule["polls"] += 1
-                        poll(page, s.poll_operation, due, self._call, perf_counter,  # type: ignore[arg-type]
-                             s.widget, self.outcomes)
-                    else:
-                        schedule["page_views"] += 1
-                        page_view(page, s.profile, due, self._call, perf_counter, rng, s.survey_sid,
-                                  s.widget, self.outcomes)
-                finally:
-                    busy.discard(me)
-                    rec.record_lag(lag, due, lag > _LATE_S)  # after the request: not in its latency
-                    if lag > _LATE_S:
-                        schedule["late"] += 1
+        waker = Waker()  # wakes the leader on time without spinning (see ecekit.load.waking)
+        scheduler = Scheduler(arrivals, new_page=lambda: PageView(rng.choice(eps)),
+                              polls_of=lambda t: poll_times(s.profile, t, rng, until, s.poll_interval),
+                              visit=visit, workers=s.profile.max_in_flight, until=until, drain=s.profile.timeout,
+                              runtime=_Greenlets(waker), recorder=self.recorder,
+                              ready=self.gets.ready if self.gets is not None else lambda: None,
+                              on_start=self._clock_started)
+        try:
+            scheduler.run()
+        finally:
+            waker.close()
 
-        workers = [gevent.spawn(worker) for _ in range(s.profile.max_in_flight)]
-        # Let every worker run to where it parks (the first on `started`, the rest on `leader`) before
-        # the clock starts: starting 2000 greenlets takes tens of milliseconds, hundreds on a busy
-        # machine, and a schedule already running would count that stall in its first page views.
-        gevent.sleep(0)
-        t0 = perf_counter()
+    def _clock_started(self, t0: float) -> None:
+        """The stream's clock origin: the first stream of this process sets the measured window."""
+        s = self.state.settings
+        rec = self.recorder
         rec.start_clock(t0)
-        if rec.origin == t0:  # the first stream of this process sets the measured window
+        if rec.origin == t0:
+            until = s.arrivals.duration if s.arrivals.bounded else None
             rec.measure_between(t0 + s.warmup, t0 + until if until else float("inf"))
         if self.outcomes.origin is None:
             self.outcomes.origin = t0
-        hard_end = t0 + (until or float("inf")) + s.profile.timeout
-        started.set()
-        try:
-            left = hard_end - perf_counter()  # infinite for an unbounded run: locust stops it
-            gevent.joinall(workers, timeout=max(0.0, left) + 1.0 if left != float("inf") else None)
-        finally:
-            stopped = True
-            schedule["unfinished"] += len(busy)
-            rec.count_in_window("unfinished", len(busy))
-            gevent.killall(workers, block=True, timeout=2)
-            waker.close()
 
     def _warm_up(self, entry_point: str) -> None:
         """One unrecorded call before the clock starts: the first request of a process pays for a

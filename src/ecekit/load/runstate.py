@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecekit.errors import ToolkitError
 from ecekit.load.checking import FastChecker
 from ecekit.load.generator import GeneratorMeter
 from ecekit.load.outcomes import Outcomes
@@ -38,6 +39,17 @@ class RunState:
     worker_meters: dict[str, GeneratorProcess] = field(default_factory=dict)  # on a master: each worker's
     final_reports: set[str] = field(default_factory=set)  # on a master: workers whose last delta came
     stream_done: Callable[[], object] | None = None  # on a worker: sends its last delta (hooks)
+    error: ToolkitError | None = None  # the user's mistake that stopped the run (a check that raised)
+    on_error: Callable[[ToolkitError], object] | None = None  # stops the run for it (hooks)
+
+    def fail(self, error: ToolkitError) -> None:
+        """Stop the run for ``error``, found while it ran; every stream meets the same mistake, so
+        only the first one found is kept and acted on."""
+        if self.error is not None:
+            return
+        self.error = error
+        if self.on_error is not None:
+            self.on_error(error)
 
     def shape_over(self, *, master: bool, t: float, end: float, drain_end: float, users: int) -> bool:
         """Whether the arrival shape has run its course, ``t`` seconds into the run.
