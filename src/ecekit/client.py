@@ -94,12 +94,14 @@ class Exchange:
         more = f"… ({len(self.body)} bytes)" if len(self.body) > limit else ""
         return text + more
 
-    def describe(self) -> str:
-        """What came back, in one line: status, content type, size, time."""
+    def describe(self, *, timed: bool = True) -> str:
+        """What came back, in one line: status, content type, size, and (``timed``) time; untimed
+        where the time is not this answer's (a verdict memoised under load)."""
         if self.error is not None:
-            return f"no valid response: {self.error.value}: {self.error_detail} after {self.elapsed:.3f}s"
-        return (f"HTTP {self.status}, Content-Type {self.content_type or '(none)'}, "
-                f"{len(self.body)} bytes in {self.elapsed * 1000:.1f} ms")
+            return f"no valid response: {self.error.value}: {self.error_detail}" + \
+                (f" after {self.elapsed:.3f}s" if timed else "")
+        return (f"HTTP {self.status}, Content-Type {self.content_type or '(none)'}, {len(self.body)} bytes"
+                + (f" in {self.elapsed * 1000:.1f} ms" if timed else ""))
 
 
 class Client:

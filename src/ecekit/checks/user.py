@@ -58,8 +58,9 @@ def register_check(name: str | None = None, operations: Sequence[str] | None = N
                 found = func(obs)
                 return [] if found is None else list(found)
             except Exception as exc:  # the user's code failed, not the server: a setup error (exit 2)
+                judged = obs.exchange.describe(timed=False)
                 raise ConfigError(f"check {check!r} of {func.__module__} raised {type(exc).__name__}: {exc}",
-                                  remedy="fix the check; it was judging " + obs.exchange.describe()) from None
+                                  remedy=f"fix the check; it was judging {judged}") from None
 
         def wanted(target: Any, op: ops_mod.Operation) -> bool:
             return op.is_status and (wanted_ops is None or op.name in wanted_ops)
