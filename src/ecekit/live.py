@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ecekit import operations, transport
 from ecekit.client import Client
-from ecekit.errors import TargetError, UsageError
+from ecekit.errors import ConfigError, TargetError, UsageError
 from ecekit.target import Target
 
 PROBE_ENTRY_POINT = "1"  # any id will do: a wrong context root answers 404 for every path
@@ -60,6 +60,20 @@ def with_default_roles(target: Target) -> Target:
     from ecekit.server.embedded import default_roles
 
     return target.replace(**default_roles().target_kwargs())
+
+
+def with_roles(target: Target, faults: Iterable[str], *, doing: str) -> Target:
+    """The target a run ``doing`` something (``"test"``, ``"snapshot"``) needs, checked before it starts:
+    faults only on the embedded server, which brings its default entry points; a given server must
+    have entry points named, or there is nothing to do (ConfigError, exit 2)."""
+    check_faults(target, faults)
+    if target.is_embedded:
+        return with_default_roles(target)
+    if not target.all_entry_points():
+        raise ConfigError(f"no entry points to {doing}",
+                          remedy="pass --entry-point ID (and --inactive-entry-point / "
+                          "--invalid-entry-point), or list them in ecekit.toml")
+    return target
 
 
 def check_faults(target: Target, faults: Iterable[str]) -> None:

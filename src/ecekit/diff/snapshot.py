@@ -30,7 +30,7 @@ from ecekit.checks.user import load_for
 from ecekit.client import Client, Exchange, Rationed
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
-from ecekit.live import check_faults, live_target, with_default_roles
+from ecekit.live import live_target, with_roles
 from ecekit.report.run_info import xsd_hashes
 from ecekit.target import Target
 from ecekit.xmlsafe import schemas
@@ -48,13 +48,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
     """Snapshot ``target`` (the embedded reference server, with ``faults``, when it has no base URL)."""
     if reads < 1:
         raise UsageError("--reads must be 1 or more")
-    check_faults(target, faults)
-    if target.is_embedded:
-        target = with_default_roles(target)
-    elif not target.all_entry_points():
-        raise ConfigError("no entry points to snapshot",
-                          remedy="pass --entry-point ID (and --inactive-entry-point / "
-                          "--invalid-entry-point), or list them in ecekit.toml")
+    target = with_roles(target, faults, doing="snapshot")
     bundle = schemas(target.xsd_dir)  # SchemaError now, before any request
     load_for(target)  # the user's checks are judged beside the built-in ones
     with live_target(target, faults=faults) as live:

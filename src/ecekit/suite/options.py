@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecekit.checks import consistency
-from ecekit.errors import ConfigError, UsageError
+from ecekit.errors import UsageError
 from ecekit.target import Target
 
 DEFAULT_FUZZ_EXAMPLES = 100
@@ -68,19 +68,13 @@ def checked(target: Target, options: Options) -> Target:
     Raises a ToolkitError (ConfigError, UsageError, SchemaError) for anything the user must fix.
     """
     from ecekit.checks.user import load_for
-    from ecekit.live import check_faults, with_default_roles
+    from ecekit.live import with_roles
     from ecekit.writable import writable_dir, writable_file
     from ecekit.xmlsafe import schemas
 
     if options.fuzz_examples < 0 or options.consistency_reads < 1:
         raise UsageError("--fuzz-examples must be 0 or more and --consistency-reads 1 or more")
-    check_faults(target, options.faults)  # an unknown fault name, or one with --base-url: exit 2
-    if target.is_embedded:
-        target = with_default_roles(target)
-    elif not target.all_entry_points():
-        raise ConfigError("no entry points to test",
-                          remedy="pass --entry-point ID (and --inactive-entry-point / "
-                          "--invalid-entry-point), or list them in ecekit.toml")
+    target = with_roles(target, options.faults, doing="test")  # a fault with --base-url: exit 2
     schemas(target.xsd_dir)  # SchemaError now, not one per test
     writable_file(options.junit_xml, "--junit-xml")  # a report that cannot be written: exit 2 now
     writable_dir(options.out, "--out")
