@@ -83,7 +83,8 @@ def test_a_generator_bottleneck_is_reported_as_the_generators(tmp_path: Path) ->
     assert data["max_sustainable_rate"] is not None and data["max_sustainable_rate"] < server.capacity / 10
     last = data["steps"][-1]
     assert not last["generator_ok"] and "late" in last["generator_problems"][0]
-    assert "max_in_flight" in last["generator_problems"][0]  # and it says which limit of the generator
+    if "the machine is short of CPU" not in last["generator_problems"][0]:  # starved there: the run says so
+        assert "max_in_flight" in last["generator_problems"][0]  # else it says which limit of the generator
     assert "not the server" in data["verdict"] and "lower bound" in data["verdict"]
     assert data["first_breach"] is None  # nothing is presented as the server's limit
 
