@@ -33,7 +33,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The order handed out is: the timing group first (it starts at once on one worker, while the others
 # take the light tests, one process each), then the tests not marked slow, then the slow ones. Each
 # timing test must still pass with two busy processes beside it.
-SHARED_FIXTURES = {"runs": "timing", "hung": "timing"}
+SHARED_FIXTURES = {"runs": "timing", "hung": "timing", "real_run": "real_run"}
 
 
 @pytest.fixture
