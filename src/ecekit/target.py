@@ -132,6 +132,12 @@ class Target:
         return widgets.get(self.widget, self.custom_widgets)
 
     @property
+    def valid_needs_204(self) -> bool:
+        """A valid survey must get exactly 204: on the embedded server, or when the user names a real
+        session id; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES)."""
+        return self.is_embedded or self.sid is not None
+
+    @property
     def lenient_acceptance_fails(self) -> bool:
         """Whether a survey only a lenient server accepts fails the run (see checks.survey)."""
         return self.is_embedded if self.lenient_surveys_fail is None else self.lenient_surveys_fail

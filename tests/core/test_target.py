@@ -99,3 +99,9 @@ def test_ecekit_toml_in_the_working_directory_is_read(
 def test_entry_points_given_from_python_as_a_list_of_numbers_are_strings() -> None:
     target = Target(base_url="http://h/system", entry_points=[1001, "1002"], invalid_entry_points=[999999])  # type: ignore[arg-type]
     assert target.entry_points == ("1001", "1002") and target.all_entry_points() == ("1001", "1002", "999999")
+
+
+def test_a_valid_survey_needs_204_on_the_embedded_server_or_with_a_real_session_id() -> None:
+    assert Target().valid_needs_204  # the embedded server checks no sessions
+    assert Target(base_url="http://127.0.0.1:9/system", sid="real-123").valid_needs_204
+    assert not Target(base_url="http://127.0.0.1:9/system").valid_needs_204  # a made-up sid may get a 4xx

@@ -76,11 +76,6 @@ class FuzzRun:
         return cls(target, config, out, faults, junit_xml, how)
 
     @property
-    def valid_needs_204(self) -> bool:
-        """A valid survey must get 204: on the embedded server, or with a real session id."""
-        return self.target.is_embedded or self.target.sid is not None
-
-    @property
     def where(self) -> str:
         faults = f" (faults: {', '.join(self.faults)})" if self.faults else ""
         return self.target.shown_base_url or "the embedded reference server" + faults
@@ -93,7 +88,7 @@ class FuzzRun:
         from ecekit.transport import properties
 
         with hypothesis_in_cache(), live_target(self.target, faults=self.faults, probe=not self.probed) as live:
-            result = fuzz(live, self.config, valid_needs_204=self.valid_needs_204,
+            result = fuzz(live, self.config, valid_needs_204=self.target.valid_needs_204,
                           lenient_acceptance_fails=self.target.lenient_acceptance_fails,
                           on_progress=on_progress, on_exchange=self.log.keep)
         database = self.config.database

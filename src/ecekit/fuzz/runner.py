@@ -93,12 +93,12 @@ def fuzz(target: Target, config: FuzzConfig = FuzzConfig(), *, valid_needs_204: 
          on_exchange: Callable[[Exchange], None] | None = None) -> FuzzResult:
     """Fuzz ``target``'s survey operation; every failure comes back shrunk, none is raised.
 
-    ``valid_needs_204``: a valid survey must get exactly 204. Default: yes for the embedded server or
-    when the target names a real ``sid``; otherwise a 4xx for a made-up sid is tolerated (ECE_NOTES).
+    ``valid_needs_204``: a valid survey must get exactly 204. Default: the target's rule
+    (:attr:`Target.valid_needs_204`; a started embedded server has a base URL, so its caller says so).
     ``lenient_acceptance_fails``: a survey only a lenient server accepts is a failure, not a finding
     (default: the target's).
     """
-    strict = target.is_embedded or target.sid is not None if valid_needs_204 is None else valid_needs_204
+    strict = target.valid_needs_204 if valid_needs_204 is None else valid_needs_204
     lenient_fails = target.lenient_acceptance_fails if lenient_acceptance_fails is None else lenient_acceptance_fails
     run_seed = config.seed if config.seed is not None else secrets.randbelow(1 << 32)
     context = Context(target=target, valid_needs_204=strict)
