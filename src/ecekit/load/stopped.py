@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ecekit import redaction
 from ecekit.errors import ConfigError, SchemaError, TargetError, ToolkitError, UsageError
+from ecekit.report import publish
 
 FILE = "error.json"
 _KINDS: dict[str, type[ToolkitError]] = {k.__name__: k for k in (ConfigError, UsageError, SchemaError, TargetError)}
@@ -35,9 +36,8 @@ def from_data(data: object) -> ToolkitError | None:
 
 
 def write(out: Path, error: ToolkitError) -> None:
-    """Leave ``error`` in the output directory ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / FILE).write_text(json.dumps(as_data(error), indent=2), encoding="utf-8")
+    """Leave ``error`` in the output directory ``out`` (atomically: ``launch.run`` reads it after)."""
+    publish.write_json(as_data(error), out / FILE)
 
 
 def read(out: Path) -> ToolkitError | None:
