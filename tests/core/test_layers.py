@@ -31,6 +31,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "diff": {"operations", "foundation", "checks", "report", "live"},
     "load": {"operations", "foundation", "checks", "report", "live"},
     "capacity": {"operations", "foundation", "load", "report"},
+    "compare": {"operations", "foundation", "load", "capacity", "report"},
 }
 
 

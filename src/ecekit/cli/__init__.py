@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "capacity": ("ecekit.cli.capacity", "Find the highest page-view rate held within an SLO, and what limits it."),
     "snapshot": ("ecekit.cli.snapshot", "Record every status answer of a server, for ecekit diff."),
     "diff": ("ecekit.cli.diff", "Compare two snapshots, servers or XSD sets: breaking, slower, compatible."),
+    "compare": ("ecekit.cli.compare", "Is AFTER slower than BEFORE? Load or capacity runs, with confidence intervals."),
     "serve": ("ecekit.cli.serve", "Run the reference ECE server."),
     "report": ("ecekit.cli.report", "Render a run's report.html and summary.md again from its JSON."),
 }

@@ -1,0 +1,113 @@
+"""Issue 24's acceptance on real runs: does `ecekit compare` tell noise from a 1 ms slowdown?
+
+Two reference servers on loopback: BEFORE answers 90 % of requests after 2.0 ms (``latency=mix:2ms@90,
+10ms@8,40ms@2``), AFTER after 3.0 ms instead. Each comparison is `ecekit load --repeat K --ab` (runs
+alternating between the two sides, one-call profile, RATE page views/s, DURATION s each) and then
+`ecekit compare`:
+
+* A/A: both sides BEFORE: `same` or `inconclusive` in at least 9 of 10, `slower` in at most 1;
+* A/B: BEFORE then AFTER: `slower` in at least 9 of 10, and the p50 change's interval holding +1.0 ms
+  in at least 9 of 10.
+
+    python benchmarks/bench_compare_acceptance.py                 # 10 + 10 comparisons of 5 runs of 10 s
+    python benchmarks/bench_compare_acceptance.py --quick         # 3 + 3 comparisons of 3 runs of 4 s
+
+A/A and A/B comparisons alternate, so both see the same machine. Results: reports/bench-compare/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "reports" / "bench-compare"
+MIX = "latency=mix:{fast}ms@90,10ms@8,40ms@2"
+
+
+@contextlib.contextmanager
+def server(fast_ms: float, surveys: Path) -> Iterator[str]:
+    """A reference server whose fast answers take ``fast_ms``; its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "ecekit", "serve", "--port", "0", "--fault",
+                             MIX.format(fast=f"{fast_ms:g}"), "--surveys", str(surveys)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            found = re.search(r"listening on (\S+)", line)
+            if found:
+                yield found.group(1)
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the reference server did not start")
+        else:
+            raise RuntimeError("the reference server exited")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def comparison(name: str, url_a: str, url_b: str, args: argparse.Namespace) -> dict[str, object]:
+    out = OUT / name
+    load = [sys.executable, "-m", "ecekit", "load", "--profile", "one-call", "--rate", str(args.rate),
+            "--duration", str(args.duration), "--repeat", str(args.runs), "--pause", "1", "--ab", url_a, url_b,
+            "--entry-point", "1001", "--out", str(out), "-q"]
+    done = subprocess.run(load, capture_output=True, text=True, timeout=args.runs * 2 * (args.duration + 60))
+    if done.returncode not in (0, 1):
+        return {"name": name, "error": done.stderr.strip()[-400:]}
+    compared = subprocess.run([sys.executable, "-m", "ecekit", "compare", str(out / "a"), str(out / "b"), "--json",
+                               "--out", str(out / "compare")], capture_output=True, text=True, timeout=300)
+    if compared.returncode not in (0, 1):
+        return {"name": name, "error": compared.stderr.strip()[-400:]}
+    data = json.loads(compared.stdout)
+    p50 = data["operations"]["chatAllowed"]["p50"]
+    return {"name": name, "verdict": data["verdict"], "p50_change_ms": p50["change_ms"], "p50_ci95_ms": p50["ci95_ms"],
+            "p50_verdict": p50["verdict"], "before_p50_ms": p50["before_ms"], "after_p50_ms": p50["after_ms"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--comparisons", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--quick", action="store_true", help="3 + 3 comparisons of 3 runs of 4 s")
+    args = parser.parse_args()
+    if args.quick:
+        args.comparisons, args.runs, args.duration = 3, 3, 4.0
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, list[dict[str, object]]] = {"aa": [], "ab": []}
+    with server(2.0, OUT / "before.sqlite3") as before, server(3.0, OUT / "after.sqlite3") as after:
+        for i in range(args.comparisons):
+            for kind, second in (("aa", before), ("ab", after)):
+                row = comparison(f"{kind}-{i:02d}", before, second, args)
+                results[kind].append(row)
+                print(json.dumps(row), flush=True)
+    aa, ab = results["aa"], results["ab"]
+    aa_ok = sum(r.get("verdict") in ("same", "inconclusive") for r in aa)
+    aa_slower = sum(r.get("verdict") == "slower" for r in aa)
+    ab_slower = sum(r.get("verdict") == "slower" for r in ab)
+    covered = sum(1 for r in ab if r.get("p50_ci95_ms") and r["p50_ci95_ms"][0] <= 1.0 <= r["p50_ci95_ms"][1])  # type: ignore[index]
+    n = args.comparisons
+    lines = [f"A/A: same or inconclusive {aa_ok}/{n}, slower {aa_slower}/{n}",
+             f"A/B: slower {ab_slower}/{n}, p50 interval holds +1.0 ms {covered}/{n}"]
+    print("\n".join(lines))
+    (OUT / "results.json").write_text(json.dumps({"settings": vars(args), **results, "lines": lines}, indent=2))
+    passed = aa_ok >= 0.9 * n and aa_slower <= max(1, n // 10) and ab_slower >= 0.9 * n and covered >= 0.9 * n
+    print("PASS" if passed else "FAIL")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
