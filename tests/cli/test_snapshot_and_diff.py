@@ -63,7 +63,8 @@ def test_a_breaking_difference_exits_1_and_says_where(before: Path, broken: Path
     prefixes = [line for line in lines if "prefix changed" in line]
     assert len(prefixes) == 5 and all(line.startswith("COMPATIBLE") for line in prefixes), result.output
     assert "ns2 → chat" in prefixes[0]
-    assert lines[-1].startswith("27 breaking, "), lines[-1]  # element gone, semantics, xsd: 9 each
+    # element gone, semantics, xsd, and queueDepth gone from the JSON answer too: 9 each
+    assert lines[-1].startswith("36 breaking, "), lines[-1]
 
 
 def test_json_lists_every_difference(before: Path, broken: Path) -> None:
@@ -87,7 +88,7 @@ def test_a_report_page_in_the_style_of_the_others(before: Path, broken: Path, tm
     assert "1001: 1 → (none)" in page
     summary = (out / "summary.md").read_text()
     assert "| breaking | liveSessionStatus |" in summary and "prefix" not in summary  # the glance
-    assert json.loads((out / "diff.json").read_text())["counts"]["breaking"] == 27
+    assert json.loads((out / "diff.json").read_text())["counts"]["breaking"] == 36
     (out / "report.html").unlink()
     again = run("report", str(out))
     assert again.exit_code == 0 and (out / "report.html").read_text() == page

@@ -25,7 +25,7 @@ from ecekit.client import Exchange, TransportError
 from ecekit.diff import snapshot
 from ecekit.errors import ConfigError, UsageError
 from ecekit.live import with_default_roles
-from ecekit.server.render import XML_TYPE, xml
+from ecekit.server.render import JSON_TYPE, XML_TYPE, json_body, xml
 from ecekit.target import Target
 from ecekit.xmlsafe import schemas
 
@@ -45,10 +45,14 @@ def clean(_round: int, _ep: str, op: str) -> dict[str, Any]:
 
 class FakeClient:
     """Stands in for :class:`ecekit.client.Client`: answers from a script, elapsed 10 ms per round
-    (x10 for inactive and invalid entry points), every call recorded."""
+    (x10 for inactive and invalid entry points), every call recorded: the XML ones in ``calls``, all
+    in order in ``sent``. A JSON request (``Accept: application/json``) gets the same values as JSON,
+    or what ``json_script`` says."""
 
     script: ClassVar[Script] = staticmethod(clean)
+    json_script: ClassVar[Script | None] = None
     calls: ClassVar[list[tuple[str, str]]] = []
+    sent: ClassVar[list[tuple[str, str, str]]] = []
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -60,16 +64,21 @@ class FakeClient:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def call(self, op: ops.Operation, ep: str) -> Exchange:
-        FakeClient.calls.append((op.name, ep))
-        n = self.rounds[(op.name, ep)] = self.rounds.get((op.name, ep), -1) + 1
-        scripted = type(self).script(n, ep, op.name)
+    def call(self, op: ops.Operation, ep: str, headers: dict[str, str] | None = None) -> Exchange:
+        as_json = (headers or {}).get("Accept") == "application/json"
+        FakeClient.sent.append((op.name, ep, "json" if as_json else "xml"))
+        if not as_json:
+            FakeClient.calls.append((op.name, ep))
+        key = (op.name, ep, as_json)
+        n = self.rounds[key] = self.rounds.get(key, -1) + 1
+        script = type(self).json_script if as_json and type(self).json_script else type(self).script
+        scripted = script(n, ep, op.name)
         elapsed = (n + 1) * (0.01 if ep in self.target.entry_points else 0.1)
         if "error" in scripted or "status" in scripted:
             return Exchange(op.name, op.method, self.target.url(op, ep), ep, elapsed=elapsed, **scripted)
+        media, body = (JSON_TYPE, json_body(op, scripted)) if as_json else (XML_TYPE, xml(op, scripted))
         return Exchange(op.name, op.method, self.target.url(op, ep), ep, status=200,
-                        response_headers={"content-type": XML_TYPE.decode()}, body=xml(op, scripted),
-                        elapsed=elapsed)
+                        response_headers={"content-type": media.decode()}, body=body, elapsed=elapsed)
 
 
 @pytest.fixture
@@ -78,7 +87,9 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeClient]:
     monkeypatch.setattr(snapshot, "Client", FakeClient)
     monkeypatch.setattr("ecekit.live.ensure_reachable", reached.append)
     monkeypatch.setattr(FakeClient, "calls", [])
+    monkeypatch.setattr(FakeClient, "sent", [])
     monkeypatch.setattr(FakeClient, "script", staticmethod(clean))
+    monkeypatch.setattr(FakeClient, "json_script", None)
     FakeClient.reached = reached  # type: ignore[attr-defined]
     return FakeClient
 
@@ -132,6 +143,66 @@ def test_the_first_round_s_answers_are_the_ones_recorded(fake: type[FakeClient])
     assert taken["answers"]["capacity"]["1001"]["response"]["elements"][f"{{{ops.CHAT_NS}}}count"]["value"] == 3
 
 
+def test_each_xml_read_is_followed_by_the_json_one_and_both_are_recorded(fake: type[FakeClient]) -> None:
+    taken = snapshot.take(target(), reads=2)
+    assert fake.sent[:4] == [("agentAvailability", "1001", "xml"), ("agentAvailability", "1001", "json"),
+                             ("capacity", "1001", "xml"), ("capacity", "1001", "json")]
+    assert len(fake.sent) == 2 * len(fake.calls) == 2 * 2 * 2 * 5
+    assert taken["answers"]["capacity"]["1001"]["json"] == {
+        "transport": None, "status": 200, "content_type": "application/json", "charset": None, "json": "ok",
+        "nested_under": None, "disagrees": [],
+        "fields": {"count": {"field": "count", "type": "count", "valid": True, "value": 3, "json_type": "number"}}}
+    assert taken["answers"]["capacity"]["1001"]["latency_ms"]["reads"] == 2  # the XML reads' alone
+
+
+def test_a_json_field_disagrees_only_when_it_does_on_every_round(fake: type[FakeClient]) -> None:
+    def once(n: int, ep: str, op: str) -> dict[str, Any]:
+        return {**VALUES[op], "count": 4} if op == "capacity" and n == 0 else dict(VALUES[op])
+
+    fake.json_script = staticmethod(once)
+    taken = snapshot.take(target(), reads=3)
+    assert taken["answers"]["capacity"]["1001"]["json"]["disagrees"] == []  # a queue that moved, once
+    assert taken["answers"]["capacity"]["1001"]["json"]["fields"]["count"]["value"] == 4  # the first round's
+    fake.json_script = staticmethod(lambda n, ep, op: {**VALUES[op], "count": 4} if op == "capacity"
+                                    else dict(VALUES[op]))
+    taken = snapshot.take(target(), reads=3)
+    assert taken["answers"]["capacity"]["1001"]["json"]["disagrees"] == ["count"]
+    assert taken["answers"]["capacity"]["1005"]["json"]["disagrees"] == ["count"]
+    assert taken["answers"]["chatAllowed"]["1001"]["json"]["disagrees"] == []
+
+
+def _json_answer(json_answer: dict[str, Any]) -> Script:
+    return lambda n, ep, op: json_answer if op == "capacity" else dict(VALUES[op])
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ({"status": 200, "response_headers": {"content-type": "application/xml"}, "body": xml(ops.CAPACITY, {"count": 3})},
+     {"status": 200, "content_type": "application/xml", "json": "not_served", "fields": {}}),
+    ({"status": 406, "response_headers": {"content-type": "text/plain"}, "body": b"no JSON here"},
+     {"status": 406, "content_type": "text/plain", "json": "not_served", "fields": {}}),
+    ({"status": 200, "response_headers": {"content-type": "application/json"}, "body": b"{count: 3"},
+     {"status": 200, "json": "not_json", "fields": {}}),
+    ({"status": 200, "response_headers": {"content-type": "application/json"}, "body": b"[" * 100_000},
+     {"status": 200, "json": "not_json", "fields": {}}),
+    ({"status": 200, "response_headers": {"content-type": "application/json"}, "body": b"[3]"},
+     {"status": 200, "json": "not_object", "fields": {}}),
+    ({"status": 500, "response_headers": {"content-type": "application/json; charset=UTF-8"},
+      "body": b'{"code": "500-internal"}'},
+     {"status": 500, "charset": "utf-8", "json": "ok",
+      "fields": {"code": {"type": "text", "value": "500-internal", "json_type": "string"}}}),
+    ({"status": 204, "response_headers": {}, "body": b""},
+     {"status": 204, "content_type": None, "json": None, "fields": {}}),
+    ({"error": TransportError.CONNECTION},
+     {"transport": "connection", "status": None, "json": None, "fields": {}}),
+])
+def test_a_json_answer_that_is_not_json_is_recorded_as_such(fake: type[FakeClient], answer: dict[str, Any],
+                                                            expected: dict[str, Any]) -> None:
+    fake.json_script = staticmethod(_json_answer(answer))
+    record = snapshot.take(target(), reads=2)["answers"]["capacity"]["1001"]["json"]
+    assert {k: record[k] for k in expected} == expected
+    assert record["disagrees"] == []
+
+
 def test_the_target_s_size_cap_applies_to_the_recorded_answer(fake: type[FakeClient]) -> None:
     taken = snapshot.take(target(inactive_entry_points=(), max_body_bytes=100), reads=1)
     assert taken["answers"]["capacity"]["1001"]["response"]["xml"] == "too_large"
@@ -176,7 +247,9 @@ def test_rules_the_target_excludes_are_left_out(fake: type[FakeClient]) -> None:
 def test_a_hung_server_gets_three_requests_then_none(fake: type[FakeClient]) -> None:
     fake.script = staticmethod(lambda n, ep, op: {"error": TransportError.TIMEOUT})
     taken = snapshot.take(target(read_timeout=0.5), reads=2)
-    assert fake.calls == [("agentAvailability", "1001"), ("capacity", "1001"), ("liveSessionStatus", "1001")]
+    # the JSON read after each XML one counts as the XML ones do
+    assert fake.sent == [("agentAvailability", "1001", "xml"), ("agentAvailability", "1001", "json"),
+                         ("capacity", "1001", "xml")]
     answers = [a for eps in taken["answers"].values() for a in eps.values()]
     assert len(answers) == 10 and {a["response"]["transport"] for a in answers} == {"timeout"}
     assert taken["answers"]["checkEligibility"]["1001"]["checks"]["fail"]["transport"] == [
@@ -186,13 +259,13 @@ def test_a_hung_server_gets_three_requests_then_none(fake: type[FakeClient]) -> 
 
 def test_an_answer_between_timeouts_starts_the_count_again(fake: type[FakeClient]) -> None:
     def script(n: int, ep: str, op: str) -> dict[str, Any]:
-        return dict(VALUES[op]) if op == "liveSessionStatus" else {"error": TransportError.TIMEOUT}
+        return dict(VALUES[op]) if op == "capacity" else {"error": TransportError.TIMEOUT}
 
     fake.script = staticmethod(script)
     snapshot.take(target(inactive_entry_points=()), reads=2)
-    # two timeouts, an answer, two timeouts, (round 2) timeout: three in a row, the rest is not sent
-    assert fake.calls == [("agentAvailability", "1001"), ("capacity", "1001"), ("liveSessionStatus", "1001"),
-                          ("checkEligibility", "1001"), ("chatAllowed", "1001"), ("agentAvailability", "1001")]
+    # two timeouts (XML, JSON), two answers, three timeouts in a row: the rest is not sent
+    assert fake.sent == [(op, "1001", kind) for op in ("agentAvailability", "capacity", "liveSessionStatus")
+                         for kind in ("xml", "json")] + [("checkEligibility", "1001", "xml")]
 
 
 def test_reads_must_be_one_or_more(fake: type[FakeClient]) -> None:
@@ -368,6 +441,12 @@ def _answer(d: dict[str, Any]) -> dict[str, Any]:
 
 
 KEYS = "transport, status, content_type, charset, xml, root, attributes, elements, prefixes"
+JSON_KEYS = "transport, status, content_type, charset, json, nested_under, fields, disagrees"
+
+
+def _json() -> dict[str, Any]:
+    return {"transport": None, "status": 200, "content_type": "application/json", "charset": None, "json": "ok",
+            "nested_under": None, "fields": {"count": {"type": "text", "value": "3"}}, "disagrees": []}
 CHECKS = "answers.capacity.1001.checks must hold pass and skip lists and a fail object"
 DAMAGE = [
     (lambda d: d["answers"].update(capacity=[]), "answers.capacity is not an object"),
@@ -392,6 +471,14 @@ DAMAGE = [
      "answers.capacity.1001.response.attributes: every value needs a type"),
     (lambda d: _answer(d)["response"]["elements"].update({"x": "3"}),
      "answers.capacity.1001.response.elements: every value needs a type"),
+    (lambda d: _answer(d).update(json=[]), f"answers.capacity.1001.json lacks one of {JSON_KEYS}"),
+    (lambda d: _answer(d).update(json={"status": 200}), f"answers.capacity.1001.json lacks one of {JSON_KEYS}"),
+    (lambda d: _answer(d).update(json={**_json(), "fields": []}),
+     "answers.capacity.1001.json: fields must be an object and disagrees a list"),
+    (lambda d: _answer(d).update(json={**_json(), "disagrees": "count"}),
+     "answers.capacity.1001.json: fields must be an object and disagrees a list"),
+    (lambda d: _answer(d).update(json={**_json(), "fields": {"count": {"value": 3}}}),
+     "answers.capacity.1001.json.fields: every value needs a type"),
     (lambda d: d.update(latency_ms=[]), "latency_ms is not an object"),
     (lambda d: d.update(consistency="x"), "consistency is not an object"),
     (lambda d: d.update(xsd=None), "xsd is not an object"),
@@ -405,6 +492,14 @@ def test_a_damaged_snapshot_says_where(tmp_path: Path, edit: Callable[[dict[str,
         load_text(tmp_path, _damaged(edit))
     assert err.value.message == f"{tmp_path / 's.json'} is a damaged snapshot: {problem}"
     assert err.value.remedy == "take the snapshot again; do not edit the file by hand"
+
+
+def test_a_snapshot_without_json_records_loads_and_so_does_one_with_them(tmp_path: Path) -> None:
+    """A file written before JSON was recorded is not damaged: schema_version 1 still reads it."""
+    assert "json" not in _answer(good()) and load_text(tmp_path, good()) == good()
+    with_json = good()
+    _answer(with_json)["json"] = _json()
+    assert load_text(tmp_path, with_json) == with_json
 
 
 def test_damage_is_found_in_any_answer_not_only_the_first(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ecekit import operations
+
 
 class Severity(StrEnum):
     BREAKING = "breaking"
@@ -58,9 +60,16 @@ RULES: tuple[Rule, ...] = (
     Rule("contract_broken", _B, "a contract check that passed (or did not apply) in A fails in B"),
     Rule("contract_new_violation", _B, "a check failing in both has a violation in B that A did not have"),
     Rule("consistency_broken", _B, "a consistency rule that held in A is contradicted on every read in B"),
+    Rule("json_broken", _B, "a JSON answer in A is not JSON in B: another media type (JSON no longer served), "
+         "a body that does not parse, or not an object"),
+    Rule("json_nesting_changed", _B, "the JSON fields moved: flat in A, nested under the root's name in B, or back"),
+    Rule("json_field_gone", _B, "a field of A's JSON answer is missing from B's"),
+    Rule("json_disagrees", _B, "a JSON field that carried the XML answer's value in A differs from it on every "
+         "read in B"),
     Rule("latency_slower", _S, "a latency percentile (p50, p90) is worse by more than the tolerance"),
     Rule("element_added", _C, "B's answer has an element A's did not (a new optional element)"),
     Rule("attribute_added", _C, "B's answer has an attribute A's did not (a new optional attribute)"),
+    Rule("json_field_added", _C, "B's JSON answer has a field A's did not"),
     Rule("prefix_changed", _C, "a namespace is bound to another prefix (elements compare by URI, never prefix)"),
     Rule("optional_field_gone", _C, "a documented optional field (chatAllowed's reason) is absent in B: the guide "
          "sends it only in some states"),
@@ -68,7 +77,8 @@ RULES: tuple[Rule, ...] = (
     Rule("charset_changed", _C, "the charset parameter of the content type differs"),
     Rule("latency_faster", _C, "a latency percentile is better by more than the tolerance"),
     Rule("repaired", _C, "something broken in A works in B (a transport failure, a type, a failing check)"),
-    Rule("not_compared", _C, "an operation or entry point is only in one snapshot, so it was not compared"),
+    Rule("not_compared", _C, "an operation, an entry point or the JSON answers are only in one snapshot (one taken "
+         "before ecekit recorded JSON), so they were not compared"),
     Rule("schemas_differ", _C, "the snapshots were judged against different XSD files (see the hashes)"),
     # --- schemas (ecekit diff --xsd)
     Rule("xsd_component_gone", _B, "an element or attribute declared in A is not declared in B"),
@@ -122,6 +132,36 @@ class Tolerance:
 
     def allowed(self, before_ms: float) -> float:
         return max(before_ms * self.ratio, self.floor_ms)
+
+
+ENUMERATED = frozenset({operations.FieldType.RESPONSE_TYPE.value, operations.FieldType.REASON.value})
+
+
+def value_kind(va: dict[str, Any], vb: dict[str, Any]) -> str | None:
+    """The kind of change from one recorded value to another (XML or JSON alike), None when equal.
+
+    A JSON value that came as another JSON type (``3`` → ``"3"``) changed its type even when it reads
+    as the same count: a script adding to it would now concatenate."""
+    if va == vb:
+        return None
+    valid_a, valid_b = va.get("valid", True), vb.get("valid", True)
+    same_json_type = va.get("json_type") == vb.get("json_type")
+    if va["type"] != vb["type"] or (valid_a and not valid_b):
+        if vb["type"] in ENUMERATED and va["type"] == vb["type"] and same_json_type:
+            return "value_outside_enumeration"
+        return "type_changed"
+    if valid_b and not valid_a:
+        return "repaired"
+    return "value_changed" if same_json_type else "type_changed"
+
+
+def optional_field(op: str, value: dict[str, Any]) -> bool:
+    """A documented field the guide sends only in some states (chatAllowed's reason)."""
+    name = value.get("field")
+    operation = operations.BY_NAME.get(op)
+    if name is None or operation is None:
+        return False
+    return not operation.field(name).required
 
 
 SEVERITY_ORDER = {Severity.BREAKING: 0, Severity.SLOWER: 1, Severity.COMPATIBLE: 2}

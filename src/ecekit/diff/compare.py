@@ -3,7 +3,9 @@
 The comparison walks A's answers in the order of :data:`ecekit.operations.STATUS_OPERATIONS` and the
 entry points as A lists them; what only one side has is reported as ``not_compared``, never skipped in
 silence. A body is compared field by field only when both answers are successes (a 500's error
-document against a valid answer would only repeat the status change).
+document against a valid answer would only repeat the status change). The JSON answers are compared
+as the XML ones (:mod:`ecekit.diff.compare_json`) when both snapshots hold them; a snapshot taken
+before ecekit recorded JSON is one compatible ``not_compared`` finding, not a failure.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from typing import Any
 
 from ecekit import operations
 from ecekit.diff import snapshot
-from ecekit.diff.classify import SEVERITY_ORDER, Change, Severity, Tolerance
+from ecekit.diff.classify import SEVERITY_ORDER, Change, Severity, Tolerance, optional_field, value_kind
+from ecekit.diff.compare_json import json_changes
 from ecekit.diff.normalise import field_name
 from ecekit.diff.snapshot import PERCENTILES, verdict
 from ecekit.errors import UsageError
 
-ENUMERATED = frozenset({operations.FieldType.RESPONSE_TYPE.value, operations.FieldType.REASON.value})
 _ORDER = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
 
 
@@ -33,6 +35,12 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
         changes.append(Change("schemas_differ", "-", "xsd", None, None,
                               detail=f"verdicts were judged against different schemas: {', '.join(names)}"))
     a_answers, b_answers = a["answers"], b["answers"]
+    with_json = holds_json(a) and holds_json(b)
+    if holds_json(a) != holds_json(b):
+        side = "A (before)" if holds_json(b) else "B (after)"
+        changes.append(Change("not_compared", "-", "JSON answers", detail=(
+            f"JSON answers not recorded in {side}: a snapshot taken before ecekit recorded them; the XML "
+            "answers were compared alone")))
     for op_name in sorted(set(a_answers) | set(b_answers), key=lambda n: (_ORDER.get(n, 99), n)):
         a_eps, b_eps = a_answers.get(op_name, {}), b_answers.get(op_name, {})
         for ep in list(a_eps) + [e for e in b_eps if e not in a_eps]:
@@ -41,7 +49,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
                 changes.append(Change("not_compared", op_name, "answer", entry_point=ep,
                                       detail=f"only snapshot {side} read it"))
                 continue
-            changes.extend(answer_changes(op_name, ep, a_eps[ep], b_eps[ep]))
+            changes.extend(answer_changes(op_name, ep, a_eps[ep], b_eps[ep], with_json=with_json))
     changes.extend(_consistency(a.get("consistency") or {}, b.get("consistency") or {}))
     a_latency, b_latency = a.get("latency_ms") or {}, b.get("latency_ms") or {}
     for op_name in a_latency:
@@ -51,8 +59,13 @@ def compare(a: dict[str, Any], b: dict[str, Any], tolerance: Tolerance | None = 
                                           c.entry_point or "", c.field, c.kind))
 
 
-def answer_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
-    """The differences of one (operation, entry point) answer."""
+def holds_json(snap: dict[str, Any]) -> bool:
+    """Whether a snapshot recorded JSON answers (those written before ecekit did hold none)."""
+    return any("json" in answer for eps in snap["answers"].values() for answer in eps.values())
+
+
+def answer_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any], *, with_json: bool = True) -> list[Change]:
+    """The differences of one (operation, entry point) answer; its JSON answers too when ``with_json``."""
     ra, rb = a["response"], b["response"]
     found: list[Change] = []
 
@@ -67,6 +80,10 @@ def answer_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any]) -> li
     if ra["transport"] is None and rb["transport"] is None:
         found.extend(_response_changes(op, ep, ra, rb))
     found.extend(_check_changes(op, ep, a["checks"], b["checks"]))
+    if with_json and "json" in a and "json" in b:
+        found.extend(json_changes(op, ep, a, b))
+    elif with_json and ("json" in a or "json" in b):
+        add("not_compared", "JSON answer", detail=f"only snapshot {'A' if 'json' in a else 'B'} read it")
     return found
 
 
@@ -97,10 +114,10 @@ def _response_changes(op: str, ep: str, ra: dict[str, Any], rb: dict[str, Any]) 
         for path in before:
             if path not in after:
                 if rb["xml"] == "ok" or ra["xml"] == "ok":
-                    gone = "optional_field_gone" if _optional(op, before[path]) else f"{kind}_gone"
+                    gone = "optional_field_gone" if optional_field(op, before[path]) else f"{kind}_gone"
                     add(gone, field_name(path), before[path].get("value"), None, path)
                 continue
-            change = _value_change(before[path], after[path])
+            change = value_kind(before[path], after[path])
             if change is not None:
                 add(change, field_name(path), before[path].get("value"), after[path].get("value"), path)
         for path in after:
@@ -113,29 +130,6 @@ def _response_changes(op: str, ep: str, ra: dict[str, Any], rb: dict[str, Any]) 
             {u: p[1] for u, p in moved.items()},
             ", ".join(f"{a or '(default)'} → {b or '(default)'}" for a, b in sorted(moved.values())))
     return found
-
-
-def _optional(op: str, value: dict[str, Any]) -> bool:
-    """A documented field the guide sends only in some states (chatAllowed's reason)."""
-    name = value.get("field")
-    operation = operations.BY_NAME.get(op)
-    if name is None or operation is None:
-        return False
-    return not operation.field(name).required
-
-
-def _value_change(va: dict[str, Any], vb: dict[str, Any]) -> str | None:
-    """The kind of change from one recorded value to another, None when equal."""
-    if va == vb:
-        return None
-    valid_a, valid_b = va.get("valid", True), vb.get("valid", True)
-    if va["type"] != vb["type"] or (valid_a and not valid_b):
-        if vb["type"] in ENUMERATED and va["type"] == vb["type"]:
-            return "value_outside_enumeration"
-        return "type_changed"
-    if valid_b and not valid_a:
-        return "repaired"
-    return "value_changed"
 
 
 def _check_changes(op: str, ep: str, a: dict[str, Any], b: dict[str, Any]) -> list[Change]:

@@ -35,7 +35,7 @@ def normalise(exchange: Exchange, op: operations.Operation, *,
         "transport": None if exchange.error is None else exchange.error.value,
         "status": exchange.status,
         "content_type": media.strip().lower() or None,
-        "charset": _charset(params),
+        "charset": charset_of(params),
         "xml": None,
         "root": None,
         "attributes": {},
@@ -58,7 +58,8 @@ def normalise(exchange: Exchange, op: operations.Operation, *,
     return record
 
 
-def _charset(params: str) -> str | None:
+def charset_of(params: str) -> str | None:
+    """The charset parameter of a Content-Type's parameters, lower case (None when absent)."""
     for param in params.split(";"):
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset":
@@ -79,7 +80,7 @@ def _walk(element: etree._Element, path: str, documented: dict[str, operations.F
           attributes: dict[str, Any], elements: dict[str, Any]) -> None:
     for name, lexical in sorted(element.attrib.items()):
         key = f"{path}@{name}"
-        attributes[key] = _value(documented.get(key), lexical)
+        attributes[key] = value_record(documented.get(key), lexical)
     seen: dict[str, int] = {}
     for child in element:
         if not isinstance(child.tag, str):
@@ -90,12 +91,13 @@ def _walk(element: etree._Element, path: str, documented: dict[str, operations.F
             elements[key] = {"type": "element", "value": None}
             _walk(child, key + "/", documented, attributes, elements)
         else:
-            elements[key] = _value(documented.get(key), child.text or "")
+            elements[key] = value_record(documented.get(key), child.text or "")
             for name, lexical in sorted(child.attrib.items()):
-                attributes[f"{key}/@{name}"] = _value(None, lexical)
+                attributes[f"{key}/@{name}"] = value_record(None, lexical)
 
 
-def _value(field: operations.Field | None, lexical: str) -> dict[str, Any]:
+def value_record(field: operations.Field | None, lexical: str) -> dict[str, Any]:
+    """A value as every record holds it (shared by the XML and the JSON records, so both type alike)."""
     if field is None:
         return {"type": TEXT, "value": lexical.strip()}
     try:

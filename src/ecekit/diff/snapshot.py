@@ -6,7 +6,10 @@ the same server but ``taken_at`` and the ``latency_ms`` records: no port of the 
 elapsed times in violation messages. ``reads`` back-to-back rounds over every (operation, entry point)
 give the latency percentiles (per answer, and per operation over all its entry points: the larger
 sample a diff judges by) and the consistency verdicts (a rule fails only when contradicted on
-every round, as in the contract suites); the first round's answers are the ones recorded.
+every round, as in the contract suites); the first round's answers are the ones recorded. Each XML
+read is followed at once by the same request with ``Accept: application/json``: its answer is recorded
+beside the XML one (:mod:`ecekit.diff.json_answer`), and a JSON field disagrees with the XML only when
+it does on every round. The JSON reads are left out of the latency records, which stay the XML's.
 
 The survey is not snapshotted: it writes to the server.
 """
@@ -26,8 +29,10 @@ from ecekit import operations
 from ecekit.__about__ import __version__
 from ecekit.checks import REGISTRY, Context, Observation, Role, consistency
 from ecekit.checks.base import entry_points_by_role
+from ecekit.checks.json_parity import ACCEPT_JSON
 from ecekit.checks.user import load_for
 from ecekit.client import Client, Exchange, Rationed
+from ecekit.diff import json_answer
 from ecekit.diff.normalise import normalise
 from ecekit.errors import ConfigError, UsageError
 from ecekit.live import live_target, with_roles
@@ -52,7 +57,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
     bundle = schemas(target.xsd_dir)  # SchemaError now, before any request
     load_for(target)  # the user's checks are judged beside the built-in ones
     with live_target(target, faults=faults) as live:
-        rounds = _read(live, reads, progress)
+        rounds, json_rounds = _read(live, reads, progress)
     contexts = {role: Context(live, role=role, _schemas=bundle) for role in Role}
     answers: dict[str, dict[str, Any]] = {}
     for op in operations.STATUS_OPERATIONS:
@@ -62,6 +67,7 @@ def take(target: Target, *, reads: int = DEFAULT_READS, faults: tuple[str, ...] 
             answers.setdefault(op.name, {})[ep] = {
                 "role": role.value,
                 "response": normalise(first, op, max_bytes=target.max_body_bytes),
+                "json": _json_record(op, series, [r[ep][op.name] for r in json_rounds], target.max_body_bytes),
                 "checks": verdicts(first, op, contexts[role]),
                 "latency_ms": latency(series),
             }
@@ -141,9 +147,23 @@ def _damage(data: dict[str, Any]) -> str:
             for kind in ("attributes", "elements"):
                 if not all(isinstance(v, dict) and "type" in v for v in response[kind].values()):
                     return f"{where}.response.{kind}: every value needs a type"
+            problem = _json_damage(answer["json"]) if "json" in answer else ""  # older snapshots hold none
+            if problem:
+                return f"{where}.json{problem}"
     for key in ("latency_ms", "consistency", "xsd"):
         if not isinstance(data.get(key, {}), dict):
             return f"{key} is not an object"
+    return ""
+
+
+def _json_damage(record: Any) -> str:
+    """What is wrong with an answer's ``json`` record, or "" when a diff can read it."""
+    if not isinstance(record, dict) or any(k not in record for k in json_answer.KEYS):
+        return f" lacks one of {', '.join(json_answer.KEYS)}"
+    if not isinstance(record["fields"], dict) or not isinstance(record["disagrees"], list):
+        return ": fields must be an object and disagrees a list"
+    if not all(isinstance(v, dict) and "type" in v for v in record["fields"].values()):
+        return ".fields: every value needs a type"
     return ""
 
 
@@ -196,26 +216,41 @@ def describe_target(target: Target, faults: tuple[str, ...] = ()) -> dict[str, A
             "xsd_dir": target.xsd_dir, "widget": target.widget, "origin": target.origin}
 
 
+def _json_record(op: operations.Operation, xml_series: list[Exchange], json_series: list[Exchange],
+                 max_bytes: int) -> dict[str, Any]:
+    """The first round's JSON answer, with the fields that disagreed with the XML on every round."""
+    record = json_answer.normalise_json(json_series[0], op)
+    record["disagrees"] = json_answer.disagreeing(
+        (normalise(x, op, max_bytes=max_bytes), json_answer.normalise_json(j, op))
+        for x, j in zip(xml_series, json_series, strict=True))
+    return record
+
+
 # ---------------------------------------------------------------------------------------- reading
 Round = dict[str, dict[str, Exchange]]  # entry point -> operation -> exchange
 
 
-def _read(target: Target, reads: int, progress: Callable[[str], None] | None) -> list[Round]:
-    """``reads`` rounds, each a back-to-back read of every status operation per entry point.
+def _read(target: Target, reads: int, progress: Callable[[str], None] | None) -> tuple[list[Round], list[Round]]:
+    """``reads`` rounds, each a back-to-back read of every status operation per entry point, each XML
+    read followed at once by the JSON one: the XML rounds and the JSON rounds.
 
     A hung server costs a few timeouts, not one per read (:class:`ecekit.client.Rationed`)."""
     rounds: list[Round] = []
+    json_rounds: list[Round] = []
     with Client(target) as client:
         rationed = Rationed(client)
         for n in range(reads):
             if progress is not None:
                 progress(f"read {n + 1} of {reads}")
             current: Round = {}
+            as_json: Round = {}
             for _, ep in entry_points_by_role(target):
                 for op in operations.STATUS_OPERATIONS:
                     current.setdefault(ep, {})[op.name] = rationed.call(op, ep)
+                    as_json.setdefault(ep, {})[op.name] = rationed.call(op, ep, headers=ACCEPT_JSON)
             rounds.append(current)
-    return rounds
+            json_rounds.append(as_json)
+    return rounds, json_rounds
 
 
 def _consistency(target: Target, rounds: list[Round]) -> dict[str, dict[str, str]]:
