@@ -45,6 +45,7 @@ def test_optional_field_absent_in_both_agrees_and_present_in_one_differs() -> No
     (b'{"slots":4}', "no 'count'"),
     (b'{"count":-1}', "count:"),
     (b'{"count":{"n":4}}', "count:"),
+    pytest.param(b'{"count":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested deeper", id="hostile-nesting"),
 ])
 def test_each_disagreement_is_named(body: bytes, words: str) -> None:
     found = pair(CAP, body, count=4)

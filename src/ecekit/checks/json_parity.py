@@ -79,6 +79,8 @@ def _object(body: bytes, op: Operation) -> Mapping[str, Any]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"not valid JSON: {exc}") from None
+    except RecursionError:  # a hostile answer nested deeper than the parser goes
+        raise ValueError("not valid JSON: nested deeper than any answer a page can read") from None
     if not isinstance(data, dict):
         raise ValueError(f"a JSON {type(data).__name__}, not an object")
     nested = data.get(op.response_root or "")
