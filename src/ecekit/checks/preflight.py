@@ -62,6 +62,7 @@ def _safelisted(name: str, value: str) -> bool:
 
 
 def forbidden(name: str) -> bool:
+    """Whether a page may not set ``name``: the browser sets or refuses it, and never asks for it."""
     lowered = name.lower()
     return lowered in FORBIDDEN_HEADERS or lowered.startswith(("proxy-", "sec-"))
 
