@@ -7,7 +7,8 @@ resolved, the report header shown and the grouped summary printed.
 
 Layers (as pytest-httpserver does): ``ece_suite`` (session: target, embedded server, client, caches;
 override it to point the suites elsewhere), ``ece`` (function: the verdict bound to one test), and the
-parametrised cases ``ece_status_case`` / ``ece_consistency_case`` / ``ece_survey_case``.
+parametrised cases ``ece_status_case`` / ``ece_consistency_case`` / ``ece_survey_case`` /
+``ece_json_case`` / ``ece_preflight_case``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ece_json: the test asks for JSON; it runs only with --ece-json")
+    config.addinivalue_line("markers", "ece_origin: the test judges what a page on --ece-origin sees; "
+                            "it runs only with --ece-origin")
     config.addinivalue_line("markers", "ece_writes: the test writes data to the server under test; "
                             "it runs only with --ece-allow-writes")
     if not _active(config):
@@ -169,7 +172,7 @@ def _via_cli(config: pytest.Config) -> bool:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
     if not any(n in names for n in ("ece_status_case", "ece_consistency_case", "ece_survey_case",
-                                    "ece_json_case")):
+                                    "ece_json_case", "ece_preflight_case")):
         return
     suite = _suite(metafunc.config)
     from ecekit.suite import cases
@@ -182,6 +185,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         name = "ece_status_case"
     elif "ece_json_case" in names:
         found, name = cases.json_cases(suite.target), "ece_json_case"
+    elif "ece_preflight_case" in names:
+        found, name = cases.preflight_cases(suite.target), "ece_preflight_case"
     elif "ece_consistency_case" in names:
         found, name = cases.consistency_cases(suite.target), "ece_consistency_case"
     else:
@@ -197,11 +202,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="the survey suite writes to the server: pass --allow-writes "
                             "(pytest: --ece-allow-writes) to run it")
-    if not suite.target.json_parity:  # the JSON module has no cases then: leave it out, not skipped
-        kept = [i for i in items if not i.get_closest_marker("ece_json")]
-        if len(kept) != len(items):
-            config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("ece_json")])
-            items[:] = kept
+    # The JSON and origin modules have no cases without their option: leave them out, not skipped.
+    for marker, wanted in (("ece_json", suite.target.json_parity), ("ece_origin", suite.target.origin)):
+        if not wanted:
+            kept = [i for i in items if not i.get_closest_marker(marker)]
+            if len(kept) != len(items):
+                config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker(marker)])
+                items[:] = kept
     for item in items:
         item.stash[_LABEL] = _label(item)
         if item.get_closest_marker("ece_writes") and not suite.options.allow_writes:
@@ -212,7 +219,7 @@ def _label(item: pytest.Item) -> tuple[str, str, str | None]:
     """(check, operation, entry point) a test reports under when it does not fail."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     case = (params.get("ece_status_case") or params.get("ece_consistency_case")
-            or params.get("ece_json_case"))
+            or params.get("ece_json_case") or params.get("ece_preflight_case"))
     if case is not None and hasattr(case, "operation"):
         return case.check, case.operation.name, case.entry_point
     if case is not None:

@@ -38,7 +38,9 @@ PARAMETERISED = {
     "drop": FaultRun("drop"),
 }
 # Faults of what only some targets ask for: the run names it.
-OPT_IN = {"cors-missing": FaultRun("cors-missing", ("--origin", "https://www.example.com"))}
+SITE = ("--origin", "https://www.example.com")
+OPT_IN = {"cors-missing": FaultRun("cors-missing", SITE),
+          "preflight-refused": FaultRun("preflight-refused", (*SITE, "-k", "preflight"))}
 WRITES = ("--allow-writes", "--fuzz-examples", "25", "-k", "survey")
 JSON_CHECKS = {"json_parity": ("--json", "-k", "json"), "json_served": ("--json", "-k", "json")}
 

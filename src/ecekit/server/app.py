@@ -104,6 +104,14 @@ class EceApp:
     def _cors_dropped(self) -> bool:
         return any(f.drops_cors for f in self._faults)
 
+    def _preflight_refused(self, path: str) -> bool:
+        """Whether a fault refuses the preflight of the operation at ``path``."""
+        refusing = [f for f in self._faults if f.refuses_preflight]
+        if not refusing:
+            return False
+        op = self._exact.get(path) or self._prefixes.get(path.rpartition("/")[0] + "/")
+        return op is not None and any(f.applies(op) for f in refusing)
+
     def set_faults(self, faults: tuple[faults_mod.Fault, ...] | list[faults_mod.Fault]) -> None:
         self._faults = tuple(faults)
         self._fast = not self._faults and not self._debug
@@ -125,6 +133,8 @@ class EceApp:
         if self.cors is not None:
             allowed = None if self._cors_dropped else self.cors.allows(header(scope, b"origin"))
             if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method"):
+                if allowed is not None and self._preflight_refused(scope["path"]):
+                    allowed = None
                 await _preflight(send, self.cors, allowed, header(scope, b"access-control-request-headers"))
                 return
             if allowed is not None:

@@ -4,8 +4,9 @@ A site calls ECE from the visitor's browser, on another origin than the server's
 the page read an answer only when it carries ``Access-Control-Allow-Origin`` for the page's origin (and
 asks first, with an OPTIONS preflight, when the page sends headers outside the CORS-safelisted ones).
 The guide says nothing of this; real deployments configure it in front of ECE. The reference server
-allows the origins it is told to (``ecekit serve --cors-origin``; ``*`` for any), and the fault
-``cors-missing`` forgets to, so ``ecekit check --origin`` has something to catch.
+allows the origins it is told to (``ecekit serve --cors-origin``; ``*`` for any); the fault
+``cors-missing`` forgets to, and ``preflight-refused`` refuses the survey's preflight only, so
+``ecekit check --origin`` has something to catch (its checks ``cors`` and ``preflight``).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ class Fault:
     operation: ClassVar[ops.Operation | None] = None  # the one operation it breaks, if any
     takes_param: ClassVar[bool] = False
     drops_cors: ClassVar[bool] = False  # the server forgets its cross-origin headers
+    refuses_preflight: ClassVar[bool] = False  # CORS preflights to its operation get 403, nothing allowed
     harmless: ClassVar[bool] = False  # changes nothing a contract looks at (trips nothing)
 
     def __init__(self, param: str | None = None) -> None:

@@ -369,6 +369,16 @@ class CorsMissing(Fault):
     drops_cors: ClassVar[bool] = True
 
 
+class PreflightRefused(Fault):
+    """What a firewall or a servlet filter that knows only GET does in front of ECE: the OPTIONS a
+    browser sends before the survey is refused, while every simple request is answered as before."""
+
+    name, trips, operation = "preflight-refused", "preflight", ops.SURVEY
+    summary = ("the survey's CORS preflight (OPTIONS) is answered 403 without Access-Control-Allow-* "
+               "headers, simple requests as before: a page on another origin can send no survey")
+    refuses_preflight: ClassVar[bool] = True
+
+
 class SetCookie(Fault):
     """What a staging load balancer does: a session cookie on every answer. No check looks at it;
     every report must hide its value (see ecekit.redaction), which the tests of redaction prove."""

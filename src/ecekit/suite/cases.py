@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ecekit.checks.base import REGISTRY, Role, entry_points_by_role
 from ecekit.checks.consistency import Rule, rules_for
+from ecekit.checks.preflight import CHECK as PREFLIGHT
+from ecekit.checks.preflight import Preflight, preflights
 from ecekit.operations import Operation
 from ecekit.target import Target
 
@@ -112,3 +114,27 @@ def json_cases(target: Target) -> list[JsonCase | JsonServedCase]:
 
     return [JsonServedCase(), *(JsonCase(op, ep, role) for op in STATUS_OPERATIONS
                                 for role, ep in entry_points_by_role(target))]
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightCase:
+    """The browser's CORS preflight before one kind of request of the site's pages (only with --origin)."""
+
+    preflight: Preflight
+    entry_point: str | None  # the status GET's: the first entry point; None for the survey
+    check: str = PREFLIGHT
+
+    @property
+    def operation(self) -> Operation:
+        return self.preflight.operation
+
+    @property
+    def id(self) -> str:
+        where = f"-{self.entry_point}" if self.entry_point is not None else ""
+        return f"{self.operation.name}{where}-{self.check}"
+
+
+def preflight_cases(target: Target) -> list[PreflightCase]:
+    """One case per kind of request a page preflights (ecekit.checks.preflight); none without --origin."""
+    first = next((ep for _, ep in entry_points_by_role(target)), None)
+    return [PreflightCase(p, first if p.operation.takes_entry_point else None) for p in preflights(target)]

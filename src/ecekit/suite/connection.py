@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ecekit import operations
-from ecekit.client import Client, Exchange, Rationed
+from ecekit.client import Client, Exchange, Rationed, TransportError
 from ecekit.target import Target
 
 T = TypeVar("T")
@@ -30,6 +30,7 @@ class Connection:
         self._on_exchange = on_exchange
         self._stack = contextlib.ExitStack()
         self._open: tuple[Target, Rationed] | None = None
+        self._bare: Client | None = None
 
     @property
     def is_open(self) -> bool:
@@ -57,6 +58,21 @@ class Connection:
     def call(self, op: operations.Operation, entry_point: str | None = None, **kw: Any) -> Exchange:
         """One request, unless the server has stopped answering (:class:`ecekit.client.Rationed`)."""
         return self._opened()[1].call(op, entry_point, **kw)
+
+    def preflight(self, op: operations.Operation, entry_point: str | None, headers: dict[str, str]) -> Exchange:
+        """An OPTIONS to ``op``'s URL carrying ``headers`` and none of the user's ``--header`` values,
+        as a browser's preflight carries no header of the page's; not sent once the server has stopped
+        answering (:class:`ecekit.client.Rationed`)."""
+        target, rationed = self._opened()
+        url = target.url(op, entry_point)
+        if rationed.timeouts >= rationed.after:
+            return Exchange(op.name, "OPTIONS", url, entry_point, dict(headers), error=TransportError.TIMEOUT,
+                            error_detail=f"not sent: the server answered none of the last {rationed.timeouts} "
+                            f"requests within {target.read_timeout:g}s")
+        if self._bare is None:
+            self._bare = Client(target.replace(headers={}, origin=None), on_exchange=self._on_exchange)
+            self._stack.callback(self._bare.close)
+        return self._bare.send(op.name, "OPTIONS", url, headers=headers, entry_point=entry_point)
 
     def enter(self, context: contextlib.AbstractContextManager[T]) -> T:
         """Keep ``context`` open until the run closes (as the server and the client are)."""

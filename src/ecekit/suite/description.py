@@ -37,7 +37,8 @@ def describe(target: Target, options: Options, *, cli: bool = False) -> list[str
     if widget is not None:
         lines.append(f"ecekit widget: {widget.name} ({widget.operation.name}, timeout {widget.timeout:g}s)")
     if t.origin:
-        lines.append(f"ecekit origin: {t.origin} (sent on every call; answers must allow it)")
+        lines.append(f"ecekit origin: {t.origin} (sent on every call; answers, and the preflights a browser "
+                     "sends first, must allow it)")
     lines.append(f"ecekit limits: max response time {t.max_response_time:g}s, timeout "
                  f"{t.read_timeout:g}s, agents required: {str(t.agents_required).lower()}, "
                  f"consistency reads: {options.consistency_reads}, writes: {writes}")

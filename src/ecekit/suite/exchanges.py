@@ -1,4 +1,5 @@
-"""The requests of a contract run: each status answer fetched once, the surveys and their XXE canary.
+"""The requests of a contract run: each status answer fetched once, the surveys and their XXE canary,
+and (with ``--origin``) one CORS preflight per kind of request a page's browser preflights.
 
 Each status answer is fetched once per (operation, entry point) and judged by every check, so a
 stalling server costs one timeout per answer, not one per check. Every exchange made while the run
@@ -17,6 +18,7 @@ from ecekit.suite.connection import Connection
 
 if TYPE_CHECKING:
     from ecekit.canary import Canary
+    from ecekit.checks.preflight import Preflight
 
 
 class Exchanges:
@@ -26,6 +28,7 @@ class Exchanges:
         self.connection = connection
         self.log = log
         self._answers: dict[tuple[str, str], Exchange] = {}
+        self._preflights: dict[str, Exchange] = {}
         self._canary: Canary | None = None
         self._canary_started = False
 
@@ -39,6 +42,15 @@ class Exchanges:
         if key not in self._answers:
             self._answers[key] = self.call(op, entry_point)
         return self._answers[key]
+
+    def preflight(self, preflight: Preflight, entry_point: str | None) -> Exchange:
+        """The browser's OPTIONS before ``preflight``'s kind of request, sent once per run."""
+        key = preflight.operation.name
+        if key not in self._preflights:
+            origin = self.connection.target.origin or ""
+            self._preflights[key] = self.connection.preflight(preflight.operation, entry_point,
+                                                              preflight.request_headers(origin))
+        return self._preflights[key]
 
     def canary(self) -> Canary | None:
         """The run's XXE canary, started on first use; None when fetches cannot be observed (a remote

@@ -32,6 +32,7 @@ _EXTRA_DESCRIPTIONS = {
     "survey_rejected": "an invalid survey was not refused with a 4xx",
     "survey_lenient": "a survey only a lenient (JAXB-like) reader accepts got a 2xx (strict surveys)",
     "survey_xxe": "the server fetched an external DTD or entity a survey named (XXE)",
+    "preflight": "a page on the site's origin (--origin) cannot send a request its browser preflights",
     "error": "the test itself could not run (see its traceback)",
 }
 

@@ -20,7 +20,7 @@ from ecekit.client import Exchange
 from ecekit.errors import ToolkitError
 from ecekit.report.failure import failure_text, headline, printable
 from ecekit.report.results import Finding
-from ecekit.suite.cases import ConsistencyCase, JsonCase, JsonServedCase, StatusCase, json_cases
+from ecekit.suite.cases import ConsistencyCase, JsonCase, JsonServedCase, PreflightCase, StatusCase, json_cases
 from ecekit.suite.session import Suite
 from ecekit.suite.surveys import SurveyProbe
 
@@ -83,6 +83,15 @@ class Verdict:
         if json_parity.not_served(json_ex):
             pytest.skip("the server answered no JSON here: reported once, by json_served")
         self.conclude(violations, [xml_ex, json_ex])
+
+    def preflight(self, case: PreflightCase) -> None:
+        """The OPTIONS a browser sends before one kind of the site's requests, judged as the browser
+        judges it (ecekit.checks.preflight)."""
+        from ecekit.checks.preflight import preflight
+
+        ex = self.suite.exchanges.preflight(case.preflight, case.entry_point)
+        obs = Observation(ex, case.operation, self.suite.contexts.context())
+        self.conclude(preflight(obs, what=case.preflight.what), [ex])
 
     def consistency(self, case: ConsistencyCase) -> None:
         """One rule for one entry point, contradicted only if it held on every repeated read."""
