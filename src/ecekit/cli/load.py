@@ -1,7 +1,8 @@
 """`ecekit load`: options and printing over :func:`ecekit.load.run.run_load` (docs/load.md).
 
 Exit codes: 0 every SLO held, 1 one was breached, 2 a usage error or a server that cannot be reached,
-130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped).
+130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped). With ``--repeat`` or
+``--ab`` (:func:`ecekit.load.repeat.run_repeated`): 1 if any run breached an SLO.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ The shape of summary.json is a contract with CI scripts: keys may be added, neve
                   "violations_by_check": {}, "started": n, "sent_late": n, "unsent": n, "unfinished": n}]}
 
 ``windows`` are the run over time, by scheduled send time, for charts (coarser histograms: 1 %).
+``histograms`` are the full-precision HDR histograms the percentiles are read from (``total`` and each
+operation, hdrhistogram's compressed base64 encoding), for ``ecekit compare``.
 
 Operation names are those of :mod:`ecekit.operations`; latencies are milliseconds with microsecond
 precision, measured from each request's *scheduled* send time to the last byte of its answer.
