@@ -23,6 +23,8 @@ from ecekit.run_summaries import RunsJson
 from ecekit.server.embedded import default_roles
 from tests.load.helpers import mismatches
 
+# the tests of one real repeated run share its module fixture on one xdist worker (built once)
+ONE_RUN = pytest.mark.xdist_group("repeat_runs")
 SHORT = ["--profile", "one-call", "--rate", "8", "--duration", "1", "--pause", "0", "-q"]
 
 
@@ -53,6 +55,7 @@ def repeated(tmp_path_factory: pytest.TempPathFactory) -> tuple[repeat.RepeatedR
 
 
 @pytest.mark.slow
+@ONE_RUN
 def test_the_histograms_of_summary_json_decode_to_its_own_percentiles(
         repeated: tuple[repeat.RepeatedResult, int]) -> None:
     result, _ = repeated
@@ -76,6 +79,7 @@ def test_the_histograms_of_summary_json_decode_to_its_own_percentiles(
 
 
 @pytest.mark.slow
+@ONE_RUN
 def test_repeat_makes_run_dirs_with_seeds_that_follow_on_one_embedded_server(
         repeated: tuple[repeat.RepeatedResult, int]) -> None:
     result, servers_started = repeated
@@ -127,6 +131,7 @@ def _eps() -> list[str]:
 
 
 @pytest.mark.slow
+@ONE_RUN
 def test_ab_alternates_the_servers_and_shares_each_runs_seed(two_servers: tuple[str, str], tmp_path: Path) -> None:
     url_a, url_b = two_servers
     out = tmp_path / "out"
@@ -155,6 +160,7 @@ def test_ab_with_base_url_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@ONE_RUN
 def test_a_wrong_url_b_is_exit_2_before_any_run(two_servers: tuple[str, str], tmp_path: Path) -> None:
     nothing = f"http://127.0.0.1:{launch.free_port()}/system"
     run = CliRunner().invoke(cli, ["load", "--ab", two_servers[0], nothing, *_eps(), "--out", str(tmp_path / "out"),
