@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ecekit.diff.compare import Diff, diff_snapshots
     from ecekit.diff.snapshot import Snapshot, take_snapshot
     from ecekit.errors import ConfigError, SchemaError, TargetError, ToolkitError, UsageError
+    from ecekit.load.repeat import RepeatedResult, run_repeated
     from ecekit.load.run import LoadResult, run_load
     from ecekit.operations import OPERATIONS, STATUS_OPERATIONS, Operation
     from ecekit.server.embedded import ServerHandle, serve
@@ -53,6 +54,8 @@ _LAZY = {
     "UsageError": "ecekit.errors",
     "LoadResult": "ecekit.load.run",
     "run_load": "ecekit.load.run",
+    "RepeatedResult": "ecekit.load.repeat",
+    "run_repeated": "ecekit.load.repeat",
     "OPERATIONS": "ecekit.operations",
     "STATUS_OPERATIONS": "ecekit.operations",
     "Operation": "ecekit.operations",
@@ -85,6 +88,7 @@ __all__ = [
     "LoadResult",
     "Observation",
     "Operation",
+    "RepeatedResult",
     "SchemaError",
     "ServerHandle",
     "Snapshot",
@@ -99,6 +103,7 @@ __all__ = [
     "register_check",
     "run_checks",
     "run_load",
+    "run_repeated",
     "serve",
     "take_snapshot",
 ]

@@ -131,11 +131,13 @@ class VisitorWindow(TypedDict):
 
 
 class WidgetOutcomes(VisitorShares):
-    """One widget's ``outcomes`` entry: the whole run, by entry point, over time."""
+    """One widget's ``outcomes`` entry: the whole run, by entry point, over time; and the first-state
+    times' HDR histogram (hdrhistogram's compressed base64 encoding), for ``ecekit compare``."""
 
     by_entry_point: dict[str, VisitorShares]
     windows: list[VisitorWindow]
     window_s: int
+    first_state_histogram: NotRequired[str]
 
 
 class RequestRate(TypedDict):
@@ -179,6 +181,15 @@ class SloSection(TypedDict):
     checks: list[SloCheck]
 
 
+class Machine(TypedDict):
+    """What a run was measured on (``load.provenance.machine``): nothing secret, no host name."""
+
+    cpus: int | None
+    python: str
+    ecekit: str
+    platform: str
+
+
 class RunContext(TypedDict, total=False):
     """What the locust run adds about itself (``load.summary.build``'s ``extra``); a summary built
     without a run around it (a unit test, a replay of a Recorder) has none of it."""
@@ -197,6 +208,9 @@ class RunContext(TypedDict, total=False):
     outcomes: dict[str, WidgetOutcomes]
     request_rate: RequestRate
     tls: TlsProperties
+    seed: int
+    machine: Machine
+    started_at: str
 
 
 class Measured(RunContext):
@@ -209,6 +223,7 @@ class Measured(RunContext):
     schedule: Schedule
     latency_measured_from: str
     windows: list[WindowStats]
+    histograms: NotRequired[dict[str, str]]
 
 
 class LoadSummary(Measured):
@@ -229,6 +244,45 @@ class ProgressCounts(TypedDict):
     failures: int
     violations: int
     late: int
+
+
+# ------------------------------------------------------------------- runs.json of a repeated load run
+
+
+class RepeatedRun(TypedDict):
+    """One run of ``ecekit load --repeat``/``--ab``: its directory (relative to runs.json's), its side
+    (``"a"``/``"b"``, None without --ab), its place in the order the runs were made."""
+
+    dir: str
+    side: str | None
+    order: int
+    started_at: str
+    exit_code: int
+    seed: int | None
+
+
+class RepeatSettings(TypedDict):
+    """What every run of a repeated load shared; ``seed`` the one given (run i used seed + i - 1),
+    ``base_url`` the server (None with --ab: ``ab`` names both), its password hidden."""
+
+    profile: str
+    rate: float
+    duration: float
+    seed: int | None
+    workers: int
+    base_url: str | None
+    repeat: int
+    pause_s: float
+    ab: NotRequired[dict[str, str]]
+
+
+class RunsJson(TypedDict):
+    """runs.json: the runs made so far (``interrupted`` when Ctrl-C cut them short)."""
+
+    kind: str
+    runs: list[RepeatedRun]
+    settings: RepeatSettings
+    interrupted: NotRequired[bool]
 
 
 # ----------------------------------------------------------------------------- the run's provenance

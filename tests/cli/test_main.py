@@ -43,7 +43,8 @@ def test_exported_members() -> None:
         "OPERATIONS", "STATUS_OPERATIONS", "Client", "ConfigError", "Exchange", "Operation", "SchemaError",
         "Target", "TargetError", "ToolkitError", "UsageError", "__version__",
         # the library (docs/api.md)
-        "serve", "ServerHandle", "run_checks", "CheckResult", "run_load", "LoadResult", "find_capacity",
+        "serve", "ServerHandle", "run_checks", "CheckResult", "run_load", "LoadResult", "run_repeated",
+        "RepeatedResult", "find_capacity",
         "CapacityResult", "take_snapshot", "Snapshot", "diff_snapshots", "Diff", "register_check",
         "Observation", "Violation",
     }

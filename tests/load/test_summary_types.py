@@ -6,9 +6,8 @@ type fails here; mypy cannot see it, since the JSON is built from dicts and read
 from __future__ import annotations
 
 import json
-import types
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints, is_typeddict
+from typing import Any
 
 import pytest
 
@@ -16,53 +15,17 @@ from ecekit import run_summaries as shapes
 from ecekit import transport
 from ecekit.capacity import report, search, step, usl
 from ecekit.capacity.ladder import Ladder
-from ecekit.load import generator, slo, summary
+from ecekit.load import generator, provenance, slo, summary
 from ecekit.load import outcomes as outcomes_mod
 from ecekit.load.recorder import Recorder
 from ecekit.load.run import run_load
 from ecekit.report import run_info
 from ecekit.target import Target
 from tests.capacity import fakes
+from tests.load.helpers import mismatches
 
 SETTINGS: shapes.CapacitySettings = {"profile": "default", "workers": 1, "step_duration_s": 10.0, "warmup_s": 0.0,
                                      "ladder": [10.0, 20.0], "refine": 3, "repeat": 2}
-
-
-def mismatches(value: Any, declared: Any, where: str = "$", *, partial: bool = False) -> list[str]:
-    """Where ``value`` departs from ``declared``: an undeclared key, a missing required key (unless
-    ``partial``: a made-up summary carrying only what its test reads), a value of another type."""
-    if declared is Any:
-        return []
-    if is_typeddict(declared):
-        if not isinstance(value, dict):
-            return [f"{where}: {type(value).__name__}, not a {declared.__name__}"]
-        hints = get_type_hints(declared)
-        found = [f"{where}.{k}: not declared in {declared.__name__}" for k in value if k not in hints]
-        if not partial:
-            found += [f"{where}.{k}: required by {declared.__name__}, missing"
-                      for k in sorted(declared.__required_keys__) if k not in value]
-        for key, item in value.items():
-            if key in hints:
-                found += mismatches(item, hints[key], f"{where}.{key}", partial=partial)
-        return found
-    origin, args = get_origin(declared), get_args(declared)
-    if origin in (Union, types.UnionType):
-        tries = [mismatches(value, a, where, partial=partial) for a in args]
-        return [] if [] in tries else min(tries, key=len)
-    if origin is list:
-        if not isinstance(value, list):
-            return [f"{where}: {type(value).__name__}, not a list"]
-        return [m for i, item in enumerate(value) for m in mismatches(item, args[0], f"{where}[{i}]", partial=partial)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            return [f"{where}: {type(value).__name__}, not an object"]
-        return [m for k, item in value.items() for m in mismatches(item, args[1], f"{where}.{k}", partial=partial)]
-    if declared is type(None):
-        return [] if value is None else [f"{where}: {value!r} is not null"]
-    accepted = {float: (int, float), int: (int,), bool: (bool,), str: (str,)}[declared]
-    if isinstance(value, accepted) and (declared is bool or not isinstance(value, bool)):
-        return []
-    return [f"{where}: {value!r} is not a {declared.__name__}"]
 
 
 # ------------------------------------------------------------------------------- the checker itself
@@ -95,6 +58,7 @@ def test_a_real_summary_json_is_a_load_summary(real_run: tuple[dict[str, Any], P
     written = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "exit_code" in returned and "exit_code" not in written
     assert written["outcomes"] and written["windows"] and written["generator"]["processes"]
+    assert {"histograms", "seed", "machine", "started_at"} <= set(written)
     assert mismatches(written, shapes.LoadSummary) == []
     assert mismatches(returned, shapes.LoadSummary) == []
 
@@ -135,7 +99,8 @@ def _built_summary() -> shapes.LoadSummary:
         "warmup_s": 0.0, "generator": generator.section([generator.figures("master", 0.1, 2.0, 0),
                                                          generator.figures("worker", 1.0, 2.0, 200)], 2.0),
         "widget": "chat-allowed", "outcomes": outcomes_mod.summary(seen),
-        "request_rate": {"implied": 100.0, "achieved": 100.0}, "tls": tls}
+        "request_rate": {"implied": 100.0, "achieved": 100.0}, "tls": tls,
+        "seed": 7, "machine": provenance.machine(), "started_at": provenance.utc_iso(0.0)}
     slos = slo.parse_all(["p95=3ms", "errors=1%", "chatAllowed.p99=1s", "max=1s", "error_views=50%",
                           "first_state.p95=5ms", "survey.p95=1s"])
     return summary.build(rec, offered_rate=100.0, duration_s=2.0, slos=slos, extra=extra)
@@ -145,6 +110,8 @@ def test_every_section_of_a_built_summary_is_declared() -> None:
     built = json.loads(json.dumps(_built_summary()))
     assert set(built["tls"]) == {"tls_verification", "tls_client_cert", "warning"}
     assert {"ci95_ms", "minimum_samples"} <= set(built["slo"]["checks"][0]["evidence"])
+    assert set(built["histograms"]) == {"total", "chatAllowed"}
+    assert built["outcomes"]["chat-allowed"]["first_state_histogram"]
     assert mismatches(built, shapes.LoadSummary) == []
 
 

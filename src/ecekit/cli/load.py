@@ -1,7 +1,8 @@
 """`ecekit load`: options and printing over :func:`ecekit.load.run.run_load` (docs/load.md).
 
 Exit codes: 0 every SLO held, 1 one was breached, 2 a usage error or a server that cannot be reached,
-130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped).
+130 interrupted (Ctrl-C, SIGTERM: locust and the embedded server are stopped). With ``--repeat`` or
+``--ab`` (:func:`ecekit.load.repeat.run_repeated`): 1 if any run breached an SLO.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def load_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--duration", type=float, help="Seconds of arrivals (default: the profile's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/load-<timestamp>/].")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="JUnit report: one test case per SLO.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Make the same run K times into OUT/run-01 … with OUT/runs.json, for `ecekit compare`.")
+@click.option("--pause", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds between the runs of --repeat / --ab.")
+@click.option("--ab", nargs=2, metavar="URL_A URL_B",
+              help="Load two servers alternately, A, B, A, B … (--repeat of each) into OUT/a and OUT/b.")
 @reports_errors
 @stops_cleanly
 def command(**kwargs: Any) -> None:
@@ -82,11 +89,20 @@ def command(**kwargs: Any) -> None:
     Latencies are measured from each request's scheduled send time to its last byte, so a stalled
     server cannot hide its stall. Writes summary.json (and --junit-xml) to --out.
     """
+    from ecekit.errors import UsageError
     from ecekit.load import summary
     from ecekit.load.run import LoadSetup
     from ecekit.load.schedule import describe
     from ecekit.report.publish import default_out
 
+    if kwargs["ab"] and kwargs["base_url"]:
+        raise UsageError("--ab URL_A URL_B names both servers: drop --base-url")
+    if kwargs["ab"] or kwargs["repeat"] > 1:
+        if kwargs["junit_xml"]:
+            raise UsageError("--junit-xml is for one run", remedy="drop it: each run's SLO verdicts are in its "
+                             "summary.json, and the exit code is 1 if any run breached one")
+        repeated(kwargs)
+        return
     setup = LoadSetup.checked(target_from(pop_target_options(kwargs)), profile_name=kwargs["profile"],
                               rate=kwargs["rate"], duration=kwargs["duration"], slos=kwargs["slos"],
                               workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
@@ -108,4 +124,46 @@ def command(**kwargs: Any) -> None:
     click.echo(f"summary: {out / 'summary.json'}")
     if result.junit_xml:
         click.echo(f"junit:   {result.junit_xml}")
+    sys.exit(result.exit_code)
+
+
+def repeated(kwargs: dict[str, Any]) -> None:
+    """``--repeat K`` / ``--ab``: the runs, a line for each, and where they are."""
+    from ecekit.cli.errors import EXIT_INTERRUPTED
+    from ecekit.load.repeat import RepeatedLoad, RunDone
+    from ecekit.load.schedule import describe
+    from ecekit.report.publish import default_out
+
+    load = RepeatedLoad.checked(target_from(pop_target_options(kwargs)), repeat=kwargs["repeat"],
+                                pause=kwargs["pause"], ab=kwargs["ab"], profile=kwargs["profile"],
+                                rate=kwargs["rate"], duration=kwargs["duration"], slos=kwargs["slos"],
+                                workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
+                                allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"])
+    out = (Path(kwargs["out"]) if kwargs["out"] else default_out("load")).resolve()
+    progress = Progress(kwargs["quiet"])
+
+    def headline(plans: dict[str | None, Any]) -> None:
+        setup = load.first
+        for line in setup.notices():
+            click.echo(line, err=True)
+        if kwargs["quiet"]:
+            return
+        servers = " and ".join((f"{side.upper()} " if side else "") + redaction.url(p.base_url)
+                               for side, p in plans.items())
+        click.echo(f"ecekit load: {setup.profile.name} profile, {describe(setup.arrivals)} against {servers}, "
+                   f"{len(load.order())} runs {load.pause:g} s apart ({setup.workers} worker(s))", err=True)
+
+    def on_run(done: RunDone) -> None:
+        progress.done()
+        click.echo(done.line())
+
+    try:
+        result = load.run(out, on_progress=progress, on_start=headline, on_run=on_run)
+    except KeyboardInterrupt:
+        progress.done()
+        click.echo(f"interrupted; the runs so far are in {out / 'runs.json'}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    click.echo(f"runs:    {result.runs_json} ({len(result.runs)} run directories beside it)")
+    click.echo(f"compare with: {result.compare_command()}" + ("" if kwargs["ab"] else
+               "  (OTHER_OUT: the --out of another --repeat run, e.g. after a change)"))
     sys.exit(result.exit_code)

@@ -28,7 +28,7 @@ from locust.shape import LoadTestShape
 
 from ecekit import redaction, transport
 from ecekit.errors import ToolkitError
-from ecekit.load import generator, outcomes, runstate, stopped, summary
+from ecekit.load import generator, outcomes, provenance, runstate, stopped, summary
 from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 from ecekit.run_summaries import GeneratorProcess, LoadSummary, RunContext, TlsProperties
 
@@ -87,6 +87,8 @@ def _on_sigterm(environment: Any) -> None:
 @events.test_start.add_listener
 def _on_test_start(environment: Any, **_: Any) -> None:
     runner = environment.runner
+    if not isinstance(runner, WorkerRunner):  # a worker gets its master's seed with the spawn message
+        runstate.fix_seed(environment)
     state = runstate.start(environment, with_checker=not isinstance(runner, MasterRunner))
     if isinstance(runner, WorkerRunner):
         state.stream_done = lambda: _send_final_delta(environment)
@@ -222,6 +224,10 @@ def build_summary(environment: Any) -> LoadSummary | None:
                          "writes": s.survey_sid is not None, "warmup_s": s.warmup,
                          "generator": generator.section(processes, duration)}
     extra["widget"] = s.widget.name
+    if s.seed is not None:  # always, unless the locustfile was run under run_single_user
+        extra["seed"] = s.seed
+    extra["machine"] = provenance.machine()
+    extra["started_at"] = provenance.utc_iso(state.started)
     extra["outcomes"] = outcomes.summary(state.outcomes)
     extra["request_rate"] = {"implied": round(s.implied_request_rate(), 3),
                              "achieved": round(state.recorder.requests / duration, 3) if duration else 0.0}

@@ -15,7 +15,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from ecekit.load.recorder import PERCENTILES, new_histogram, to_us
+from ecekit.load.recorder import PERCENTILES, encoded, new_histogram, to_us
 from ecekit.run_summaries import FirstStateMs, VisitorShares, VisitorWindow, WidgetOutcomes
 from ecekit.widgets import STATES
 
@@ -41,7 +41,7 @@ class EntryOutcomes:
     def to_wire(self) -> dict[str, Any]:
         return {"page_views": self.page_views, "first_state": dict(self.first_state), "ever_error": self.ever_error,
                 "changes": dict(self.changes), "max_us": self.max_us,
-                "first_state_time": self.first_state_time.encode().decode("ascii")
+                "first_state_time": encoded(self.first_state_time)
                 if self.first_state_time.get_total_count() else None,
                 "windows": {str(i): dict(c) for i, c in self.windows.items()}}
 
@@ -159,6 +159,7 @@ def summary(outcomes: Outcomes) -> dict[str, WidgetOutcomes]:
                 continue
             total.add(e)
             by_ep[ep] = _shares(e)
+        # the whole histogram, not only its percentiles: ecekit compare tests two runs' distributions
         out[widget] = {**_shares(total), "by_entry_point": by_ep, "windows": _windows(total),
-                       "window_s": WINDOW_S}
+                       "window_s": WINDOW_S, "first_state_histogram": encoded(total.first_state_time)}
     return out

@@ -37,6 +37,12 @@ def new_histogram(digits: int = SIGNIFICANT_DIGITS) -> HdrHistogram:
     return HdrHistogram(LOWEST_US, HIGHEST_US, digits)
 
 
+def encoded(histogram: HdrHistogram) -> str:
+    """hdrhistogram's compressed base64 encoding as text: how a histogram travels between processes
+    and how summary.json keeps it at full precision (``HdrHistogram.decode`` reads it back)."""
+    return histogram.encode().decode("ascii")
+
+
 def window_width(duration_s: float | None) -> int:
     """Seconds per window: the smallest nice width that keeps a run under MAX_WINDOWS windows."""
     if not duration_s or not math.isfinite(duration_s):
@@ -89,7 +95,7 @@ class OpRecord:
         self.violations_by_check.update(by_check)
 
     def to_wire(self) -> dict[str, Any]:
-        return {"histogram": self.histogram.encode().decode("ascii"), "requests": self.requests,
+        return {"histogram": encoded(self.histogram), "requests": self.requests,
                 "failures": self.failures, "contract_violations": self.contract_violations,
                 "max_us": self.max_us, "failures_by_kind": dict(self.failures_by_kind),
                 "violations_by_check": dict(self.violations_by_check)}
@@ -202,7 +208,7 @@ class Recorder:
         """A JSON-safe form for locust's worker->master messages."""
         return {"ops": {name: r.to_wire() for name, r in self.ops.items() if r.requests},
                 "schedule": dict(self.schedule),
-                "lag": self.lag.encode().decode("ascii") if self.lag.get_total_count() else None,
+                "lag": encoded(self.lag) if self.lag.get_total_count() else None,
                 "window_s": self.window_s,
                 "windows": {str(i): w.to_wire() for i, w in self.windows.items()}}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecekit.errors import ToolkitError
+from ecekit.load import provenance
 from ecekit.load.checking import FastChecker
 from ecekit.load.generator import GeneratorMeter
 from ecekit.load.outcomes import Outcomes
@@ -96,6 +97,19 @@ _STATE: dict[str, RunState] = {}
 def options_of(environment: Any) -> dict[str, Any]:
     opts = environment.parsed_options
     return {name: getattr(opts, name, None) for name in OPTIONS} if opts is not None else {}
+
+
+def fix_seed(environment: Any) -> None:
+    """Give a run that was given no seed one drawn now, in the master or the single process, so that
+    summary.json names it and ``--seed`` replays the run. It goes into the run's options, which the
+    master forwards to its workers with the spawn message (as it does ``ece_streams``). A seed drawn
+    here is drawn afresh for the next test of the same process (the web UI's "new test")."""
+    opts = environment.parsed_options
+    if opts is None:
+        return
+    if getattr(opts, "ece_seed", None) in (None, "") or getattr(opts, "ece_seed_drawn", False):
+        opts.ece_seed = str(provenance.draw_seed())
+        opts.ece_seed_drawn = True
 
 
 def start(environment: Any, *, with_checker: bool = True) -> RunState:

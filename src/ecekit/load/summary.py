@@ -12,6 +12,8 @@ The shape of summary.json is a contract with CI scripts: keys may be added, neve
                   "violations_by_check": {}, "started": n, "sent_late": n, "unsent": n, "unfinished": n}]}
 
 ``windows`` are the run over time, by scheduled send time, for charts (coarser histograms: 1 %).
+``histograms`` are the full-precision HDR histograms the percentiles are read from (``total`` and each
+operation, hdrhistogram's compressed base64 encoding), for ``ecekit compare``.
 
 Operation names are those of :mod:`ecekit.operations`; latencies are milliseconds with microsecond
 precision, measured from each request's *scheduled* send time to the last byte of its answer.
@@ -28,7 +30,7 @@ from xml.etree import ElementTree
 from ecekit import operations
 from ecekit.load import evidence
 from ecekit.load import slo as slo_mod
-from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder, latencies
+from ecekit.load.recorder import PERCENTILES, OpRecord, Recorder, encoded, latencies
 from ecekit.run_summaries import LoadSummary, Measured, OpStats, ProgressCounts, RunContext
 
 LATE_AFTER_MS = 10.0
@@ -75,6 +77,10 @@ def build(recorder: Recorder, *, offered_rate: float, duration_s: float, slos: I
         },
         "latency_measured_from": "scheduled send time (coordinated omission corrected)",
         "windows": recorder.windows_summary(),
+        # the very histograms the percentiles above are read from, at full precision: ecekit compare
+        # pools and resamples runs from them (a percentile cannot be averaged, a histogram can be added)
+        "histograms": {"total": encoded(total.histogram),
+                       **{name: encoded(recorder.ops[name].histogram) for name in names}},
         **(extra or {}),
     }
     slos = list(slos)
