@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ecekit.checks.base import Observation, Violation
     from ecekit.checks.user import register_check
     from ecekit.client import Client, Exchange
+    from ecekit.compare.run import CompareResult, compare_runs
     from ecekit.diff.compare import Diff, diff_snapshots
     from ecekit.diff.snapshot import Snapshot, take_snapshot
     from ecekit.errors import ConfigError, SchemaError, TargetError, ToolkitError, UsageError
@@ -43,6 +44,8 @@ _LAZY = {
     "register_check": "ecekit.checks.user",
     "Client": "ecekit.client",
     "Exchange": "ecekit.client",
+    "CompareResult": "ecekit.compare.run",
+    "compare_runs": "ecekit.compare.run",
     "Diff": "ecekit.diff.compare",
     "diff_snapshots": "ecekit.diff.compare",
     "Snapshot": "ecekit.diff.snapshot",
@@ -82,6 +85,7 @@ __all__ = [
     "CapacityResult",
     "CheckResult",
     "Client",
+    "CompareResult",
     "ConfigError",
     "Diff",
     "Exchange",

@@ -44,7 +44,7 @@ def test_exported_members() -> None:
         "Target", "TargetError", "ToolkitError", "UsageError", "__version__",
         # the library (docs/api.md)
         "serve", "ServerHandle", "run_checks", "CheckResult", "run_load", "LoadResult", "run_repeated",
-        "RepeatedResult", "find_capacity",
+        "RepeatedResult", "compare_runs", "CompareResult", "find_capacity",
         "CapacityResult", "take_snapshot", "Snapshot", "diff_snapshots", "Diff", "register_check",
         "Observation", "Violation",
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from ecekit.compare.run import compare_runs
+from ecekit.compare.run import compare_data
 from tests.compare.helpers import OP, side
 
 RUN_SD_MS = 0.4
@@ -20,7 +20,7 @@ def comparisons(tmp_path: Path, fast_after_ms: float, seed: int, n: int = 10) ->
     for i in range(n):
         before = side(tmp_path / f"{i}-before", rng, 2.0, 5, RUN_SD_MS)
         after = side(tmp_path / f"{i}-after", rng, fast_after_ms, 5, RUN_SD_MS)
-        found.append(compare_runs(before, after))
+        found.append(compare_data(before, after))
     return found
 
 
@@ -46,7 +46,7 @@ def test_one_run_a_side_never_calls_noise_a_change(tmp_path: Path) -> None:
     for i in range(10):
         before = side(tmp_path / f"{i}-before", rng, 2.0, 1, RUN_SD_MS)
         after = side(tmp_path / f"{i}-after", rng, 2.0, 1, RUN_SD_MS)
-        data = compare_runs(before, after)
+        data = compare_data(before, after)
         verdicts.append(data["verdict"])
         decides.append(data["operations"][OP]["p50"]["decide"] or "")
         assert data["between_runs"] is False

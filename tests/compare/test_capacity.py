@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecekit.compare.run import compare_runs
+from ecekit.compare.run import compare_data
 from ecekit.errors import UsageError
 
 
@@ -27,21 +27,21 @@ def search(folder: Path, held: float | None, breached: float | None, limited_by:
     ((400, 800), (600, 1200), "inconclusive"),  # the brackets overlap
 ])
 def test_brackets(tmp_path: Path, before: tuple[float, float], after: tuple[float, float], verdict: str) -> None:
-    data = compare_runs(search(tmp_path / "b", *before), search(tmp_path / "a", *after))
+    data = compare_data(search(tmp_path / "b", *before), search(tmp_path / "a", *after))
     assert data["kind"] == "compare-capacity" and data["verdict"] == verdict
     assert data["before"]["bracket"] == list(before)
 
 
 def test_a_search_the_generator_ended_cannot_bracket_the_limit(tmp_path: Path) -> None:
-    data = compare_runs(search(tmp_path / "b", 400, None, "generator"), search(tmp_path / "a", 400, None, "generator"))
+    data = compare_data(search(tmp_path / "b", 400, None, "generator"), search(tmp_path / "a", 400, None, "generator"))
     assert data["verdict"] == "inconclusive" and any("limited by generator" in n for n in data["notes"])
 
 
 def test_a_lower_bound_above_the_old_breach_still_moved_up(tmp_path: Path) -> None:
-    data = compare_runs(search(tmp_path / "b", 400, 800), search(tmp_path / "a", 1600, None, "generator"))
+    data = compare_data(search(tmp_path / "b", 400, 800), search(tmp_path / "a", 1600, None, "generator"))
     assert data["verdict"] == "moved up"
 
 
 def test_other_slos_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="different SLOs"):
-        compare_runs(search(tmp_path / "b", 400, 800), search(tmp_path / "a", 400, 800, slo=100.0))
+        compare_data(search(tmp_path / "b", 400, 800), search(tmp_path / "a", 400, 800, slo=100.0))

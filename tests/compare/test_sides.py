@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ecekit.compare.run import compare_runs
+from ecekit.compare.run import compare_data
 from ecekit.errors import UsageError
 from tests.compare.helpers import make_summary, page_load_ms, side, write_runs
 
@@ -21,7 +21,7 @@ def runs(folder: Path, count: int = 2, **kw: Any) -> Path:
 
 def refusal(before: Path, after: Path) -> str:
     with pytest.raises(UsageError) as caught:
-        compare_runs(before, after)
+        compare_data(before, after)
     return caught.value.message
 
 
@@ -34,7 +34,7 @@ def test_other_rate_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_rate_within_a_percent_is_the_same_load(tmp_path: Path) -> None:
-    assert compare_runs(runs(tmp_path / "a"), runs(tmp_path / "b", rate=200.5))["kind"] == "compare"
+    assert compare_data(runs(tmp_path / "a"), runs(tmp_path / "b", rate=200.5))["kind"] == "compare"
 
 
 def test_a_side_mixing_rates_is_refused(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_an_ab_root_is_pointed_at_its_sides(tmp_path: Path) -> None:
     (root / "runs.json").write_text(json.dumps({"runs": [{"dir": "a/run-01", "side": "a"},
                                                          {"dir": "b/run-01", "side": "b"}]}))
     with pytest.raises(UsageError) as caught:
-        compare_runs(root, runs(tmp_path / "b"))
+        compare_data(root, runs(tmp_path / "b"))
     assert caught.value.remedy is not None and str(root / "a") in caught.value.remedy
 
 
@@ -89,12 +89,12 @@ def test_a_damaged_histogram_leaves_that_runs_sampling_unknown(tmp_path: Path) -
     data = json.loads(summary.read_text())
     data["histograms"]["total"] = "not-a-histogram"
     summary.write_text(json.dumps(data))
-    assert compare_runs(before, runs(tmp_path / "b"))["operations"]["total"]["p50"]["ci95_ms"] is not None
+    assert compare_data(before, runs(tmp_path / "b"))["operations"]["total"]["p50"]["ci95_ms"] is not None
 
 
 def test_the_answer_names_both_sides_and_the_notes(tmp_path: Path) -> None:
     rng = random.Random(3)
-    data = compare_runs(side(tmp_path / "a", rng, 2.0, 1, 0.0), side(tmp_path / "b", rng, 2.0, 3, 0.0))
+    data = compare_data(side(tmp_path / "a", rng, 2.0, 1, 0.0), side(tmp_path / "b", rng, 2.0, 3, 0.0))
     assert data["before"]["runs"] == 1 and data["after"]["runs"] == 3
     assert any("is one run" in n for n in data["notes"])
     assert list(data)[:2] == ["kind", "verdict"]

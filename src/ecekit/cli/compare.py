@@ -55,12 +55,10 @@ def command(before: str, after: str, margin: str, margin_ms: float, error_margin
             out: str | None) -> None:
     """Compare two load runs (or sets of runs, or capacity runs) with confidence intervals."""
     from ecekit.compare import run, text
-    from ecekit.report.publish import default_out
 
-    data = run.compare_runs(before, after, margin=_percent(margin, "--margin"), margin_ms=margin_ms,
-                            error_margin=_percent(error_margin, "--error-margin"))
-    result = run.write(data, out or default_out("compare"))
-    click.echo(json.dumps(data, indent=2) if as_json else text.render(data))
+    result = run.compare_runs(before, after, out=out, margin=_percent(margin, "--margin"), margin_ms=margin_ms,
+                              error_margin=_percent(error_margin, "--error-margin"))
+    click.echo(json.dumps(result.data, indent=2) if as_json else text.render(result.data))
     click.echo(f"ecekit compare: report {result.reports.get('html')}", err=True)
     click.get_current_context().exit(result.exit_code)
 

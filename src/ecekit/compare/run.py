@@ -33,7 +33,7 @@ class CompareResult:
         return 1 if self.verdict in (v.SLOWER, capacity.MOVED_DOWN) else 0
 
 
-def compare_runs(before: str | Path, after: str | Path, *, margin: float = v.DEFAULT_MARGIN,
+def compare_data(before: str | Path, after: str | Path, *, margin: float = v.DEFAULT_MARGIN,
                  margin_ms: float = v.MIN_MARGIN_MS, error_margin: float = v.ERROR_MARGIN) -> dict[str, Any]:
     """compare.json's content for two sides (each a load run's directory, a directory of runs, or a
     capacity run). Raises UsageError when the sides cannot be compared."""
@@ -56,12 +56,24 @@ def compare_runs(before: str | Path, after: str | Path, *, margin: float = v.DEF
     return {"kind": data.pop("kind"), "verdict": data.pop("verdict"), **data}
 
 
-def write(data: dict[str, Any], out: str | Path) -> CompareResult:
-    """compare.json, report.html and summary.md in ``out``."""
+def compare_runs(before: str | Path, after: str | Path, *, out: str | Path | None = None,
+                 margin: float = v.DEFAULT_MARGIN, margin_ms: float = v.MIN_MARGIN_MS,
+                 error_margin: float = v.ERROR_MARGIN) -> CompareResult:
+    """Is ``after`` slower than ``before``? Each a load run's directory, a directory of runs (``ecekit
+    load --repeat``) or a capacity run. Writes compare.json, report.html and summary.md to ``out``
+    (default ``reports/compare-<timestamp>/``); raises UsageError for sides that are not the same load."""
+    from ecekit.report.publish import default_out
+
+    folder = Path(out) if out else default_out("compare")
+    data = compare_data(before, after, margin=margin, margin_ms=margin_ms, error_margin=error_margin)
+    return write(data, folder)
+
+
+def write(data: dict[str, Any], folder: Path) -> CompareResult:
+    """compare.json, report.html and summary.md in ``folder``."""
     from ecekit.report import publish
     from ecekit.writable import writable_dir
 
-    folder = Path(out)
     writable_dir(folder, "--out")
     publish.write_json(data, folder / "compare.json")
     written = publish.write_reports("compare", data, folder)
