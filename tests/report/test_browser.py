@@ -29,7 +29,8 @@ COLOURS = """([sel, colours]) => {
     const rgb = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16));
     let n = 0;
     for (let i = 0; i < px.length; i += 4)
-      if (px[i + 3] > 200 && Math.abs(px[i] - rgb[0]) + Math.abs(px[i + 1] - rgb[1]) + Math.abs(px[i + 2] - rgb[2]) < 30) n++;
+      if (px[i + 3] > 200
+          && Math.abs(px[i] - rgb[0]) + Math.abs(px[i + 1] - rgb[1]) + Math.abs(px[i + 2] - rgb[2]) < 30) n++;
     return n;
   });
 }"""

@@ -121,7 +121,8 @@ def test_the_capacity_variant_shows_both_brackets() -> None:
     assert up["chart_data"]["capacity"] == {"held": [400.0, 800.0], "breached": [800.0, None]}
     none = views.compare({"kind": "compare-capacity", "before": {"bracket": [None, 50.0]}})
     assert none["sides"][0] == ("max sustainable rate", "none held", "none held")
-    assert none["sides"][1] == ("bracket (page views/s)", "no rate held, breached at 50", "no rate held, no rate breached")
+    assert none["sides"][1] == ("bracket (page views/s)", "no rate held, breached at 50",
+                                "no rate held, no rate breached")
     assert none["tone"] == "unsure" and views.compare({"kind": "compare-capacity"})["chart_data"] == {}
 
 

@@ -13,7 +13,7 @@ from ecekit.report import views
 from ecekit.report.views import NONE
 
 _ICON = {"passed": "✅", "failed": "❌", "nothing checked": "⚠️"}
-_TONE_ICON = {"good": "✅", "bad": "❌", "same": "➖", "unsure": "⚠️"}  # a comparison's verdicts
+_TONE_ICON = {"good": "✅", "bad": "❌", "same": "\u2796", "unsure": "⚠️"}  # a comparison's verdicts
 MAX_LINES = 20  # a job summary is a glance, the report has the rest
 
 

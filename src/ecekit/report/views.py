@@ -15,8 +15,16 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from ecekit import operations
-from ecekit.run_summaries import (CapacityJson, LoadSummary, SloCheck, StepRow, UslFit, VisitorWindow,
-                                   WidgetOutcomes, WindowStats)
+from ecekit.run_summaries import (
+    CapacityJson,
+    LoadSummary,
+    SloCheck,
+    StepRow,
+    UslFit,
+    VisitorWindow,
+    WidgetOutcomes,
+    WindowStats,
+)
 
 _OP_ORDER = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
 NONE = "\u2013"  # an en dash: "no value"
@@ -374,6 +382,11 @@ def tone(verdict: Any) -> str:
     return TONES.get(str(verdict), "unsure")
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """A section of compare.json as a dict: a damaged one (a list, a string) reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
 def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -429,10 +442,8 @@ def _distribution(name: str, d: Any) -> dict[str, Any] | None:
     """Both sides' latency distributions on a quantile scale, x = -log10(1 - p/100), so p90, p99 and
     p99.9 are one step apart each and the tail is as wide as the middle (percentiles outside (0, 100)
     have no place on it and are left out)."""
-    if not isinstance(d, dict):
-        return None
-    percentiles, before, after = d.get("percentiles"), d.get("before_ms"), d.get("after_ms")
-    if not all(isinstance(v, list) for v in (percentiles, before, after)):
+    percentiles, before, after = (_dict(d).get(key) for key in ("percentiles", "before_ms", "after_ms"))
+    if not (isinstance(percentiles, list) and isinstance(before, list) and isinstance(after, list)):
         return None
     points = [(p, b, a) for p, b, a in zip(percentiles, before, after, strict=False)
               if _num(p) is not None and 0 < p < 100]
@@ -444,7 +455,7 @@ def _distribution(name: str, d: Any) -> dict[str, Any] | None:
 
 
 def _side_rows(data: Mapping[str, Any], keys: tuple[tuple[str, str], ...]) -> list[tuple[str, str, str]]:
-    before, after = (data.get(side) if isinstance(data.get(side), dict) else {} for side in ("before", "after"))
+    before, after = _dict(data.get("before")), _dict(data.get("after"))
 
     def shown(v: Any) -> str:
         if isinstance(v, float):
@@ -463,7 +474,7 @@ def _notes(data: Mapping[str, Any]) -> list[str]:
 
 def _compare_capacity(data: Mapping[str, Any]) -> dict[str, Any]:
     verdict = str(data.get("verdict") or "inconclusive")
-    before, after = (data.get(side) if isinstance(data.get(side), dict) else {} for side in ("before", "after"))
+    before, after = _dict(data.get("before")), _dict(data.get("after"))
 
     def bracket(side: Mapping[str, Any]) -> tuple[float | None, float | None]:
         b = side.get("bracket")
@@ -512,14 +523,15 @@ def compare(data: Mapping[str, Any]) -> dict[str, Any]:
     if data.get("kind") == "compare-capacity":
         return _compare_capacity(data)
     verdict = str(data.get("verdict") or "inconclusive")
-    ops_data = data.get("operations") if isinstance(data.get("operations"), dict) else {}
-    operations, distributions = [], []
+    ops_data = _dict(data.get("operations"))
+    operations: list[dict[str, Any]] = []
+    distributions: list[dict[str, Any]] = []
     for name in sorted(ops_data, key=lambda n: (n == "total", _op_key(n))):
-        op = ops_data[name] if isinstance(ops_data[name], dict) else {}
+        op = _dict(ops_data[name])
         rows = [_latency_row(m, op[m]) for m in _METRICS if isinstance(op.get(m), dict)]
         if isinstance(op.get("error_rate"), dict):
             rows.append(_share_row("error rate", op["error_rate"]))
-        requests = op.get("requests") if isinstance(op.get("requests"), dict) else {}
+        requests = _dict(op.get("requests"))
         dist = _distribution(name, op.get("distribution"))
         op_verdict = _op_verdict(rows)
         operations.append({"name": name, "rows": rows, "verdict": op_verdict, "tone": tone(op_verdict),
@@ -527,7 +539,7 @@ def compare(data: Mapping[str, Any]) -> dict[str, Any]:
                            "chart": len(distributions) if dist else None})
         if dist:
             distributions.append(dist)
-    outcomes_data = data.get("outcomes") if isinstance(data.get("outcomes"), dict) else {}
+    outcomes_data = _dict(data.get("outcomes"))
     outcomes = [{"widget": widget, "rows": [_share_row(metric.replace("_", " "), m)
                                             for metric, m in metrics.items() if isinstance(m, dict)]}
                 for widget, metrics in sorted(outcomes_data.items()) if isinstance(metrics, dict)]
