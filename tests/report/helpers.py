@@ -26,7 +26,8 @@ KINDS = {"check_pass": "check", "check_fail": "check", "fuzz": "fuzz", "load": "
 def _latency(before: float, after: float, ci: list[float], verdict: str, decide: str | None = None) -> dict[str, Any]:
     change = round(after - before, 3)
     return {"before_ms": before, "after_ms": after, "change_ms": change,
-            "change_pct": round(100 * change / before, 1), "ci95_ms": ci, "verdict": verdict, "decide": decide}
+            "change_pct": round(100 * change / before, 1), "ci95_ms": ci, "margin_ms": round(0.1 * before, 3),
+            "verdict": verdict, "decide": decide}
 
 
 PERCENTILES = [1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9]
@@ -41,6 +42,8 @@ def _operation(requests: tuple[int, int], p50: dict[str, Any], p95: dict[str, An
                              "after_ms": [round(v + shift, 3) for v in before]}}
 
 
+ERRORS = {"before": 0.0, "after": 0.001, "change_pp": 0.1, "ci95_pp": [0.0, 0.2], "margin_pp": 0.1,
+          "verdict": "same", "decide": None}
 COMPARE: dict[str, Any] = {
     "kind": "compare", "verdict": "slower",
     "before": {"path": "runs/a", "runs": 5, "profile": "one-call", "offered_rate": 200.0, "duration_s": 10.0},
@@ -51,13 +54,11 @@ COMPARE: dict[str, Any] = {
     "operations": {
         "total": _operation((9000, 9100), _latency(2.1, 3.1, [0.8, 1.2], "slower"),
                             _latency(4.0, 5.0, [0.7, 1.3], "slower"), _latency(6.5, 7.5, [-0.2, 2.2], "inconclusive"),
-                            {"before": 0.0, "after": 0.001, "change_pp": 0.1, "ci95_pp": [0.0, 0.2],
-                             "verdict": "same", "decide": None}, 1.0),
+                            ERRORS, 1.0),
         "chatAllowed": _operation((9000, 9100), _latency(2.1, 3.1, [0.8, 1.2], "slower"),
                                   _latency(4.0, 5.0, [0.7, 1.3], "slower"),
                                   _latency(6.5, 7.5, [-0.2, 2.2], "inconclusive", "about 12 runs a side would decide"),
-                                  {"before": 0.0, "after": 0.001, "change_pp": 0.1, "ci95_pp": [0.0, 0.2],
-                                   "verdict": "same", "decide": None}, 1.0)},
+                                  ERRORS, 1.0)},
     "outcomes": {"chat": {"ever_error": {"before": 0.0, "after": 0.0, "change_pp": 0.0, "ci95_pp": [-0.1, 0.1],
                                          "verdict": "same", "decide": None}}}}
 

@@ -36,16 +36,18 @@ def test_compare_view_shows_both_sides_every_row_and_its_decide() -> None:
     assert (chat["name"], total["name"]) == ("chatAllowed", "total")
     assert (chat["verdict"], chat["tone"], chat["requests"]) == ("slower", "bad", ("9000", "9100"))
     assert chat["rows"][0] == {"metric": "p50", "before": "2.100 ms", "after": "3.100 ms",
-                               "change": "+1.000 ms (+47.6 %)", "ci95": "[0.800, 1.200] ms", "verdict": "slower",
+                               "change": "+1.000 ms (+47.6 %)", "ci95": "[0.800, 1.200] ms", "margin": "\u00b10.210 ms",
+                               "verdict": "slower",
                                "tone": "bad", "decide": ""}
     assert chat["rows"][2]["decide"] == "about 12 runs a side would decide"
     assert (chat["rows"][2]["ci95"], chat["rows"][2]["tone"]) == ("[-0.200, 2.200] ms", "unsure")
     assert chat["rows"][3] == {"metric": "error rate", "before": "0.00 %", "after": "0.10 %", "change": "+0.10 pp",
-                               "ci95": "[0.00, 0.20] pp", "verdict": "same", "tone": "same", "decide": ""}
+                               "ci95": "[0.00, 0.20] pp", "margin": "\u00b10.10 pp", "verdict": "same", "tone": "same",
+                               "decide": ""}
     assert [r["metric"] for r in total["rows"]] == ["p50", "p95", "p99", "error rate"]
     assert view["outcomes"] == [{"widget": "chat", "rows": [
         {"metric": "ever error", "before": "0.00 %", "after": "0.00 %", "change": "+0.00 pp",
-         "ci95": "[-0.10, 0.10] pp", "verdict": "same", "tone": "same", "decide": ""}]}]
+         "ci95": "[-0.10, 0.10] pp", "margin": NONE, "verdict": "same", "tone": "same", "decide": ""}]}]
 
 
 def test_the_distributions_are_drawn_on_a_quantile_scale() -> None:
@@ -74,7 +76,7 @@ def test_the_page_shows_every_field_and_a_chart_per_operation() -> None:
     view = views.compare(COMPARE)
     for op in view["operations"]:
         for r in op["rows"]:
-            cells = [r["metric"], r["before"], r["after"], r["change"], r["ci95"]]
+            cells = [r["metric"], r["before"], r["after"], r["change"], r["ci95"], r["margin"]]
             assert "</td><td class=\"num\">".join(cells[1:]) in page, cells
             assert f'<td class="tone-{r["tone"]}">{r["verdict"]}</td>' in page
     assert "<td class=\"muted\">about 12 runs a side would decide</td>" in page
@@ -98,8 +100,9 @@ def test_one_run_a_side_is_said_to_leave_the_noise_unmeasured_once() -> None:
     assert alone["notes"] == ["after ran 4 runs, before 5", views.NOT_BETWEEN_RUNS]
     assert dict(alone["meta"])["run-to-run noise"] == "not measured (one run a side)"
     assert "run-to-run noise not measured" in html.render("compare", {**COMPARE, "between_runs": False})
-    said = views.compare({**COMPARE, "between_runs": False, "notes": ["run-to-run noise not measured: 1 run"]})
-    assert said["notes"] == ["run-to-run noise not measured: 1 run"]
+    lead = "one run a side: run-to-run noise is not measured, so no change is called slower or faster"
+    said = views.compare({**COMPARE, "between_runs": False, "notes": [lead]})
+    assert said["notes"] == [lead]
     assert views.compare({**COMPARE, "notes": []})["notes"] == []
 
 
@@ -147,7 +150,8 @@ def test_damaged_values_show_a_dash() -> None:
     y = next(op for op in view["operations"] if op["name"] == "y")
     assert y["rows"][0]["before"] == NONE and y["rows"][0]["ci95"] == NONE and y["requests"] == (NONE, NONE)
     assert view["outcomes"] == [{"widget": "v", "rows": [
-        {"metric": "ever error", "before": NONE, "after": NONE, "change": NONE, "ci95": NONE, "verdict": NONE,
+        {"metric": "ever error", "before": NONE, "after": NONE, "change": NONE, "ci95": NONE, "margin": NONE,
+         "verdict": NONE,
          "tone": "unsure", "decide": ""}]}]
 
 

@@ -405,13 +405,20 @@ def _interval(pair: Any, digits: int, unit: str) -> str:
     return f"[{low}, {high}]{unit}"
 
 
+def _margin(value: Any, digits: int, unit: str) -> str:
+    """The equivalence margin a change is judged against (an older compare.json has none)."""
+    v = _num(value)
+    return NONE if v is None else f"\u00b1{abs(v):.{digits}f}{unit}"
+
+
 def _latency_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
     pct = _fixed(m.get("change_pct"), 1, " %", signed=True)
     change = _fixed(m.get("change_ms"), 3, " ms", signed=True)
     return {"metric": metric, "before": _fixed(m.get("before_ms"), 3, " ms"),
             "after": _fixed(m.get("after_ms"), 3, " ms"),
             "change": change if pct == NONE else f"{change} ({pct})",
-            "ci95": _interval(m.get("ci95_ms"), 3, " ms"), "verdict": str(m.get("verdict") or NONE),
+            "ci95": _interval(m.get("ci95_ms"), 3, " ms"), "margin": _margin(m.get("margin_ms"), 3, " ms"),
+            "verdict": str(m.get("verdict") or NONE),
             "tone": tone(m.get("verdict")), "decide": m.get("decide") or ""}
 
 
@@ -424,7 +431,8 @@ def _share_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
 
     return {"metric": metric, "before": percent(m.get("before")), "after": percent(m.get("after")),
             "change": _fixed(m.get("change_pp"), 2, " pp", signed=True),
-            "ci95": _interval(m.get("ci95_pp"), 2, " pp"), "verdict": str(m.get("verdict") or NONE),
+            "ci95": _interval(m.get("ci95_pp"), 2, " pp"), "margin": _margin(m.get("margin_pp"), 2, " pp"),
+            "verdict": str(m.get("verdict") or NONE),
             "tone": tone(m.get("verdict")), "decide": m.get("decide") or ""}
 
 
@@ -467,7 +475,7 @@ def _side_rows(data: Mapping[str, Any], keys: tuple[tuple[str, str], ...]) -> li
 
 def _notes(data: Mapping[str, Any]) -> list[str]:
     notes = [str(n) for n in data.get("notes") or [] if n]
-    if data.get("between_runs") is False and not any("run-to-run noise not measured" in n for n in notes):
+    if data.get("between_runs") is False and not any("run-to-run noise" in n for n in notes):
         notes.append(NOT_BETWEEN_RUNS)
     return notes
 
