@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.helpers import SECRET, ecekit
+from ecekit.report import publish
+from tests.report.helpers import COMPARE, COMPARE_CAPACITY, SECRET, ecekit
 from tests.starved import machine_short_of_cpu
 
 CAPACITY = {
@@ -23,11 +24,21 @@ CAPACITY = {
     "usl": {"lambda": 50.0, "sigma": 0.02, "kappa": 0.001, "peak_concurrency": 31.0},
 }
 
+OUTCOMES = {"page_views": 300, "first_state": {"available": 0.8, "unavailable": 0.0, "busy": 0.1, "closed": 0.0,
+                                               "error": 0.1},
+            "ever_error": 0.12, "first_state_ms": {"p50": 3.0, "p95": 9.0, "p99": 20.0}, "state_changes": {}}
+OUTCOME_WINDOWS = [{"t": t, "page_views": 100, "ever_error": err,
+                    "first_state": {"available": 1 - busy - err, "unavailable": 0.0, "busy": busy, "closed": 0.0,
+                                    "error": err}}
+                   for t, busy, err in ((0, 0.0, 0.0), (10, 0.1, 0.05), (20, 0.2, 0.25))]
+
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """check passing, check failing (with a secret header), fuzz failing, load, capacity: the first four
-    side by side (their verdicts do not rest on timing), then the real capacity search alone."""
+    side by side (their verdicts do not rest on timing), then the real capacity search alone; then
+    pages from hand-made JSON: capacity and compare rendered by ``ecekit report``, the load run with
+    outcomes over several windows and a capacity comparison rendered again in process."""
     base = tmp_path_factory.mktemp("runs")
     out = {name: base / name for name in ("check_pass", "check_fail", "fuzz", "load", "capacity")}
     commands = {
@@ -58,4 +69,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (out["capacity"] / "capacity.json").write_text(json.dumps(CAPACITY), encoding="utf-8")
     proc = ecekit("report", str(out["capacity"]), cwd=base)
     assert proc.returncode == 0, proc.stderr
+    load = json.loads((out["load"] / "summary.json").read_text(encoding="utf-8"))
+    load["outcomes"] = {"chat": {**OUTCOMES, "windows": OUTCOME_WINDOWS, "window_s": 10}}
+    for name, data in (("compare", COMPARE), ("compare_capacity", COMPARE_CAPACITY), ("load_outcomes", load)):
+        out[name] = base / name
+        out[name].mkdir()
+        publish.write_json(data, out[name] / ("summary.json" if name == "load_outcomes" else "compare.json"))
+    proc = ecekit("report", str(out["compare"]), cwd=base)
+    assert proc.returncode == 0 and proc.stdout.startswith("compare report: "), proc.stdout + proc.stderr
+    for name in ("compare_capacity", "load_outcomes"):
+        publish.render_again(out[name])
     return out

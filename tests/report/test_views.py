@@ -319,3 +319,40 @@ def test_load_chart_latency_lines_only_for_millisecond_percentiles() -> None:
 def test_load_without_slo_data_holds() -> None:
     view = views.load(_load5())
     assert view["verdict"] == "passed" and view["title"].startswith("ecekit load: SLOs held")
+
+
+def _visitor_window(t: int, page_views: int, available: float, error: float, ever_error: float) -> dict[str, Any]:
+    return {"t": t, "page_views": page_views, "ever_error": ever_error,
+            "first_state": {"available": available, "unavailable": 0.0, "busy": 0.0, "closed": 0.0, "error": error}}
+
+
+VISITOR_WINDOWS = [_visitor_window(0, 40, 1.0, 0.0, 0.0), _visitor_window(10, 50, 0.9, 0.1, 0.12),
+                   _visitor_window(20, 0, 0.0, 0.0, 0.0), _visitor_window(30, 10, 0.5, 0.5, 0.5)]
+
+
+def test_load_outcome_chart_series_are_the_windows_shares() -> None:
+    outcomes = {"chat": {"page_views": 100, "first_state": {"available": 0.85}, "ever_error": 0.11,
+                         "windows": VISITOR_WINDOWS, "window_s": 10},
+                "short": {"page_views": 3, "windows": VISITOR_WINDOWS[:1], "window_s": 10},
+                "old": {"page_views": 3}, "junk": "not a widget"}
+    view = views.load(_load5(outcomes=outcomes))
+    (chart,) = view["chart_data"]["outcomes"]
+    assert chart["widget"] == "chat" and chart["x"] == [0, 10, 20, 30] and chart["window_s"] == 10
+    # a window without page views is a gap, not a fall to 0 %; states never seen are left out
+    assert chart["first_state"] == {"available": [1.0, 0.9, None, 0.5], "error": [0.0, 0.1, None, 0.5]}
+    assert chart["ever_error"] == [0.0, 0.12, None, 0.5]
+    assert view["outcome_charts"] == {"chat": 0}
+    page = html.render("load", _load5(outcomes=outcomes))
+    assert page.count('id="c-outcomes-') == 1 and 'id="c-outcomes-0"' in page
+    assert page.index("<h3>chat") < page.index('id="c-outcomes-0"') < page.index("<h3>short")
+
+
+def test_a_load_run_without_outcomes_over_time_has_no_outcome_chart() -> None:
+    for outcomes in (None, {}, {"chat": {"page_views": 1, "windows": VISITOR_WINDOWS[:1]}}):
+        view = views.load(_load5(outcomes=outcomes, windows=WINDOWS))
+        assert "outcomes" not in view["chart_data"] and view["outcome_charts"] == {}
+        assert view["chart_data"]["x"] == [0, 2]
+        assert 'id="c-outcomes-' not in html.render("load", _load5(outcomes=outcomes, windows=WINDOWS))
+    # outcomes over time but no request windows: still said to be an older run's
+    page = html.render("load", _load5(outcomes={"chat": {"windows": VISITOR_WINDOWS}}))
+    assert "no per-window data" in page and 'id="c-outcomes-0"' in page

@@ -25,7 +25,7 @@ _HERE = Path(__file__).resolve().parent
 ASSETS = _HERE / "assets"
 TEMPLATES = _HERE / "templates"
 
-KINDS = ("check", "load", "fuzz", "capacity", "diff")
+KINDS = ("check", "load", "fuzz", "capacity", "diff", "compare")
 
 
 @cache
@@ -36,9 +36,22 @@ def _environment() -> Any:
     # must still render, with those parts empty.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["ms"] = lambda v: NONE if v is None or v == "" else f"{float(v):.3f}"
-    env.filters["pct"] = lambda v: NONE if v is None or v == "" else f"{100 * float(v):.2f} %"
+    env.filters["ms"] = lambda v: _number(v, "{:.3f}")
+    env.filters["pct"] = lambda v: _number(v, "{:.2f} %", 100)
     return env
+
+
+def _number(value: Any, form: str, scale: float = 1) -> str:
+    """A number as the page shows it; a dash for one that is missing (an older run's JSON, or a key
+    never written) or not a number at all, rather than a page that cannot be rendered."""
+    import jinja2
+
+    if value is None or isinstance(value, jinja2.Undefined | bool):
+        return NONE
+    try:
+        return form.format(scale * float(value))
+    except (TypeError, ValueError):
+        return NONE
 
 
 @cache
@@ -53,7 +66,7 @@ def script_json(data: Any) -> str:
 
 
 def render(kind: str, data: Mapping[str, Any], *, title: str | None = None) -> str:
-    """The whole page for one run of ``kind`` (check, load, fuzz or capacity) from its JSON data."""
+    """The whole page for one run of ``kind`` (one of KINDS) from its JSON data."""
     if kind not in KINDS:
         raise ValueError(f"no report for {kind!r}; kinds: {', '.join(KINDS)}")
     from ecekit.report import views

@@ -13,6 +13,7 @@ from ecekit.report import views
 from ecekit.report.views import NONE
 
 _ICON = {"passed": "✅", "failed": "❌", "nothing checked": "⚠️"}
+_TONE_ICON = {"good": "✅", "bad": "❌", "same": "\u2796", "unsure": "⚠️"}  # a comparison's verdicts
 MAX_LINES = 20  # a job summary is a glance, the report has the rest
 
 
@@ -22,7 +23,8 @@ def _cell(text: Any) -> str:
 
 def render(kind: str, data: Mapping[str, Any], *, report: str = "report.html") -> str:
     view = getattr(views, kind)(data)
-    lines = [f"### {_ICON.get(view['verdict'], '')} {_cell(view['title'])}", ""]
+    icon = _TONE_ICON.get(view["tone"], "") if "tone" in view else _ICON.get(view["verdict"], "")
+    lines = [f"### {icon} {_cell(view['title'])}", ""]
     if kind == "check":
         if view["broken"]:
             lines += ["| check | operation | entry points | example |", "|---|---|---|---|"]
@@ -60,5 +62,20 @@ def render(kind: str, data: Mapping[str, Any], *, report: str = "report.html") -
                       f"| {_cell(ln['field'])} | {_cell(ln['kind'].replace('_', ' '))}: {_cell(ln['what'])} |"
                       for ln in differences]
         lines += ["", view["summary"]]
+    elif kind == "compare":
+        lines += _compare_lines(view)
     lines += ["", f"Full report: `{report}`", ""]
     return "\n".join(lines)
+
+
+def _compare_lines(view: dict[str, Any]) -> list[str]:
+    """One line per operation (each row's before → after and change), or per side of a capacity
+    comparison, then the notes that qualify the verdict."""
+    lines: list[str] = []
+    if view["capacity"]:
+        lines += [f"- **{_cell(label)}**: {_cell(before)} → {_cell(after)}" for label, before, after in view["sides"]]
+    for op in view["operations"][:MAX_LINES]:
+        rows = "; ".join(f"{r['metric']} {r['before']} → {r['after']} ({r['change']})" for r in op["rows"])
+        lines.append(f"- **{_cell(op['name'])}** {op['verdict']}: {_cell(rows)}")
+    lines += [f"- note: {_cell(n)}" for n in view["notes"]]
+    return lines

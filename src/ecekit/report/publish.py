@@ -15,7 +15,7 @@ from typing import Any
 from ecekit.report import html, markdown
 
 DATA_FILES = {"check": "check.json", "fuzz": "fuzz.json", "capacity": "capacity.json", "load": "summary.json",
-              "diff": "diff.json"}
+              "diff": "diff.json", "compare": "compare.json"}
 """Which JSON file holds each kind of run; ``ecekit report`` looks for them in this order."""
 
 
@@ -74,7 +74,7 @@ def render_again(directory: str | Path) -> tuple[str, dict[str, Path]]:
         kind, path = detect(directory)
     except FileNotFoundError:
         raise UsageError(f"{directory} holds no ecekit run ({', '.join(DATA_FILES.values())} not found)",
-                         remedy="pass the --out directory of a check, fuzz, load or capacity run, "
+                         remedy="pass the --out directory of a check, fuzz, load, capacity, diff or compare run, "
                          "e.g. ecekit report reports/check-20260101-120000") from None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

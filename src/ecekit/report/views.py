@@ -9,12 +9,22 @@ through the same lookups.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from ecekit import operations
-from ecekit.run_summaries import CapacityJson, LoadSummary, SloCheck, StepRow, UslFit, WindowStats
+from ecekit.run_summaries import (
+    CapacityJson,
+    LoadSummary,
+    SloCheck,
+    StepRow,
+    UslFit,
+    VisitorWindow,
+    WidgetOutcomes,
+    WindowStats,
+)
 
 _OP_ORDER = {op.name: i for i, op in enumerate(operations.OPERATIONS)}
 NONE = "\u2013"  # an en dash: "no value"
@@ -143,6 +153,32 @@ def _windows_chart(windows: list[WindowStats], slos: list[SloCheck]) -> dict[str
     }
 
 
+def _share_series(windows: list[VisitorWindow], shares: list[float]) -> list[float | None]:
+    """The shares as the windows hold them; None where a window had no page view (its shares are
+    written as 0.0 there, which would draw a drop to nothing that never happened)."""
+    return [share if w.get("page_views") else None for w, share in zip(windows, shares, strict=True)]
+
+
+def outcome_charts(outcomes: Mapping[str, WidgetOutcomes]) -> list[dict[str, Any]]:
+    """Per widget, what its visitors saw over the run: the share of page views per first state and the
+    share that ever saw an error, per window (x: seconds since the start). A widget with fewer than two
+    windows has no chart: one point is no line, and its table says the same. States no page view
+    showed in any window are left out (the table lists them at 0 %), so the lines that remain are
+    the ones that say something."""
+    charts: list[dict[str, Any]] = []
+    for widget, o in outcomes.items():
+        windows = [w for w in (o.get("windows") or []) if isinstance(w, dict)] if isinstance(o, dict) else []
+        if len(windows) < 2:
+            continue
+        states = list(dict.fromkeys(s for w in windows for s in (w.get("first_state") or {})))
+        first_state = {s: _share_series(windows, [(w.get("first_state") or {}).get(s, 0.0) for w in windows])
+                       for s in states}
+        charts.append({"widget": widget, "x": [w.get("t") for w in windows], "window_s": o.get("window_s"),
+                       "first_state": {s: v for s, v in first_state.items() if any(v)},
+                       "ever_error": _share_series(windows, [w.get("ever_error", 0.0) for w in windows])})
+    return charts
+
+
 def load(data: LoadSummary) -> dict[str, Any]:
     slo = data.get("slo") or {"passed": True, "checks": []}
     ops = [{"name": name, **stats} for name, stats in sorted((data.get("operations") or {}).items(),
@@ -154,6 +190,11 @@ def load(data: LoadSummary) -> dict[str, Any]:
     breached = [c for c in slo.get("checks", []) if not c.get("passed")]
     title = (f"ecekit load: {'SLOs held' if verdict == 'passed' else 'SLO BREACHED' if breached else verdict}"
              f" at {data.get('offered_rate', '?')} page views/s")
+    outcomes = data.get("outcomes") or {}
+    charts = _windows_chart(list(data.get("windows") or []), slo.get("checks", []))
+    over_time = outcome_charts(outcomes)
+    if over_time:
+        charts["outcomes"] = over_time
     shown: dict[str, Any] = {**data, "target": data.get("target") or {"base_url": data.get("base_url"),
                                                                        "entry_points": data.get("entry_points") or []}}
     return {"title": title, "verdict": verdict, "meta": [*_meta_rows(shown),
@@ -161,8 +202,9 @@ def load(data: LoadSummary) -> dict[str, Any]:
                 ("offered rate", f"{data.get('offered_rate', '?')} page views/s"),
                 ("latency measured from", str(data.get("latency_measured_from", "")))],
             "slos": slo.get("checks", []), "breached": breached, "ops": ops, "total": total,
-            "schedule": data.get("schedule") or {}, "outcomes": data.get("outcomes") or {},
-            "chart_data": _windows_chart(list(data.get("windows") or []), slo.get("checks", []))}
+            "schedule": data.get("schedule") or {}, "outcomes": outcomes,
+            "outcome_charts": {c["widget"]: i for i, c in enumerate(over_time)},
+            "chart_data": charts}
 
 
 # ------------------------------------------------------------------------------------------ fuzz
@@ -324,3 +366,199 @@ def diff(data: dict[str, Any]) -> dict[str, Any]:
                      *(((label, str(data[key])) for key, label in (("ecekit_version", "ecekit"),
                         ("latency_tolerance", "latency tolerance")) if data.get(key) is not None))],
             "chart_data": {}}
+
+
+# --------------------------------------------------------------------------------------- compare
+TONES = {"slower": "bad", "worse": "bad", "moved down": "bad", "faster": "good", "better": "good",
+         "moved up": "good", "same": "same"}
+"""How each verdict of ``ecekit compare`` is coloured; anything else (inconclusive, a verdict a newer
+ecekit adds) is shown as undecided rather than as good news."""
+_METRICS = ("p50", "p95", "p99")
+NOT_BETWEEN_RUNS = ("run-to-run noise not measured (one run a side): a difference may be the noise between "
+                    "two runs of the same server; give each side several runs to measure it")
+
+
+def tone(verdict: Any) -> str:
+    return TONES.get(str(verdict), "unsure")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """A section of compare.json as a dict: a damaged one (a list, a string) reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _fixed(value: Any, digits: int, unit: str = "", signed: bool = False) -> str:
+    v = _num(value)
+    if v is None:
+        return NONE
+    return f"{v:+.{digits}f}{unit}" if signed else f"{v:.{digits}f}{unit}"
+
+
+def _interval(pair: Any, digits: int, unit: str) -> str:
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return NONE
+    low, high = (_fixed(v, digits) for v in pair)
+    return f"[{low}, {high}]{unit}"
+
+
+def _margin(value: Any, digits: int, unit: str) -> str:
+    """The equivalence margin a change is judged against (an older compare.json has none)."""
+    v = _num(value)
+    return NONE if v is None else f"\u00b1{abs(v):.{digits}f}{unit}"
+
+
+def _latency_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
+    pct = _fixed(m.get("change_pct"), 1, " %", signed=True)
+    change = _fixed(m.get("change_ms"), 3, " ms", signed=True)
+    return {"metric": metric, "before": _fixed(m.get("before_ms"), 3, " ms"),
+            "after": _fixed(m.get("after_ms"), 3, " ms"),
+            "change": change if pct == NONE else f"{change} ({pct})",
+            "ci95": _interval(m.get("ci95_ms"), 3, " ms"), "margin": _margin(m.get("margin_ms"), 3, " ms"),
+            "verdict": str(m.get("verdict") or NONE),
+            "tone": tone(m.get("verdict")), "decide": m.get("decide") or ""}
+
+
+def _share_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
+    """A share (error rate, page views that saw an error): before and after in %, the change in
+    percentage points."""
+    def percent(v: Any) -> str:
+        n = _num(v)
+        return NONE if n is None else f"{100 * n:.2f} %"
+
+    return {"metric": metric, "before": percent(m.get("before")), "after": percent(m.get("after")),
+            "change": _fixed(m.get("change_pp"), 2, " pp", signed=True),
+            "ci95": _interval(m.get("ci95_pp"), 2, " pp"), "margin": _margin(m.get("margin_pp"), 2, " pp"),
+            "verdict": str(m.get("verdict") or NONE),
+            "tone": tone(m.get("verdict")), "decide": m.get("decide") or ""}
+
+
+def _op_verdict(rows: list[dict[str, Any]]) -> str:
+    """An operation's verdict in one word, for the summary line: slower if any row is, else faster if
+    any is, else inconclusive if any is, else same."""
+    verdicts = [r["verdict"] for r in rows]
+    for word in ("slower", "faster", "inconclusive"):
+        if word in verdicts:
+            return word
+    return "same" if verdicts and all(v == "same" for v in verdicts) else (verdicts[0] if verdicts else NONE)
+
+
+def _distribution(name: str, d: Any) -> dict[str, Any] | None:
+    """Both sides' latency distributions on a quantile scale, x = -log10(1 - p/100), so p90, p99 and
+    p99.9 are one step apart each and the tail is as wide as the middle (percentiles outside (0, 100)
+    have no place on it and are left out)."""
+    percentiles, before, after = (_dict(d).get(key) for key in ("percentiles", "before_ms", "after_ms"))
+    if not (isinstance(percentiles, list) and isinstance(before, list) and isinstance(after, list)):
+        return None
+    points = [(p, b, a) for p, b, a in zip(percentiles, before, after, strict=False)
+              if _num(p) is not None and 0 < p < 100]
+    if len(points) < 2:
+        return None
+    return {"name": name, "percentiles": [p for p, _, _ in points],
+            "x": [round(-math.log10(1 - p / 100), 6) for p, _, _ in points],
+            "before": [_num(b) for _, b, _ in points], "after": [_num(a) for _, _, a in points]}
+
+
+def _side_rows(data: Mapping[str, Any], keys: tuple[tuple[str, str], ...]) -> list[tuple[str, str, str]]:
+    before, after = _dict(data.get("before")), _dict(data.get("after"))
+
+    def shown(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:g}"
+        return NONE if v is None else str(v)
+
+    return [(label, shown(before.get(key)), shown(after.get(key))) for key, label in keys]
+
+
+def _notes(data: Mapping[str, Any]) -> list[str]:
+    notes = [str(n) for n in data.get("notes") or [] if n]
+    if data.get("between_runs") is False and not any("run-to-run noise" in n for n in notes):
+        notes.append(NOT_BETWEEN_RUNS)
+    return notes
+
+
+def _compare_capacity(data: Mapping[str, Any]) -> dict[str, Any]:
+    verdict = str(data.get("verdict") or "inconclusive")
+    before, after = _dict(data.get("before")), _dict(data.get("after"))
+
+    def bracket(side: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        b = side.get("bracket")
+        held, breached = (b[0], b[1]) if isinstance(b, list | tuple) and len(b) == 2 else (None, None)
+        return _num(held if held is not None else side.get("max_sustainable_rate")), _num(breached)
+
+    def rate(side: Mapping[str, Any]) -> str:
+        best = _num(side.get("max_sustainable_rate"))
+        return "none held" if best is None else f"{best:g} page views/s"
+
+    def bracket_text(side: Mapping[str, Any]) -> str:
+        held, breached = bracket(side)
+        text = "no rate held" if held is None else f"held {held:g}"
+        return f"{text}, breached at {breached:g}" if breached is not None else f"{text}, no rate breached"
+
+    title = f"ecekit compare: capacity {verdict} ({rate(before)} \u2192 {rate(after)})"
+    sides = [("max sustainable rate", rate(before), rate(after)),
+             ("bracket (page views/s)", bracket_text(before), bracket_text(after)),
+             *_side_rows(data, (("limited_by", "limited by"), ("path", "run")))]
+    (bh, bb), (ah, ab) = bracket(before), bracket(after)
+    return {"title": title, "verdict": verdict, "tone": tone(verdict), "capacity": True, "sides": sides,
+            "notes": _notes(data), "operations": [], "outcomes": [], "meta": _compare_meta(data),
+            "chart_data": {"capacity": {"held": [bh, ah], "breached": [bb, ab]}}
+            if any(v is not None for v in (bh, bb, ah, ab)) else {}}
+
+
+def _compare_meta(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    margin = data.get("margin")
+    if isinstance(margin, dict):
+        parts = [f"{100 * v:g} % relative" if (v := _num(margin.get("relative"))) is not None else "",
+                 f"{v:g} ms absolute" if (v := _num(margin.get("absolute_ms"))) is not None else "",
+                 f"{v:g} pp error rate" if (v := _num(margin.get("error_pp"))) is not None else ""]
+        rows.append(("margin (smaller changes are the same)", ", ".join(p for p in parts if p) or NONE))
+    if "between_runs" in data:
+        rows.append(("run-to-run noise", "measured" if data["between_runs"] else "not measured (one run a side)"))
+    if data.get("ecekit_version") is not None:
+        rows.append(("ecekit", str(data["ecekit_version"])))
+    return rows
+
+
+def compare(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``ecekit compare BEFORE AFTER``: the verdict, then per operation each percentile and the error
+    rate with its change and 95 % interval, the notes that qualify it, both distributions drawn over
+    each other. A capacity comparison (kind ``compare-capacity``) is the same page with its brackets."""
+    if data.get("kind") == "compare-capacity":
+        return _compare_capacity(data)
+    verdict = str(data.get("verdict") or "inconclusive")
+    ops_data = _dict(data.get("operations"))
+    operations: list[dict[str, Any]] = []
+    distributions: list[dict[str, Any]] = []
+    for name in sorted(ops_data, key=lambda n: (n == "total", _op_key(n))):
+        op = _dict(ops_data[name])
+        rows = [_latency_row(m, op[m]) for m in _METRICS if isinstance(op.get(m), dict)]
+        if isinstance(op.get("error_rate"), dict):
+            rows.append(_share_row("error rate", op["error_rate"]))
+        requests = _dict(op.get("requests"))
+        dist = _distribution(name, op.get("distribution"))
+        op_verdict = _op_verdict(rows)
+        operations.append({"name": name, "rows": rows, "verdict": op_verdict, "tone": tone(op_verdict),
+                           "requests": (_side(requests.get("before")), _side(requests.get("after"))),
+                           "chart": len(distributions) if dist else None})
+        if dist:
+            distributions.append(dist)
+    outcomes_data = _dict(data.get("outcomes"))
+    outcomes = [{"widget": widget, "rows": [_share_row(metric.replace("_", " "), m)
+                                            for metric, m in metrics.items() if isinstance(m, dict)]}
+                for widget, metrics in sorted(outcomes_data.items()) if isinstance(metrics, dict)]
+    sides = _side_rows(data, (("path", "run"), ("runs", "runs"), ("profile", "profile"),
+                              ("offered_rate", "offered rate (page views/s)"), ("duration_s", "duration (s)")))
+    before, after = sides[0][1], sides[0][2]
+    return {"title": f"ecekit compare: {verdict} ({before} \u2192 {after})", "verdict": verdict,
+            "tone": tone(verdict), "capacity": False, "sides": sides, "notes": _notes(data),
+            "operations": operations, "outcomes": outcomes, "meta": _compare_meta(data),
+            "chart_data": {"distributions": distributions} if distributions else {}}
+
+
+def _side(value: Any) -> str:
+    return NONE if value is None else str(value)

@@ -16,12 +16,16 @@
     var names = Object.keys(named);
     if (!names.length) { el.style.display = "none"; return null; }
     var series = [{ label: opts.xLabel || "x" }];
+    if (opts.xFmt) { series[0].value = function (u, v) { return v === null || v === undefined ? "\u2013" : opts.xFmt(v); }; }
     var data = [xs];
     names.forEach(function (name, i) {
-      var s = { label: name, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false };
+      var colour = (opts.colours && opts.colours[name]) || PALETTE[i % PALETTE.length];
+      var s = { label: name, stroke: colour, width: 1.5, spanGaps: false };
+      if (opts.fmt) { s.value = function (u, v) { return v === null || v === undefined ? "\u2013" : opts.fmt(v); }; }
+      if ((opts.dashed || []).indexOf(name) >= 0) { s.dash = [6, 4]; s.width = 2; }
       if (opts.points) { s.points = { show: true, size: 6 }; }
       if (opts.bars) {
-        s.paths = uPlot.paths.bars({ size: [0.6, 40] }); s.fill = PALETTE[i % PALETTE.length] + "99"; s.points = { show: false };
+        s.paths = uPlot.paths.bars({ size: [0.6, 40] }); s.fill = colour + "99"; s.points = { show: false };
       }
       series.push(s);
       data.push(named[name]);
@@ -32,7 +36,10 @@
     });
     var xAxis = { label: opts.xLabel || "" };
     if (opts.xValues) { xAxis.values = opts.xValues; xAxis.rotate = -35; xAxis.size = 90; xAxis.incrs = [1]; }
-    var axes = [xAxis, { label: opts.yLabel || "" }];
+    if (opts.xAxis) { Object.keys(opts.xAxis).forEach(function (k) { xAxis[k] = opts.xAxis[k]; }); }
+    var yAxis = { label: opts.yLabel || "" };
+    if (opts.fmt) { yAxis.values = function (u, vals) { return vals.map(opts.fmt); }; }
+    var axes = [xAxis, yAxis];
     var marks = (opts.marks || []).filter(function (m) { return m.x !== null && m.x !== undefined; });
     var hooks = marks.length ? { draw: [function (u) {
       var ctx = u.ctx; ctx.save();
@@ -47,7 +54,8 @@
     }] } : {};
     var u = new uPlot({
       title: title, width: width(el), height: opts.height || 260, series: series, axes: axes,
-      scales: { x: { time: false }, y: opts.yRange ? { range: opts.yRange } : {} },
+      scales: { x: opts.xRange ? { time: false, range: opts.xRange } : { time: false },
+                y: opts.yRange ? { range: opts.yRange } : {} },
       legend: { live: true }, hooks: hooks
     }, data, el);
     return u;
@@ -69,6 +77,22 @@
     chart("c-schedule", "Schedule health (per window)", x, D.schedule, { xLabel: "s", yLabel: "page views" });
   }
 
+  function percent(v) { return (Math.round(v * 1000) / 10) + " %"; }
+  // a state keeps its colour whichever states a run saw: an error is never drawn green
+  var STATE_COLOURS = { "first available": "#1a7f37", "first unavailable": "#6e7781", "first busy": "#bf8700",
+                        "first closed": "#8250df", "first error": "#cf222e", "ever saw an error": "#82071e" };
+
+  if (kind === "load" && D.outcomes) {
+    D.outcomes.forEach(function (c, i) {
+      var named = {};
+      Object.keys(c.first_state || {}).forEach(function (s) { named["first " + s] = c.first_state[s]; });
+      named["ever saw an error"] = c.ever_error;
+      chart("c-outcomes-" + i, c.widget + ": what page views saw, per " + (c.window_s || "") + " s window",
+        c.x, named, { xLabel: "s since the start", yLabel: "share of page views", yRange: [0, 1], fmt: percent, colours: STATE_COLOURS,
+                      dashed: ["ever saw an error"], points: true });
+    });
+  }
+
   if (kind === "capacity" && D.rate && D.rate.length) {
     var lines = (D.slo_lines || []).filter(function (s) { return s.unit === "ms" || s.unit === undefined; })
       .map(function (s) { return { label: "SLO " + s.name, value: s.limit }; });
@@ -87,6 +111,34 @@
       chart("c-usl", "Scalability fit: throughput against concurrency", D.usl.curve.concurrency, usl,
         { xLabel: "concurrency (Little's law)", yLabel: "req/s", points: true });
     }
+  }
+
+  // x = -log10(1 - p/100): p90, p99 and p99.9 one step apart each (the view computes x)
+  var TAIL = [0, 50, 90, 99, 99.9, 99.99, 99.999];
+  function quantileX(p) { return -Math.log10(1 - p / 100); }
+  function percentileOf(x) { return Math.round(100000 * (100 - 100 * Math.pow(10, -x))) / 100000; }
+
+  if (kind === "compare" && D.distributions) {
+    D.distributions.forEach(function (d, i) {
+      var last = d.x[d.x.length - 1];
+      chart("c-dist-" + i, d.name + ": latency by percentile, before and after (ms)", d.x,
+        { before: d.before, after: d.after },
+        { xLabel: "percentile (quantile scale)", yLabel: "ms", points: true,
+          xFmt: function (x) { return "p" + percentileOf(x); }, xAxis: {
+          splits: function () { return TAIL.map(quantileX).filter(function (x) { return x <= last * 1.05; }); },
+          values: function (u, splits) { return splits.map(function (x) { return "p" + percentileOf(x); }); } } });
+    });
+  }
+
+  if (kind === "compare" && D.capacity) {
+    var sides = ["before", "after"];
+    var CAPACITY_COLOURS = { "lowest rate breached": "#cf222e", "highest rate held": "#1a7f37" };
+    chart("c-capacity", "Capacity: highest rate held and lowest rate breached (page views/s)", [0, 1],
+      // the breached bar first, the held one over it: what shows of the first is the bracket
+      { "lowest rate breached": D.capacity.breached, "highest rate held": D.capacity.held },
+      { bars: true, xLabel: "run", yLabel: "page views/s", colours: CAPACITY_COLOURS, xRange: [-0.5, 1.5],
+        yRange: function (u, min, max) { return [0, (max || 1) * 1.1]; },
+        xValues: function (u, vals) { return vals.map(function (v) { return sides[v] || ""; }); } });
   }
 
   if (kind === "fuzz" && D.families && D.families.length) {
