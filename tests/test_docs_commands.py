@@ -11,7 +11,8 @@ these rewrites (general, so a command added to the docs later is covered without
 * latency SLOs (``p95=200ms``) get a limit of LATENCY_LIMIT: a shared CI machine running several
   commands at once is not the quiet one they are meant for (``errors``/``violations`` SLOs are kept);
 * durations, rates, worker counts and fuzz budgets are capped (``--duration``/``--ece-duration`` at
-  DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--max-examples``
+  DURATION s, ``--rate``/``--ece-rate`` at RATE page views/s, ``--workers`` at 2, ``--repeat`` at REPEAT
+  runs with no ``--pause``, ``--max-examples``
   at FUZZ_EXAMPLES, except a fuzz run showing a --fault found, and ``check --allow-writes``'s
   ``--fuzz-examples`` too; a capacity search's ``--step-duration`` at STEP_DURATION s, its ``--start``
   set to CAPACITY_START and ``--max`` capped at CAPACITY_MAX page views/s, with a ``--warmup`` of 1 s as
@@ -53,7 +54,7 @@ from tests.starved import machine_short_of_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES = 2, 5, 10, 2, 30
+DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES, REPEAT = 2, 5, 10, 2, 30, 2
 # A capacity search: steps of 1 s from 80 to at most 160 page views/s: enough answers in one step for a p95
 # verdict (72, docs/capacity.md), so a rate is settled without repeats.
 STEP_DURATION, CAPACITY_START, CAPACITY_MAX = 1, 80, 160
@@ -261,6 +262,9 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             _cap(argv, "--duration", DURATION, add=True)
             _cap(argv, "--rate", RATE, add=False)
             _cap(argv, "--workers", WORKERS, add=False)
+            _cap(argv, "--repeat", REPEAT, add=False)  # runs made to be compared: two show the files
+            if "--repeat" in argv:
+                _cap(argv, "--pause", 0, add=True)
         elif sub == "fuzz":
             if "--fault" not in argv:  # showing a fault found takes the default budget (found by ~75)
                 _cap(argv, "--max-examples", FUZZ_EXAMPLES, add=True)

@@ -50,6 +50,18 @@ def test_compare_view_shows_both_sides_every_row_and_its_decide() -> None:
          "ci95": "[-0.10, 0.10] pp", "margin": NONE, "verdict": "same", "tone": "same", "decide": ""}]}]
 
 
+def test_what_visitors_saw_shows_the_first_state_time_as_latency_and_errors_as_shares() -> None:
+    data = copy.deepcopy(COMPARE)
+    data["outcomes"]["chat"]["p95"] = {"before_ms": 12.1, "after_ms": 12.6, "change_ms": 0.5, "change_pct": 4.4,
+                                       "ci95_ms": [-1.9, 3.0], "margin_ms": 1.2, "verdict": "inconclusive",
+                                       "decide": "about 8 runs a side would decide"}
+    data["outcomes"]["chat"]["distribution"] = COMPARE["operations"]["chatAllowed"]["distribution"]
+    rows = views.compare(data)["outcomes"][0]["rows"]
+    assert [r["metric"] for r in rows] == ["ever error", "first state p95"]  # no row for the chart's data
+    assert (rows[1]["before"], rows[1]["ci95"], rows[1]["decide"]) == ("12.100 ms", "[-1.900, 3.000] ms",
+                                                                      "about 8 runs a side would decide")
+
+
 def test_the_distributions_are_drawn_on_a_quantile_scale() -> None:
     view = views.compare(COMPARE)
     first, second = view["chart_data"]["distributions"]

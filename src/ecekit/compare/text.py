@@ -18,8 +18,9 @@ def _latency(name: str, key: str, cell: dict[str, Any]) -> str:
 def _rate(name: str, key: str, cell: dict[str, Any]) -> str:
     ci = cell.get("ci95_pp")
     interval = f"[{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else "[?]"
+    after = f"{100 * cell['after']:.3f}%"
     line = (f"  {name:<22}{key:<11} {cell['verdict']:<13}{100 * cell['before']:>8.3f}% -> "
-            f"{100 * cell['after']:<8.3f}% {cell['change_pp']:+.3f} pp {interval}")
+            f"{after:<9}    {cell['change_pp']:+.3f} pp {interval}")
     return line + (f"  ({cell['decide']})" if cell.get("decide") else "")
 
 

@@ -65,9 +65,10 @@ def decide(change: Change | None, margin: float, runs: int, unit: str, assumed_s
     half = (change.high - change.low) / 2
     room = abs(change.change) if abs(change.change) >= margin else margin - abs(change.change)
     if within_dominates and room > 0 and half > 0:
-        longer = math.ceil((half / room) ** 2 * 10) / 10
+        longer = (half / room) ** 2
         if longer > 1:
-            return f"the runs' own samples are too few: runs about {longer:g}x as long would decide"
+            shown = f"{math.ceil(longer * 10) / 10:g}" if longer < 10 else f"{math.ceil(longer):d}"
+            return f"the runs' own samples are too few: runs about {shown}x as long would decide"
     sd = change.per_run_sd if change.between_runs else max(change.per_run_sd or 0.0, assumed_sd or 0.0)
     probe = Change(change.change, change.low, change.high, True, sd, change.df)
     needed = probe.runs_to_decide(margin, runs)

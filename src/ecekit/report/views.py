@@ -436,6 +436,14 @@ def _share_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
             "tone": tone(m.get("verdict")), "decide": m.get("decide") or ""}
 
 
+def _outcome_row(metric: str, m: Mapping[str, Any]) -> dict[str, Any]:
+    """What the visitors saw: the time to the widget's first state (``p50`` ... with ``before_ms``), or a
+    share of page views (``ever_error``)."""
+    if "before_ms" in m or "change_ms" in m:
+        return _latency_row(f"first state {metric}", m)
+    return _share_row(metric.replace("_", " "), m)
+
+
 def _op_verdict(rows: list[dict[str, Any]]) -> str:
     """An operation's verdict in one word, for the summary line: slower if any row is, else faster if
     any is, else inconclusive if any is, else same."""
@@ -548,8 +556,8 @@ def compare(data: Mapping[str, Any]) -> dict[str, Any]:
         if dist:
             distributions.append(dist)
     outcomes_data = _dict(data.get("outcomes"))
-    outcomes = [{"widget": widget, "rows": [_share_row(metric.replace("_", " "), m)
-                                            for metric, m in metrics.items() if isinstance(m, dict)]}
+    outcomes = [{"widget": widget, "rows": [_outcome_row(metric, m) for metric, m in metrics.items()
+                                            if isinstance(m, dict) and metric != "distribution"]}
                 for widget, metrics in sorted(outcomes_data.items()) if isinstance(metrics, dict)]
     sides = _side_rows(data, (("path", "run"), ("runs", "runs"), ("profile", "profile"),
                               ("offered_rate", "offered rate (page views/s)"), ("duration_s", "duration (s)")))
