@@ -102,6 +102,7 @@ __all__ = [
     "UsageError",
     "Violation",
     "__version__",
+    "compare_runs",
     "diff_snapshots",
     "find_capacity",
     "register_check",
