@@ -163,44 +163,39 @@ def distribution(before: SideRuns, after: SideRuns, metric: Metric) -> dict[str,
     return {"percentiles": list(CHART_PERCENTILES), "before_ms": at(hb), "after_ms": at(ha)}
 
 
-def _failures(run: Run, name: str) -> tuple[int, int] | None:
-    stats = run.summary["total"] if name == TOTAL else run.summary["operations"].get(name)
-    return None if stats is None else (int(stats["failures"]), int(stats["requests"]))
+def _row(before: SideRuns, after: SideRuns, metric: Callable[[str], Metric],
+         counts: Callable[[Run], tuple[int, int] | None], error_key: str, margin: v.Margin) -> dict[str, Any]:
+    """p50, p95 and p99 of ``metric``, the error rate of ``counts`` (failures, trials per run), and both
+    distributions: the same for an operation and for what a widget's visitors saw."""
+    row: dict[str, Any] = {key: latency_row(before, after, metric(key), q, margin) for key, q in QUANTILES.items()}
+    row[error_key] = rate_row([c for r in before.runs if (c := counts(r))], [c for r in after.runs if (c := counts(r))],
+                              margin.error, min(len(before.runs), len(after.runs)))
+    chart = distribution(before, after, metric("p50"))
+    if chart is not None:
+        row["distribution"] = chart
+    return row
 
 
 def operation(before: SideRuns, after: SideRuns, name: str, margin: v.Margin) -> dict[str, Any]:
-    row: dict[str, Any] = {"requests": {"before": sum(c[1] for r in before.runs if (c := _failures(r, name))),
-                                        "after": sum(c[1] for r in after.runs if (c := _failures(r, name)))}}
-    for key, q in QUANTILES.items():
-        row[key] = latency_row(before, after, _op_metric(name, key), q, margin)
-    row["error_rate"] = rate_row([c for r in before.runs if (c := _failures(r, name))],
-                                 [c for r in after.runs if (c := _failures(r, name))], margin.error,
-                                 min(len(before.runs), len(after.runs)))
-    chart = distribution(before, after, _op_metric(name, "p50"))
-    if chart is not None:
-        row["distribution"] = chart
-    return row
+    def counts(run: Run) -> tuple[int, int] | None:
+        stats = run.raw["total"] if name == TOTAL else run.raw["operations"].get(name)
+        return None if stats is None else (int(stats["failures"]), int(stats["requests"]))
 
-
-def _ever_error(run: Run, widget: str) -> tuple[int, int] | None:
-    section = run.raw.get("outcomes", {}).get(widget)
-    if not section or not section.get("page_views"):
-        return None
-    views = int(section["page_views"])
-    return round(float(section["ever_error"]) * views), views
+    requests = {label: sum(c[1] for r in side.runs if (c := counts(r)))
+                for label, side in (("before", before), ("after", after))}
+    return {"requests": requests,
+            **_row(before, after, lambda key: _op_metric(name, key), counts, "error_rate", margin)}
 
 
 def outcome(before: SideRuns, after: SideRuns, widget: str, margin: v.Margin) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for key, q in QUANTILES.items():
-        row[key] = latency_row(before, after, _first_state_metric(widget, key), q, margin)
-    row["ever_error"] = rate_row([c for r in before.runs if (c := _ever_error(r, widget))],
-                                 [c for r in after.runs if (c := _ever_error(r, widget))], margin.error,
-                                 min(len(before.runs), len(after.runs)))
-    chart = distribution(before, after, _first_state_metric(widget, "p50"))
-    if chart is not None:
-        row["distribution"] = chart
-    return row
+    def counts(run: Run) -> tuple[int, int] | None:
+        section = run.raw.get("outcomes", {}).get(widget)
+        if not section or not section.get("page_views"):
+            return None
+        views = int(section["page_views"])
+        return round(float(section["ever_error"]) * views), views
+
+    return _row(before, after, lambda key: _first_state_metric(widget, key), counts, "ever_error", margin)
 
 
 def names(before: SideRuns, after: SideRuns) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 from ecekit import operations
 from ecekit.checks import json_parity
 from ecekit.client import Exchange
-from ecekit.diff.normalise import TEXT, charset_of, value_record
+from ecekit.diff.normalise import TEXT, envelope, value_record
 
 OK = "ok"
 NOT_SERVED = "not_served"  # the answer is not of a JSON media type (XML, HTML, or none)
@@ -32,12 +32,8 @@ KEYS = ("transport", "status", "content_type", "charset", "json", "nested_under"
 
 def normalise_json(exchange: Exchange, op: operations.Operation) -> dict[str, Any]:
     """The record of the JSON answer to ``op`` (docs/diff.md); ``disagrees`` is filled by :func:`disagreeing`."""
-    media, _, params = exchange.content_type.partition(";")
     record: dict[str, Any] = {
-        "transport": None if exchange.error is None else exchange.error.value,
-        "status": exchange.status,
-        "content_type": media.strip().lower() or None,
-        "charset": charset_of(params),
+        **envelope(exchange),
         "json": None,
         "nested_under": None,
         "fields": {},

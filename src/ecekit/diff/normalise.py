@@ -27,15 +27,19 @@ from ecekit.xmlsafe import DEFAULT_MAX_BODY, parse
 TEXT = "text"  # the type of anything the guide does not document
 
 
+def envelope(exchange: Exchange) -> dict[str, Any]:
+    """What came back around the body, the same for the XML and the JSON record: how the transport
+    ended, the status, the media type and its charset."""
+    media, _, params = exchange.content_type.partition(";")
+    return {"transport": None if exchange.error is None else exchange.error.value, "status": exchange.status,
+            "content_type": media.strip().lower() or None, "charset": charset_of(params)}
+
+
 def normalise(exchange: Exchange, op: operations.Operation, *,
               max_bytes: int = DEFAULT_MAX_BODY) -> dict[str, Any]:
     """The normalised record of one exchange (see the module docstring and docs/diff.md)."""
-    media, _, params = exchange.content_type.partition(";")
     record: dict[str, Any] = {
-        "transport": None if exchange.error is None else exchange.error.value,
-        "status": exchange.status,
-        "content_type": media.strip().lower() or None,
-        "charset": charset_of(params),
+        **envelope(exchange),
         "xml": None,
         "root": None,
         "attributes": {},
