@@ -73,7 +73,7 @@ def decide(change: Change | None, margin: float, runs: int, unit: str, assumed_s
     probe = Change(change.change, change.low, change.high, True, sd, change.df)
     needed = probe.runs_to_decide(margin, runs)
     prefix = "" if change.between_runs else (
-        f"one run a side: run-to-run noise is not measured; if runs vary by {100 * ASSUMED_RUN_SPREAD:g} % ")
+        f"one run a side: run-to-run noise is not measured; if runs vary by {100 * ASSUMED_RUN_SPREAD:g} %, ")
     if needed is None:
         return prefix + f"the change is too close to the margin ({margin:g}{unit}) for more runs to decide"
     return prefix + f"about {needed} runs a side would decide"
