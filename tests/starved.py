@@ -10,3 +10,9 @@ from __future__ import annotations
 
 def machine_short_of_cpu(code: int, output: str) -> bool:
     return code == 2 and "limited by: generator" in output and "the machine is short of CPU" in output
+
+
+def compare_refused_a_starved_run(code: int, output: str) -> bool:
+    """``ecekit compare`` of runs made on a machine short of CPU refuses them (exit 2): their latencies
+    hold the generator's own lag. The right answer there, and the only one a docs command accepts."""
+    return code == 2 and "the load generator faltered" in output and "the machine is short of CPU" in output

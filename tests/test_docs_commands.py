@@ -50,7 +50,7 @@ import pytest
 
 from ecekit.processes import terminate
 from ecekit.server.embedded import ServerHandle, running_server
-from tests.starved import machine_short_of_cpu
+from tests.starved import compare_refused_a_starved_run, machine_short_of_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -394,7 +394,9 @@ def execute(p: Plan, work: Path, fixtures: dict[str, str], n: int = 0) -> Outcom
                     terminate(proc, 20)
                     return Outcome(None, log.read_text(), time.monotonic() - start, False, "timed out")
                 ok, why = code == p.expect, f"exit {code}, expected {p.expect}"
-                if not ok and _starved_capacity(p, code, log.read_text()):
+                if not ok and (_starved_capacity(p, code, log.read_text())
+                               or (p.argv[1:2] == ["compare"] and p.expect == 0
+                                   and compare_refused_a_starved_run(code, log.read_text()))):
                     ok, why = True, "exit 2: the machine was short of CPU for the generator, and it said so"
             elif p.mode == "serve":
                 up = _wait_until(lambda: "listening on" in log.read_text(), proc, 30)
@@ -535,3 +537,13 @@ def test_a_capacity_search_a_starved_machine_stopped_is_no_failure_of_the_docs()
     assert not _starved_capacity(p, 1, "limited by: server")
     other = plan(DocCommand("x", "", ["ecekit", "load", "--slo", "p95=20ms"]), "http://127.0.0.1:1/system", None)
     assert not _starved_capacity(other, 2, starved)
+
+
+def test_a_comparison_a_starved_machine_refused_is_no_failure_of_the_docs() -> None:
+    refused = ("Error: cannot compare: the load generator faltered in reports/before/run-01: 22% of page views "
+               "started more than 10 ms late (…), while its busiest process used only 6% of a core: the machine "
+               "is short of CPU")
+    assert compare_refused_a_starved_run(2, refused)
+    assert not compare_refused_a_starved_run(2, "Error: cannot compare runs of different loads: profile 'a' …")
+    assert not compare_refused_a_starved_run(2, refused.replace("the machine is short of CPU", "97% of a core"))
+    assert not compare_refused_a_starved_run(1, refused)
