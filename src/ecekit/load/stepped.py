@@ -77,9 +77,14 @@ class SteppedMaster:
     proc: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = None
     number: int = 0
+    stepping: bool = False  # the workers came: the master's driver reads step.json (else only a signal ends it)
 
     def __enter__(self) -> SteppedMaster:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # no __exit__ for a failed __enter__: the master must not outlive it
+            self.close()
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -120,6 +125,7 @@ class SteppedMaster:
             info = driver.read_json(self.control / driver.WORKERS_FILE) or {}
             ready = list(info.get("ready") or [])
             if len(ready) >= d.expect_workers:
+                self.stepping = True
                 return
             time.sleep(0.2)
         raise TargetError(f"{len(ready)} of {d.expect_workers} expected load workers connected to the master at "
@@ -179,12 +185,14 @@ class SteppedMaster:
     def close(self) -> None:
         """Ask the master to end (it tells its workers to quit), then make sure it has."""
         if self.proc is not None:
-            if self.proc.poll() is None:
+            if self.proc.poll() is None and self.stepping:
                 driver.write_json(self.control / driver.STEP_FILE, {"number": self.number + 1, "end": True})
                 try:
                     self.proc.wait(launch.TERM_GRACE_S)
                 except subprocess.TimeoutExpired:
                     terminate(self.proc, 5)
+            else:  # still waiting for its workers, in a loop locust's SIGTERM does not end: killed after 1 s
+                terminate(self.proc, 1)
             self.proc = None
         if self.log is not None:
             self.log.close()
