@@ -388,6 +388,7 @@ class StepRow(TypedDict):
     evidence: StepEvidence
     completed: int
     failures_by_kind: dict[str, int]
+    load_processes: int
     concurrency: float
     scheduled_rps: float | None
 
@@ -467,7 +468,19 @@ class CapacitySettings(TypedDict):
     refine: int
     repeat: int
     interrupted: NotRequired[bool]
-    distributed: NotRequired[bool]  # on locust's workers started by the user (--distributed)
+    distributed: NotRequired[bool]
+    target_rate: NotRequired[float]  # the rate the user means to reach (--target-rate): workers it needs  # on locust's workers started by the user (--distributed)
+
+
+class GeneratorCeiling(TypedDict):
+    """How many page views/s one load worker sustains here, and how many workers a rate needs
+    (``capacity.workers``)."""
+
+    per_worker_rps: float
+    from_step: int  # the step (from 1) it is measured on
+    measured: str
+    target_rate: float
+    workers_needed: int
 
 
 class CapacityReport(CapacitySettings):
@@ -487,6 +500,7 @@ class CapacityReport(CapacitySettings):
     generator_remedy: NotRequired[str]
     remedy: NotRequired[str]
     lost_workers: NotRequired[list[str]]  # a distributed search: workers that went away (it then ended)
+    generator_ceiling: NotRequired[GeneratorCeiling]
 
 
 class CapacityJson(RunHeader, CapacityReport):

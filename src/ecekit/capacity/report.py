@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ecekit.capacity import usl
+from ecekit.capacity import usl, workers
 from ecekit.capacity.evidence import HELD, UNSETTLED
 from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, NO_ANSWER, SERVER, Outcome
 from ecekit.capacity.step import Step, kinds_text, verdict
@@ -143,6 +143,10 @@ def build(outcome: Outcome, slos: Sequence[Slo], settings: CapacitySettings) -> 
         "usl": usl_fit(outcome.steps),
         **settings,
     }
+    target = settings.get("target_rate") or max(settings.get("ladder") or [0.0])
+    ceiling = workers.ceiling(outcome.steps, target) if target else None
+    if ceiling is not None:
+        data["generator_ceiling"] = ceiling
     if outcome.limited_by == GENERATOR:
         data["generator_remedy"] = GENERATOR_REMEDY
     if outcome.limited_by == INCONCLUSIVE:
@@ -188,6 +192,10 @@ def render(data: CapacityReport) -> str:
     for key in ("generator_remedy", "remedy"):
         if data.get(key):
             lines.append(f"  → {data[key]}")
+    if data.get("generator_ceiling"):
+        lines.append("generator: " + workers.sentence(data["generator_ceiling"]))
+    if data.get("lost_workers"):
+        lines.append("lost worker(s): " + ", ".join(data["lost_workers"]) + "; the search ended there")
     k = data["knee"]
     lines.append(f"knee: {k['rate']:g} page views/s ({k['rule']})" if k["rate"] is not None
                  else f"knee: {k['description']}")

@@ -101,6 +101,7 @@ class CapacitySearch:
     repeat: int = 2
     outcome: search.Outcome = field(default_factory=search.Outcome)
     distributed: Distributed | None = None  # one locust master for every step, its workers started by the user
+    target_rate: float | None = None  # the rate to plan workers for (capacity.workers); default --max
 
     @classmethod
     def checked(cls, target: Target | None, *, start: float, maximum: float, step: float | None = None,
@@ -108,7 +109,7 @@ class CapacitySearch:
                 refine: int = 3, repeat: int = 2, slos: Sequence[str] = (), profile: str | None = None,
                 workers: int = 1, allow_writes: bool = False, allow_remote: bool = False,
                 sid: str | None = None, seed: int | None = None,
-                distributed: Distributed | None = None) -> CapacitySearch:
+                distributed: Distributed | None = None, target_rate: float | None = None) -> CapacitySearch:
         """Every mistake of the settings as a ToolkitError, before any step runs. A search always
         holds an error SLO (``errors=1%`` unless one is given): a rate at which visitors get no answer
         is not sustainable."""
@@ -134,8 +135,10 @@ class CapacitySearch:
             raise ConfigError("--workers starts local worker processes; --distributed waits for workers you start",
                               remedy="pass one of them: --workers N (this machine) or --distributed "
                                      "--expect-workers N")
+        if target_rate is not None and not target_rate > 0:
+            raise ConfigError(f"--target-rate {target_rate:g} is not a positive rate", remedy="e.g. --target-rate 5000")
         return cls(setup, Ladder(start, maximum, step, factor), step_duration, warmup, refine, repeat,
-                   distributed=distributed)
+                   distributed=distributed, target_rate=target_rate)
 
     @property
     def slos(self) -> list[slo.Slo]:
@@ -148,6 +151,8 @@ class CapacitySearch:
             "warmup_s": self.warmup, "ladder": self.ladder.rates(), "refine": self.refine, "repeat": self.repeat}
         if self.distributed:
             settings["distributed"] = True
+        if self.target_rate is not None:
+            settings["target_rate"] = self.target_rate
         return settings
 
     def master(self, plan: LoadPlan, folder: Path) -> contextlib.AbstractContextManager[SteppedMaster | None]:

@@ -68,6 +68,7 @@ class Step:
     slo: SloSection | None = field(default=None, repr=False)  # the summary's slo section (pooling)
     completed: int = 0  # requests that got a complete answer (any status), see NO_ANSWER_KINDS
     failures_by_kind: dict[str, int] = field(default_factory=dict)
+    load_processes: int = 1  # the processes that sent the load (the workers, or the one local process)
 
     @property
     def answered(self) -> bool:
@@ -224,7 +225,8 @@ def from_summary(rate: float, summary: LoadSummary, *, phase: str = "ladder", pa
         breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
         generator_problems=tuple(problems), summary=path, duration_s=float(summary.get("duration_s", 0.0)),
         verdict=judgement.verdict, evidence=judgement.to_json(), slo=summary["slo"].copy(),
-        completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds)
+        completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds,
+        load_processes=max(1, int(summary.get("workers", 1) or 1)))
 
 
 def verdict(step: Step) -> str:

@@ -37,6 +37,8 @@ EXIT_INTERRUPTED = 130
               help="Repeats of a rate whose answers do not settle the SLO (too few, or an unconfirmed breach); "
                    "each twice as long as the try before, the tries pooled.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/capacity-<timestamp>/].")
+@click.option("--target-rate", type=float,
+              help="The page views/s you mean to reach: the report says how many load workers it needs [--max].")
 @click.option("--distributed", is_flag=True,
               help="Run every step on one locust master and the workers you start on load machines "
                    "(locust -f loadtests/locustfile.py --worker --master-host HOST); see docs/capacity.md.")
@@ -75,7 +77,8 @@ def command(**kwargs: Any) -> None:
         step=kwargs["step"], factor=kwargs["factor"], step_duration=kwargs["step_duration"],
         warmup=kwargs["warmup"], refine=kwargs["refine"], repeat=kwargs["repeat"], slos=kwargs["slos"],
         profile=kwargs["profile"], workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
-        allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"], distributed=distributed)
+        allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"], distributed=distributed,
+        target_rate=kwargs["target_rate"])
     quiet = kwargs["quiet"]
     out = kwargs["out"] or publish.default_out("capacity")
 
