@@ -29,8 +29,8 @@ KNEE_SHARE = 0.5
 """The knee: where the SLO's latency percentile first uses more than this share of its limit. Measured
 against the SLO, not against the lowest step's latency: p95 going from 1.5 to 4.7 ms is a tripling,
 and nothing at all against a 20 ms SLO."""
-GENERATOR_REMEDY = ("raise the generator's limit: --workers N (one process per core), or locust's "
-                    "distributed mode across machines (docs/load.md), then search again")
+GENERATOR_REMEDY = ("raise the generator's limit: --workers N (one process per core), or --distributed "
+                    "across machines (docs/capacity.md), then search again")
 UNSETTLED_REMEDY = ("lengthen --step-duration (more answers per step) or raise --repeat, then search again; "
                     "a percentile needs enough answers for its confidence interval to clear the limit")
 

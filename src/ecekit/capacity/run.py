@@ -67,6 +67,8 @@ class CapacityResult:
         """Why nothing was learned at the first rate (exit 2), or None."""
         if self.passed:
             return None
+        if self.data.get("lost_workers"):  # the search ended for it, not for what the steps showed
+            return WorkersLost(list(self.data.get("lost_workers", [])))
         if self.limited_by == search.INCONCLUSIVE:
             return TargetError(f"the answers did not settle the SLO even at --start {start:g} page views/s",
                                remedy=report.UNSETTLED_REMEDY)
