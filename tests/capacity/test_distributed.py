@@ -1,12 +1,13 @@
 """`ecekit capacity --distributed` for real: one locust master for the whole search, its workers separate
 `locust --worker` processes started as a user starts them on load machines (here on this one).
 
-(a) A worker's ceiling made honest and deterministic on a 2-core machine: the profile allows 34 page
-views in flight per worker and the server answers in 200 ms, so one worker offers at most 34 / 0.2 =
-170 page views/s (as a CPU-bound worker runs out, only without depending on the machine's load). The
-server (40 workers x 200 ms = 200/s, 10 more may wait, the rest get a 503 at once, so its answers
-never take more than 250 ms) holds more than one worker can offer and less than two can: alone, a
-worker is the limit and says so by name; two find the server's limit (its errors past 200/s).
+(a) A worker's ceiling made honest and deterministic on a 2-core machine: the profile allows 80 page
+views in flight per worker and the server answers in 500 ms, so one worker offers at most 80 / 0.5 =
+160 page views/s (as a CPU-bound worker runs out, only without depending on the machine's load). The
+server (100 workers x 500 ms = 200/s; 40 more may wait, the rest get a 503 at once, so no answer takes
+more than 700 ms and no worker ever needs more than (100 + 40) / 2 = 70 in flight) holds more than
+one worker can offer and less than two can: alone, a worker is the limit and says so by name; two
+find the server's limit (its 503s past 200/s breach errors=1%).
 (b) A worker starved of CPU (moved, once connected, to a core a busy process hogs, at the lowest
 priority) falters on its share while the other keeps up: the step is the generator's and names it.
 (c) A worker killed mid-search: the search ends with the steps so far, naming it; nothing runs on.
@@ -82,8 +83,8 @@ def when(path: Path, pattern: str, action: Callable[[], None], timeout: float = 
 
 
 def pool_profile(folder: Path) -> Path:
-    profile = folder / "pool34.toml"
-    profile.write_text('description = "34 page views in flight per worker"\nmax_in_flight = 34\ntimeout = 2.0\n'
+    profile = folder / "pool80.toml"
+    profile.write_text('description = "80 page views in flight per worker"\nmax_in_flight = 80\ntimeout = 2.0\n'
                        '[[call]]\noperation = "chatAllowed"\n', encoding="utf-8")
     return profile
 
@@ -94,7 +95,7 @@ def worker_problems(data: dict, step: int = -1) -> str:
 
 @pytest.mark.timing
 def test_two_workers_find_the_servers_limit_where_one_worker_is_the_limit(tmp_path: Path) -> None:
-    server = PoolServer(workers=40, service_s=0.200, queue=10)
+    server = PoolServer(workers=100, service_s=0.500, queue=40)
     profile = str(pool_profile(tmp_path))
     with server.running() as url:
         port = free_port()
@@ -107,7 +108,7 @@ def test_two_workers_find_the_servers_limit_where_one_worker_is_the_limit(tmp_pa
         port = free_port()
         with workers(2, port, tmp_path / "w2"):
             code, output, data = capacity(url, tmp_path / "two", port, 2, "--profile", profile, "--slo", "p95=1s",
-                                          "--start", "100", "--step", "40", "--max", "300", "--refine", "2")
+                                          "--start", "140", "--step", "40", "--max", "300", "--refine", "2")
     assert data is not None and code == 0, output
     assert data["limited_by"] == "server", data["verdict"]
     assert abs(data["max_sustainable_rate"] - server.capacity) <= 0.15 * server.capacity, output
