@@ -11,7 +11,7 @@ from ecekit.load.recorder import Recorder
 
 
 def state(streams: int) -> runstate.RunState:
-    opts = SimpleNamespace(**{**{name: None for name in runstate.OPTIONS}, "ece_profile": "one-call",
+    opts = SimpleNamespace(**{**dict.fromkeys(runstate.OPTIONS), "ece_profile": "one-call",
                               "ece_entry_points": "1001", "ece_rate": "300", "ece_streams": str(streams)})
     env = SimpleNamespace(parsed_options=opts, host="http://127.0.0.1:9/system", runner=None)
     return runstate.start(env, with_checker=False)
