@@ -153,7 +153,7 @@ def test_a_worker_killed_mid_search_ends_it_with_the_steps_so_far_naming_the_wor
             when(tmp_path / "out" / "steps", "02-*", lambda: killed.send_signal(signal.SIGKILL))
             code, output, data = capacity(url, tmp_path / "out", port, 2, "--profile", "one-call",
                                           "--slo", "p95=1s", "--start", "40", "--step", "20", "--max", "200")
-    assert data is not None, output
+    assert data is not None and code in (0, 2), output  # 0: step 1 held, the search ended at step 2
     assert data["lost_workers"] and f"pid {killed.pid} " in data["lost_workers"][0], data.get("lost_workers")
     assert f"pid {killed.pid} " in output
     steps = data["steps"]

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecekit.capacity import step
+from ecekit.capacity import report, search, step
 from tests.capacity.fakes import summary
+
+SETTINGS = {"profile": "one-call", "workers": 2, "step_duration_s": 2.0, "warmup_s": 0.0, "ladder": [100.0],
+            "refine": 0, "repeat": 0}
 
 
 def worker(pid: int, *, page_views: int = 500, late: int = 0, unsent: int = 0, lag_p50: float = 0.2,
@@ -84,7 +87,9 @@ def test_a_lost_worker_makes_the_step_the_generators() -> None:
     assert problems == ["worker load2 pid 99 (load2_abc) was lost during the step: its share of the load stopped, "
                         "so the step is inconclusive (the search ends here)"]
     result = step.from_summary(100, data)
-    assert not result.generator_ok and step.verdict(result) == "generator saturated"
+    assert not result.generator_ok and step.verdict(result) == "WORKER LOST: inconclusive"
+    table = report.render(report.build(search.Outcome(steps=[result]), [], SETTINGS))  # type: ignore[arg-type]
+    assert "WORKER LOST: inconclusive" in table
 
 
 def test_a_local_run_without_worker_figures_is_judged_as_before() -> None:

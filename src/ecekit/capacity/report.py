@@ -20,7 +20,7 @@ from typing import Any
 from ecekit.capacity import usl, workers
 from ecekit.capacity.evidence import HELD, UNSETTLED
 from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, NO_ANSWER, SERVER, Outcome
-from ecekit.capacity.step import Step, kinds_text, verdict
+from ecekit.capacity.step import LOST, Step, kinds_text, verdict
 from ecekit.load import evidence as evidence_stats
 from ecekit.load.slo import Slo
 from ecekit.run_summaries import CapacityReport, CapacitySettings, Knee, StepRow, UslFit
@@ -164,6 +164,8 @@ def step_line(step: Step, total: int | None = None) -> str:
 def _word(s: StepRow) -> str:
     if s.get("completed", 1) == 0 and s["requests"]:
         return "NO ANSWER"
+    if any(LOST in p for p in s.get("generator_problems", [])):
+        return "WORKER LOST: inconclusive"
     if not s["generator_ok"]:
         return "generator saturated"
     if s.get("verdict") == UNSETTLED:

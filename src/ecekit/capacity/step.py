@@ -32,6 +32,7 @@ server is short of CPU, and then neither side's numbers can be trusted."""
 NO_ANSWER_KINDS = frozenset({*(e.value for e in TransportError), "unfinished"})
 """Failure kinds in which no complete answer came (timeout, reset, a body over the cap, cut at the drain),
 as opposed to an answer that came and was an error (``http_503``)."""
+LOST = "was lost during the step"
 WORKER_LATE_MIN = 5
 """A worker's late share counts only from this many late page views: one worker's share of a short step
 may be a dozen page views, and its first one or two wait for their connections."""
@@ -155,8 +156,8 @@ def worker_problems(summary: LoadSummary) -> list[str]:
     The merged schedule can hide one worker: with four, one that sent half its share late makes only
     an eighth of all page views late. So every worker is judged on its own share by the same marks as
     the whole step (median lag, late share, unsent, a busy core)."""
-    problems = [f"worker {name} was lost during the step: its share of the load stopped, so the step is "
-                "inconclusive (the search ends here)" for name in summary.get("lost_workers", [])]
+    problems = [f"worker {name} {LOST}: its share of the load stopped, so the step is inconclusive (the search "
+                "ends here)" for name in summary.get("lost_workers", [])]
     for process in summary.get("generator", {}).get("processes", []):
         own = process.get("schedule")
         if process.get("role") != "worker" or own is None:
@@ -233,6 +234,8 @@ def verdict(step: Step) -> str:
     """The word the progress line and the table show."""
     if not step.answered:
         return f"NO ANSWER to {step.page_views} page views ({kinds_text(step.failures_by_kind)})"
+    if any(LOST in p for p in step.generator_problems):
+        return "WORKER LOST: inconclusive"
     if not step.generator_ok:
         return "generator saturated"
     if step.verdict == evidence.UNSETTLED:
