@@ -468,8 +468,8 @@ class CapacitySettings(TypedDict):
     refine: int
     repeat: int
     interrupted: NotRequired[bool]
-    distributed: NotRequired[bool]
-    target_rate: NotRequired[float]  # the rate the user means to reach (--target-rate): workers it needs  # on locust's workers started by the user (--distributed)
+    distributed: NotRequired[bool]  # on locust's workers started by the user (--distributed)
+    target_rate: NotRequired[float]  # the rate the user means to reach (--target-rate): workers it needs
 
 
 class GeneratorCeiling(TypedDict):

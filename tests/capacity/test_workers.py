@@ -46,4 +46,5 @@ def test_capacity_json_and_its_text_say_it_for_the_target_or_the_max() -> None:
     text = report.render(data)
     assert "generator: one worker sustains about 500 page views/s here" in text
     assert "lost worker" not in text
-    assert "lost worker(s): load2 pid 7; the search ended there" in report.render({**data, "lost_workers": ["load2 pid 7"]})
+    lost = report.render({**data, "lost_workers": ["load2 pid 7"]})
+    assert "lost worker(s): load2 pid 7; the search ended there" in lost
