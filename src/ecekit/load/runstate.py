@@ -48,6 +48,9 @@ class RunState:
     # on a worker: its own schedule over the measured window, kept as its deltas leave for the master
     own_schedule: Counter[str] = field(default_factory=Counter)
     own_lag: Any = field(default_factory=new_histogram)
+    # on a worker: its measured window has opened (after its warm-up, on its own arrival clock); until
+    # then it sends the master nothing it recorded (hooks._report_to_master)
+    measuring: bool = False
 
     def tally(self, wire: dict[str, Any]) -> dict[str, Any]:
         """Keep this worker's own share of a delta it is about to send (the recorder forgets it)."""
@@ -148,7 +151,7 @@ def start(environment: Any, *, with_checker: bool = True) -> RunState:
     settings = resolve(options_of(environment), environment.host)
     step = options_of(environment).get("ece_step")
     state = RunState(settings, environment, recorder=Recorder(window_s=window_width(settings.arrivals.duration)),
-                     step=str(step) if step not in (None, "") else None)
+                     step=str(step) if step not in (None, "") else None, measuring=settings.warmup <= 0)
     if with_checker:
         strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
         memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh
