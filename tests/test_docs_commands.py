@@ -20,8 +20,9 @@ these rewrites (general, so a command added to the docs later is covered without
 * servers and the locust web UI (commands that run until stopped, ``… &`` included) are started on a
   free port of 127.0.0.1, must come up, and are stopped with SIGTERM; ``ecekit serve`` must then exit
   0; the commands after them use the local reference server (every http(s) URL becomes it);
-* a distributed locust master (``--master``) is run with ``--expect-workers 1`` on a free port of
-  127.0.0.1 together with the worker command printed after it (``--master-host MASTER_HOST``); its
+* a distributed locust master (``--master``, or ``ecekit capacity --distributed``) is run with
+  ``--expect-workers 1`` on a free port of 127.0.0.1 together with the worker command printed after
+  it (``--master-host MASTER_HOST``); its
   block, and any with a multi-process load run, joins the ``timing`` group (tests/conftest.py), as a
   worker that misses heartbeats for 3 s is dropped;
 * files a command names (``ecekit.toml``, ``my.toml``) are written from the docs' own TOML examples,
@@ -279,6 +280,10 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             if "--warmup" not in argv:  # a step's first second is the load processes' own start-up
                 argv += ["--warmup", "1"]
             _cap(argv, "--workers", WORKERS, add=False)
+            if "--distributed" in argv:  # one master for the search, with the worker printed after it
+                port = _pair(p, argv, worker, cmd.where)
+                _set(argv, "--master-bind-host", "127.0.0.1")
+                _set(argv, "--master-bind-port", port)
         elif sub == "serve" and not {"--list-faults", "--list-entry-points"} & set(argv):
             _set(argv, "--port", "0")
             if "--host" in argv:  # all interfaces in the docs; loopback here
@@ -291,14 +296,8 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
              add="--headless" in argv)
         _cap(argv, "--ece-rate", RATE, add=False)
         if "--master" in argv:
-            port = str(_free_port())
-            _set(argv, "--expect-workers", "1")
+            port = _pair(p, argv, worker, cmd.where)
             argv += ["--master-bind-host", "127.0.0.1", "--master-bind-port", port]
-            p.mode = "master"
-            assert worker is not None, f"{cmd.where}: a master with no worker command after it"
-            w = list(worker.argv)
-            _set(w, "--master-host", "127.0.0.1")
-            p.worker = [*w, "--master-port", port]
         elif "--headless" not in argv:
             argv += ["--web-host", "127.0.0.1", "--web-port", str(_free_port())]
             p.mode = "webui"
@@ -313,6 +312,24 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             host = urlsplit(word).hostname or ""
             assert host in ("127.0.0.1", "::1", "localhost"), f"{cmd.where}: {word} is not loopback"
     return p
+
+
+def _pair(p: Plan, argv: list[str], worker: DocCommand | None, where: str) -> str:
+    """A locust master (or a distributed capacity search) with one worker, the worker command printed
+    after it, on a free port of 127.0.0.1: the port."""
+    port = str(_free_port())
+    _set(argv, "--expect-workers", "1")
+    p.mode = "master"
+    assert worker is not None, f"{where}: a master with no worker command after it"
+    w = list(worker.argv)
+    _set(w, "--master-host", "127.0.0.1")
+    _set(w, "--master-port", port)
+    p.worker = w
+    return port
+
+
+def _is_master(c: DocCommand) -> bool:
+    return "--master" in c.argv or (c.program == "ecekit" and "--distributed" in c.argv)
 
 
 def _executable(argv: list[str]) -> list[str]:
@@ -462,7 +479,7 @@ def _group(cmd: DocCommand) -> str:
 
 
 def _worker_of(c: DocCommand) -> DocCommand | None:
-    if "--master" not in c.argv:
+    if not _is_master(c):
         return None
     return next((w for w in COMMANDS[COMMANDS.index(c) + 1:] if "--worker" in w.argv), None)
 
@@ -504,7 +521,7 @@ def test_every_fenced_command_is_run_or_skipped_with_a_reason() -> None:
     assert set(SKIPPED) <= not_run, f"SKIPPED lists commands no doc prints: {set(SKIPPED) - not_run}"
     workers = [c for c in COMMANDS if "--worker" in c.argv]
     for w in workers:  # each runs with the master printed before it
-        assert any("--master" in c.argv and COMMANDS.index(c) < COMMANDS.index(w) for c in RUN), w.where
+        assert any(_is_master(c) and COMMANDS.index(c) < COMMANDS.index(w) for c in RUN), w.where
 
 
 def test_rewrites_keep_to_loopback_and_small_numbers() -> None:

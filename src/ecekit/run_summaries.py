@@ -83,14 +83,34 @@ class WindowStats(TypedDict):
     unfinished: int
 
 
+class WorkerSchedule(TypedDict):
+    """One worker's own schedule over the measured window: what it was asked to send and what it did."""
+
+    streams: int  # its arrival streams, of ``total_streams`` in the run
+    total_streams: int
+    share: float  # its share of the offered rate
+    offered_rps: float
+    page_views: int  # started in the window
+    sent_late: int
+    unsent: int
+    no_free_worker: int  # late because every one of its max_in_flight page-view workers was busy
+    lag_ms: Latencies
+
+
 class GeneratorProcess(TypedDict):
-    """One load process's CPU over the measured window and the answers it received inside it."""
+    """One load process's CPU over the measured window and the answers it received inside it; a
+    distributed run's worker also says who it is (locust's client id, its host and pid) and how its
+    own schedule went, so a step can name the worker that faltered."""
 
     role: str
     cpu_s: float
     wall_s: float
     busy: float
     answered_in_window: int
+    id: NotRequired[str]
+    host: NotRequired[str]
+    pid: NotRequired[int]
+    schedule: NotRequired[WorkerSchedule]
 
 
 class GeneratorSection(TypedDict):
@@ -201,6 +221,7 @@ class RunContext(TypedDict, total=False):
     elapsed_s: float
     workers: int
     workers_reported: int
+    lost_workers: list[str]  # a stepped run: workers that went away during the step (who, as shown)
     writes: bool
     warmup_s: float
     generator: GeneratorSection
@@ -367,6 +388,7 @@ class StepRow(TypedDict):
     evidence: StepEvidence
     completed: int
     failures_by_kind: dict[str, int]
+    load_processes: int
     concurrency: float
     scheduled_rps: float | None
 
@@ -446,6 +468,19 @@ class CapacitySettings(TypedDict):
     refine: int
     repeat: int
     interrupted: NotRequired[bool]
+    distributed: NotRequired[bool]  # on locust's workers started by the user (--distributed)
+    target_rate: NotRequired[float]  # the rate the user means to reach (--target-rate): workers it needs
+
+
+class GeneratorCeiling(TypedDict):
+    """How many page views/s one load worker sustains here, and how many workers a rate needs
+    (``capacity.workers``)."""
+
+    per_worker_rps: float
+    from_step: int  # the step (from 1) it is measured on
+    measured: str
+    target_rate: float
+    workers_needed: int
 
 
 class CapacityReport(CapacitySettings):
@@ -464,6 +499,8 @@ class CapacityReport(CapacitySettings):
     usl: UslFit
     generator_remedy: NotRequired[str]
     remedy: NotRequired[str]
+    lost_workers: NotRequired[list[str]]  # a distributed search: workers that went away (it then ended)
+    generator_ceiling: NotRequired[GeneratorCeiling]
 
 
 class CapacityJson(RunHeader, CapacityReport):

@@ -32,12 +32,17 @@ def _response(status: bytes, body: bytes) -> bytes:
 _ROUTES = [(CONTEXT_ROOT + r.prefix.encode(), _response(b"200 OK", _BODIES[r.operation.name]))
            for r in ops.routes() if r.operation.is_status]
 _NOT_FOUND = _response(b"404 Not Found", b"<error>no such path</error>")
+_BUSY = _response(b"503 Service Unavailable", b"<error>busy</error>")
 
 
 class PoolServer:
-    def __init__(self, workers: int, service_s: float) -> None:
-        self.workers, self.service_s = workers, service_s
+    """``queue``: with a number, at most that many requests wait for a worker; one more is refused at once
+    with a 503 (a server that sheds load, so its answers never get slower than service + queue wait)."""
+
+    def __init__(self, workers: int, service_s: float, queue: int | None = None) -> None:
+        self.workers, self.service_s, self.queue = workers, service_s, queue
         self.served = 0
+        self.inside = 0  # being served or waiting
 
     @property
     def capacity(self) -> float:
@@ -54,8 +59,15 @@ class PoolServer:
                 path = head.split(b" ", 2)[1]
                 answer = next((r for prefix, r in _ROUTES if path.startswith(prefix)), _NOT_FOUND)
                 number = self.served = self.served + 1
-                async with self.pool:
-                    await asyncio.sleep(self.service_time(number))
+                if self.queue is not None and self.inside >= self.workers + self.queue:
+                    writer.write(_BUSY)
+                    continue
+                self.inside += 1
+                try:
+                    async with self.pool:
+                        await asyncio.sleep(self.service_time(number))
+                finally:
+                    self.inside -= 1
                 writer.write(answer)
         writer.close()
 

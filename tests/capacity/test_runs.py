@@ -117,6 +117,9 @@ def test_a_noisy_server_is_not_blamed_for_its_noise(tmp_path: Path) -> None:
     (["--slo", "p95=1s", "--step-duration", "0"], "--step-duration"),
     (["--slo", "p9=1s"], "unknown measure"),
     (["--slo", "p95=1s", "--base-url", "http://192.0.2.1/system", "--entry-point", "1"], "not on this machine"),
+    (["--slo", "p95=1s", "--expect-workers", "2"], "--expect-workers needs --distributed"),
+    (["--slo", "p95=1s", "--distributed"], "pass --expect-workers N"),
+    (["--slo", "p95=1s", "--distributed", "--expect-workers", "2", "--workers", "2"], "--workers starts local"),
 ])
 def test_usage_errors_exit_2_before_any_load(tmp_path: Path, args: list[str], words: str) -> None:
     result = CliRunner().invoke(cli, ["capacity", "--out", str(tmp_path), *args])

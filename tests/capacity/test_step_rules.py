@@ -150,7 +150,7 @@ def test_from_summary_reads_every_number_of_the_step() -> None:
         "page_views": 1000, "sent_late": 20, "unsent": 0, "generator_busy": 0.3, "breached": ["p95"],
         "generator_problems": [], "summary": "steps/03-100/summary.json", "duration_s": 10.0,
         "verdict": "breached", "evidence": {"verdict": "breached", "reasons": ["p95: breached"], "checks": []},
-        "completed": 998, "failures_by_kind": {"http_503": 4, "timeout": 2, "unfinished": 1},
+        "completed": 998, "failures_by_kind": {"http_503": 4, "timeout": 2, "unfinished": 1}, "load_processes": 1,
         "concurrency": 3.82, "scheduled_rps": 100.0}
     assert s.actual("p95") == 300 and s.actual("errors") is None
     assert s.answered

@@ -17,10 +17,10 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ecekit.capacity import usl
+from ecekit.capacity import usl, workers
 from ecekit.capacity.evidence import HELD, UNSETTLED
 from ecekit.capacity.search import GENERATOR, INCONCLUSIVE, MAX, NO_ANSWER, SERVER, Outcome
-from ecekit.capacity.step import Step, kinds_text, verdict
+from ecekit.capacity.step import LOST, Step, kinds_text, verdict
 from ecekit.load import evidence as evidence_stats
 from ecekit.load.slo import Slo
 from ecekit.run_summaries import CapacityReport, CapacitySettings, Knee, StepRow, UslFit
@@ -29,8 +29,8 @@ KNEE_SHARE = 0.5
 """The knee: where the SLO's latency percentile first uses more than this share of its limit. Measured
 against the SLO, not against the lowest step's latency: p95 going from 1.5 to 4.7 ms is a tripling,
 and nothing at all against a 20 ms SLO."""
-GENERATOR_REMEDY = ("raise the generator's limit: --workers N (one process per core), or locust's "
-                    "distributed mode across machines (docs/load.md), then search again")
+GENERATOR_REMEDY = ("raise the generator's limit: --workers N (one process per core), or --distributed "
+                    "across machines (docs/capacity.md), then search again")
 UNSETTLED_REMEDY = ("lengthen --step-duration (more answers per step) or raise --repeat, then search again; "
                     "a percentile needs enough answers for its confidence interval to clear the limit")
 
@@ -143,6 +143,10 @@ def build(outcome: Outcome, slos: Sequence[Slo], settings: CapacitySettings) -> 
         "usl": usl_fit(outcome.steps),
         **settings,
     }
+    target = settings.get("target_rate") or max(settings.get("ladder") or [0.0])
+    ceiling = workers.ceiling(outcome.steps, target) if target else None
+    if ceiling is not None:
+        data["generator_ceiling"] = ceiling
     if outcome.limited_by == GENERATOR:
         data["generator_remedy"] = GENERATOR_REMEDY
     if outcome.limited_by == INCONCLUSIVE:
@@ -160,6 +164,8 @@ def step_line(step: Step, total: int | None = None) -> str:
 def _word(s: StepRow) -> str:
     if s.get("completed", 1) == 0 and s["requests"]:
         return "NO ANSWER"
+    if any(LOST in p for p in s.get("generator_problems", [])):
+        return "WORKER LOST: inconclusive"
     if not s["generator_ok"]:
         return "generator saturated"
     if s.get("verdict") == UNSETTLED:
@@ -188,6 +194,10 @@ def render(data: CapacityReport) -> str:
     for key in ("generator_remedy", "remedy"):
         if data.get(key):
             lines.append(f"  → {data[key]}")
+    if data.get("generator_ceiling"):
+        lines.append("generator: " + workers.sentence(data["generator_ceiling"]))
+    if data.get("lost_workers"):
+        lines.append("lost worker(s): " + ", ".join(data["lost_workers"]) + "; the search ended there")
     k = data["knee"]
     lines.append(f"knee: {k['rate']:g} page views/s ({k['rule']})" if k["rate"] is not None
                  else f"knee: {k['description']}")

@@ -7,6 +7,7 @@ when the search ends, and also when it is interrupted, with the steps so far.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ecekit.capacity.step import Step
 from ecekit.errors import ConfigError, TargetError
 from ecekit.load import slo
 from ecekit.load.run import LoadPlan, LoadSetup, Progress
+from ecekit.load.stepped import Distributed, SteppedMaster, WorkersLost
 from ecekit.run_summaries import CapacityJson, CapacitySettings, LoadSummary, StepRow
 from ecekit.target import Target
 from ecekit.writable import writable_dir
@@ -65,6 +67,8 @@ class CapacityResult:
         """Why nothing was learned at the first rate (exit 2), or None."""
         if self.passed:
             return None
+        if self.data.get("lost_workers"):  # the search ended for it, not for what the steps showed
+            return WorkersLost(list(self.data.get("lost_workers", [])))
         if self.limited_by == search.INCONCLUSIVE:
             return TargetError(f"the answers did not settle the SLO even at --start {start:g} page views/s",
                                remedy=report.UNSETTLED_REMEDY)
@@ -98,13 +102,16 @@ class CapacitySearch:
     refine: int = 3
     repeat: int = 2
     outcome: search.Outcome = field(default_factory=search.Outcome)
+    distributed: Distributed | None = None  # one locust master for every step, its workers started by the user
+    target_rate: float | None = None  # the rate to plan workers for (capacity.workers); default --max
 
     @classmethod
     def checked(cls, target: Target | None, *, start: float, maximum: float, step: float | None = None,
                 factor: float | None = None, step_duration: float = 20.0, warmup: float = 0.0,
                 refine: int = 3, repeat: int = 2, slos: Sequence[str] = (), profile: str | None = None,
                 workers: int = 1, allow_writes: bool = False, allow_remote: bool = False,
-                sid: str | None = None, seed: int | None = None) -> CapacitySearch:
+                sid: str | None = None, seed: int | None = None,
+                distributed: Distributed | None = None, target_rate: float | None = None) -> CapacitySearch:
         """Every mistake of the settings as a ToolkitError, before any step runs. A search always
         holds an error SLO (``errors=1%`` unless one is given): a rate at which visitors get no answer
         is not sustainable."""
@@ -126,16 +133,40 @@ class CapacitySearch:
                               remedy="e.g. 20")
         if not warmup >= 0:
             raise ConfigError(f"--warmup {warmup:g} is negative", remedy="e.g. --warmup 5, or 0 for none")
-        return cls(setup, Ladder(start, maximum, step, factor), step_duration, warmup, refine, repeat)
+        if distributed is not None and workers > 1:
+            raise ConfigError("--workers starts local worker processes; --distributed waits for workers you start",
+                              remedy="pass one of them: --workers N (this machine) or --distributed "
+                                     "--expect-workers N")
+        if target_rate is not None and not target_rate > 0:
+            raise ConfigError(f"--target-rate {target_rate:g} is not a positive rate", remedy="e.g. --target-rate 5000")
+        return cls(setup, Ladder(start, maximum, step, factor), step_duration, warmup, refine, repeat,
+                   distributed=distributed, target_rate=target_rate)
 
     @property
     def slos(self) -> list[slo.Slo]:
         return slo.parse_all(self.setup.profile.slos, self.setup.slos)
 
     def settings(self) -> CapacitySettings:
-        return {"profile": self.setup.profile.name, "workers": self.setup.workers,
-                "step_duration_s": self.step_duration, "warmup_s": self.warmup, "ladder": self.ladder.rates(),
-                "refine": self.refine, "repeat": self.repeat}
+        workers = self.distributed.expect_workers if self.distributed else self.setup.workers
+        settings: CapacitySettings = {
+            "profile": self.setup.profile.name, "workers": workers, "step_duration_s": self.step_duration,
+            "warmup_s": self.warmup, "ladder": self.ladder.rates(), "refine": self.refine, "repeat": self.repeat}
+        if self.distributed:
+            settings["distributed"] = True
+        if self.target_rate is not None:
+            settings["target_rate"] = self.target_rate
+        return settings
+
+    def master(self, plan: LoadPlan, folder: Path) -> contextlib.AbstractContextManager[SteppedMaster | None]:
+        """The one locust master of a distributed search (its workers on other machines), else nothing:
+        each step then launches its own processes. The workers get the target inline, not as a path to
+        a file of this machine."""
+        if self.distributed is None:
+            return contextlib.nullcontext()
+        options = dict(plan.options)
+        if options.get("ece_target"):
+            options["ece_target"] = Path(options["ece_target"]).read_text(encoding="utf-8")
+        return SteppedMaster(plan.base_url, options, folder / "master", self.distributed, plan.env)
 
     def run(self, out: str | Path | None = None, *, on_progress: Progress | None = None,
             on_start: Callable[[LoadPlan], None] | None = None, on_step_start: Callable[[str], None] | None = None,
@@ -149,7 +180,8 @@ class CapacitySearch:
         self.outcome = search.Outcome()  # a search run again starts afresh
         warmup, step_s = self.warmup, self.step_duration
         header = run_info.header(self.setup.target, seed=self.setup.seed)
-        with self.setup.started(folder, length_s=warmup + step_s) as plan:
+        lost: list[str] = []
+        with self.setup.started(folder, length_s=warmup + step_s) as plan, self.master(plan, folder) as master:
             if on_start is not None:
                 on_start(plan)
 
@@ -160,8 +192,14 @@ class CapacitySearch:
                     on_step_start(f"step {number} ({phase}): {rate:g} page views/s for {length:g} s"
                                   + (f" after {warmup:g} s warm-up" if warmup else ""))
                 longer = dataclasses.replace(plan, hard_cap_s=plan.hard_cap_s + length - step_s)
-                summary = longer.launch(directory, on_progress, ece_rate=repr(rate),
-                                        ece_duration=repr(warmup + length), ece_warmup=repr(warmup))
+                step_options = {"ece_rate": repr(rate), "ece_duration": repr(warmup + length),
+                                "ece_warmup": repr(warmup)}
+                if master is None:
+                    summary = longer.launch(directory, on_progress, **step_options)
+                else:
+                    summary = master.run_step(directory, {**plan.options, **step_options}, longer.hard_cap_s,
+                                              on_progress)
+                    lost.extend(summary.get("lost_workers", []))
                 if number == 1:
                     nothing_answered(summary, plan.base_url)
                 return summary, str((directory / "summary.json").relative_to(folder))
@@ -169,12 +207,16 @@ class CapacitySearch:
             try:
                 search.search(self.ladder, run_step, refine=self.refine, repeats=self.repeat, on_step=on_step,
                               outcome=self.outcome)
-            except KeyboardInterrupt:
-                data: CapacityJson = {**header, **report.build(self.outcome, self.slos,
-                                                              {**self.settings(), "interrupted": True})}
+            except (KeyboardInterrupt, WorkersLost) as exc:
+                cut: CapacitySettings = {**self.settings(), "interrupted": True}
+                data: CapacityJson = {**header, **report.build(self.outcome, self.slos, cut)}
+                if isinstance(exc, WorkersLost):
+                    data["lost_workers"] = exc.lost
                 publish.write_json(data, folder / "capacity.json")
                 raise
         data = {**header, **report.build(self.outcome, self.slos, self.settings())}
+        if lost:
+            data["lost_workers"] = lost
         publish.write_json(data, folder / "capacity.json")
         written = publish.write_reports("capacity", data, folder)
         return CapacityResult(data, folder, {k: str(v) for k, v in written.items()})

@@ -17,7 +17,7 @@ from typing import cast
 
 from ecekit.capacity import evidence
 from ecekit.client import TransportError
-from ecekit.run_summaries import LoadSummary, SloSection, StepEvidence, StepRow
+from ecekit.run_summaries import GeneratorProcess, LoadSummary, SloSection, StepEvidence, StepRow
 
 LAG_P50_MAX_MS = 10.0
 """Half the page views started more than this late (the summary's own lateness mark): the schedule
@@ -32,6 +32,10 @@ server is short of CPU, and then neither side's numbers can be trusted."""
 NO_ANSWER_KINDS = frozenset({*(e.value for e in TransportError), "unfinished"})
 """Failure kinds in which no complete answer came (timeout, reset, a body over the cap, cut at the drain),
 as opposed to an answer that came and was an error (``http_503``)."""
+LOST = "was lost during the step"
+WORKER_LATE_MIN = 5
+"""A worker's late share counts only from this many late page views: one worker's share of a short step
+may be a dozen page views, and its first one or two wait for their connections."""
 BUSY_MAX = 0.85
 """A load process busier than this share of one core is at its limit (gevent runs on one core; above
 this the event loop starts delaying timers and reads, well before 100 %)."""
@@ -65,6 +69,7 @@ class Step:
     slo: SloSection | None = field(default=None, repr=False)  # the summary's slo section (pooling)
     completed: int = 0  # requests that got a complete answer (any status), see NO_ANSWER_KINDS
     failures_by_kind: dict[str, int] = field(default_factory=dict)
+    load_processes: int = 1  # the processes that sent the load (the workers, or the one local process)
 
     @property
     def answered(self) -> bool:
@@ -133,9 +138,49 @@ def generator_problems(summary: LoadSummary) -> list[str]:
                         f"{sched.get('late_after_ms', 10):g} ms late (lag p95 {lag.get('p95', 0):g} ms){cause}")
     if busy > BUSY_MAX:
         problems.append(f"a load process used {100 * busy:.0f}% of a CPU core")
+    problems += worker_problems(summary)
     if not problems and breach_within_lag(summary):
         problems.append(f"the SLO breach is within the generator's own lateness ({late} page views started "
                         f"late, lag p99 {lag.get('p99', 0):g} ms){starved}")
+    return problems
+
+
+def worker_label(process: GeneratorProcess) -> str:
+    """A worker as its owner finds it: host and pid (one machine may run several)."""
+    return f"{process.get('host', '?')} pid {process.get('pid', '?')}"
+
+
+def worker_problems(summary: LoadSummary) -> list[str]:
+    """Each worker that faltered, by name, and what it lacked; each worker lost during the step.
+
+    The merged schedule can hide one worker: with four, one that sent half its share late makes only
+    an eighth of all page views late. So every worker is judged on its own share by the same marks as
+    the whole step (median lag, late share, unsent, a busy core)."""
+    problems = [f"worker {name} {LOST}: its share of the load stopped, so the step is inconclusive (the search "
+                "ends here)" for name in summary.get("lost_workers", [])]
+    for process in summary.get("generator", {}).get("processes", []):
+        own = process.get("schedule")
+        if process.get("role") != "worker" or own is None:
+            continue
+        lacked = []
+        page_views, late, busy = own["page_views"], own["sent_late"], float(process["busy"])
+        if own["unsent"]:
+            lacked.append(f"{own['unsent']} of its page views could not be sent")
+        lag_p50 = float(own["lag_ms"].get("p50", 0.0))
+        if lag_p50 > LAG_P50_MAX_MS or (late >= WORKER_LATE_MIN and late / page_views > LATE_SHARE_MAX):
+            share = f"{100 * late / page_views:.0f}% of " if page_views else ""
+            if late and own["no_free_worker"] > late / 2:
+                cause = "; its max_in_flight page-view workers were all busy"
+            elif busy <= BUSY_MAX:
+                cause = f", while it used only {100 * busy:.0f}% of a core: its machine is short of CPU"
+            else:
+                cause = ""
+            lacked.append(f"{share}its page views started late (median lag {lag_p50:g} ms){cause}")
+        if busy > BUSY_MAX:
+            lacked.append(f"it used {100 * busy:.0f}% of a CPU core")
+        if lacked:
+            problems.append(f"worker {worker_label(process)} (its share {own['offered_rps']:g} page views/s) "
+                            "could not keep up: " + "; ".join(lacked))
     return problems
 
 
@@ -181,13 +226,16 @@ def from_summary(rate: float, summary: LoadSummary, *, phase: str = "ladder", pa
         breached=tuple(c["name"] for c in summary["slo"]["checks"] if not c["passed"]),
         generator_problems=tuple(problems), summary=path, duration_s=float(summary.get("duration_s", 0.0)),
         verdict=judgement.verdict, evidence=judgement.to_json(), slo=summary["slo"].copy(),
-        completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds)
+        completed=requests - sum(n for k, n in kinds.items() if k in NO_ANSWER_KINDS), failures_by_kind=kinds,
+        load_processes=max(1, int(summary.get("workers", 1) or 1)))
 
 
 def verdict(step: Step) -> str:
     """The word the progress line and the table show."""
     if not step.answered:
         return f"NO ANSWER to {step.page_views} page views ({kinds_text(step.failures_by_kind)})"
+    if any(LOST in p for p in step.generator_problems):
+        return "WORKER LOST: inconclusive"
     if not step.generator_ok:
         return "generator saturated"
     if step.verdict == evidence.UNSETTLED:

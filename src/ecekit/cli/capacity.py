@@ -37,6 +37,18 @@ EXIT_INTERRUPTED = 130
               help="Repeats of a rate whose answers do not settle the SLO (too few, or an unconfirmed breach); "
                    "each twice as long as the try before, the tries pooled.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output directory [reports/capacity-<timestamp>/].")
+@click.option("--target-rate", type=float,
+              help="The page views/s you mean to reach: the report says how many load workers it needs [--max].")
+@click.option("--distributed", is_flag=True,
+              help="Run every step on one locust master and the workers you start on load machines "
+                   "(locust -f loadtests/locustfile.py --worker --master-host HOST); see docs/capacity.md.")
+@click.option("--expect-workers", type=int, help="With --distributed: the workers to wait for before the first step.")
+@click.option("--master-bind-host", default="127.0.0.1", show_default=True,
+              help="With --distributed: the address the master listens on (0.0.0.0: every interface).")
+@click.option("--master-bind-port", type=int, default=5557, show_default=True,
+              help="With --distributed: the port the master listens on.")
+@click.option("--expect-workers-max-wait", type=float, default=60.0, show_default=True,
+              help="With --distributed: seconds to wait for the expected workers.")
 @reports_errors
 def command(**kwargs: Any) -> None:
     """Find the highest page-view rate a server holds within the SLO, and whether the server or the
@@ -48,14 +60,25 @@ def command(**kwargs: Any) -> None:
     """
     from ecekit.capacity import report
     from ecekit.capacity.run import CapacitySearch
+    from ecekit.errors import UsageError
+    from ecekit.load.stepped import Distributed
     from ecekit.report import publish
+
+    distributed = None
+    if kwargs["distributed"]:
+        distributed = Distributed.checked(kwargs["expect_workers"], kwargs["master_bind_host"],
+                                          kwargs["master_bind_port"], kwargs["expect_workers_max_wait"])
+    elif kwargs["expect_workers"] is not None:
+        raise UsageError("--expect-workers needs --distributed",
+                         remedy="pass --distributed --expect-workers N, or --workers N for local processes")
 
     capacity = CapacitySearch.checked(
         target_from(pop_target_options(kwargs)), start=kwargs["start"], maximum=kwargs["maximum"],
         step=kwargs["step"], factor=kwargs["factor"], step_duration=kwargs["step_duration"],
         warmup=kwargs["warmup"], refine=kwargs["refine"], repeat=kwargs["repeat"], slos=kwargs["slos"],
         profile=kwargs["profile"], workers=kwargs["workers"], allow_writes=kwargs["allow_writes"],
-        allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"])
+        allow_remote=kwargs["allow_remote"], sid=kwargs["sid"], seed=kwargs["seed"], distributed=distributed,
+        target_rate=kwargs["target_rate"])
     quiet = kwargs["quiet"]
     out = kwargs["out"] or publish.default_out("capacity")
 
@@ -71,7 +94,9 @@ def command(**kwargs: Any) -> None:
         say(f"ecekit capacity: {capacity.setup.profile.name} profile against {redaction.url(plan.base_url)}, "
             f"ladder {', '.join(f'{r:g}' for r in capacity.ladder.rates())} page views/s, then up to "
             f"{capacity.refine} bisection steps; {capacity.step_duration:g} s each "
-            f"({capacity.setup.workers} worker(s))")
+            + (f"(locust master at {distributed.bind_host}:{distributed.bind_port}, "
+               f"{distributed.expect_workers} worker(s) connected)" if distributed
+               else f"({capacity.setup.workers} worker(s))"))
 
     def on_step(step: Any) -> None:
         live.done()

@@ -13,11 +13,15 @@ quits, so a report that arrives in between is not lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import signal
+import socket
 import sys
 import time
+from pathlib import Path
 from time import perf_counter
 from typing import Any, cast
 
@@ -28,7 +32,7 @@ from locust.shape import LoadTestShape
 
 from ecekit import redaction, transport
 from ecekit.errors import ToolkitError
-from ecekit.load import generator, outcomes, provenance, runstate, stopped, summary
+from ecekit.load import driver, generator, outcomes, provenance, runstate, stopped, summary
 from ecekit.load.settings import OPTIONS, WARM_UP_S, Settings, resolve
 from ecekit.run_summaries import GeneratorProcess, LoadSummary, RunContext, TlsProperties
 
@@ -66,9 +70,38 @@ def _on_init(environment: Any, runner: Any = None, **_: Any) -> None:
         runner.register_message(DELTA_MESSAGE, _on_delta)
         runner.register_message(ERROR_MESSAGE, _on_error_message)
         events.worker_report.add_listener(_worker_report)
+    if isinstance(runner, MasterRunner) and _control(environment) is not None:
+        gevent.spawn(_publish_workers, _driver(environment))
     if runner is not None:
         gevent.spawn(_progress_loop, environment)
         gevent.signal_handler(signal.SIGTERM, _on_sigterm, environment)
+
+
+def _control(environment: Any) -> Path | None:
+    control = runstate.options_of(environment).get("ece_control")
+    return Path(control) if control else None
+
+
+_DRIVERS: dict[int, driver.Driver] = {}
+
+
+def _driver(environment: Any) -> driver.Driver:
+    """The stepped master's driver (one per process: ``ecekit capacity --distributed``)."""
+    found = _DRIVERS.get(id(environment))
+    if found is None:
+        control = _control(environment)
+        assert control is not None
+        expect = int(getattr(environment.parsed_options, "expect_workers", 1) or 1)
+        found = _DRIVERS[id(environment)] = driver.Driver(environment.runner, control, expect, gevent.sleep)
+    return found
+
+
+def _publish_workers(steps: driver.Driver) -> None:
+    """workers.json every half second, from before the workers connect: what ``ecekit capacity`` waits on."""
+    while True:
+        with contextlib.suppress(OSError):
+            steps.publish_workers()
+        gevent.sleep(0.5)
 
 
 def _on_sigterm(environment: Any) -> None:
@@ -133,9 +166,10 @@ def _measured_window(state: runstate.RunState) -> None:
     (spawning, a warm-up call), and a window timed from test_start would reset too early and close
     before the last arrivals. The answers counted as throughput are decided by their own receive time
     (``Recorder.measure_between``); these marks only bound the CPU meter and the warm-up reset. A
-    master runs no stream: its marks stay on its own clock. In a distributed run every process resets
-    at its own warm-up mark; a worker's report that crosses the master's mark within those few
-    milliseconds may carry a little warm-up traffic.
+    master runs no stream: its marks stay on its own clock, before its workers' (their streams start
+    after the spawn), so a worker sends nothing it recorded until its own mark (``measuring``): a
+    report sent between the two marks used to add up to the whole warm-up to the run's figures
+    (measured: 386 page views merged where the workers' own windows held 292).
     """
     s = state.settings
     rec = state.recorder
@@ -148,6 +182,8 @@ def _measured_window(state: runstate.RunState) -> None:
     if s.warmup > 0:
         rec.reset()
         state.outcomes.reset()
+        state.forget_own()
+    state.measuring = True
     state.meter.start(rec.answered)
     if s.arrivals.bounded:
         gevent.sleep(max(0.0, origin + s.arrivals.duration - perf_counter()))
@@ -157,18 +193,27 @@ def _measured_window(state: runstate.RunState) -> None:
 def _figures(state: runstate.RunState, role: str) -> GeneratorProcess:
     """This process's CPU over the window, and its answers received inside the window on the arrival
     clock (the recorder's count, exact to the answer; the meter's marks are only as punctual as a busy
-    event loop lets a sleeping greenlet be)."""
-    return {**state.meter.figures(role, state.recorder.answered),
-            "answered_in_window": state.recorder.answered_in_window}
+    event loop lets a sleeping greenlet be). A worker adds who it is and how its own schedule went:
+    the master's merged figures would hide one worker that fell behind among several that did not."""
+    figures: GeneratorProcess = {**state.meter.figures(role, state.recorder.answered),
+                                 "answered_in_window": state.recorder.answered_in_window}
+    runner = state.environment.runner
+    if isinstance(runner, WorkerRunner):
+        figures["id"], figures["host"], figures["pid"] = str(runner.client_id), socket.gethostname(), os.getpid()
+        figures["schedule"] = state.own_figures(int(runner.target_user_count or 0))  # its streams, running or done
+    return figures
 
 
 def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
     if state is not None:
+        # nothing of the warm-up: the master's own mark comes before this worker's (its stream starts
+        # after the spawn), so a report sent between the two would add warm-up page views to the run
+        if state.measuring and not state.recorder.empty():
+            data["ecekit"] = state.tally(state.recorder.take_wire())
         data["ecekit_meter"] = _figures(state, "worker")
-        if not state.recorder.empty():
-            data["ecekit"] = state.recorder.take_wire()
-        if not state.outcomes.empty():
+        data["ecekit_step"] = state.step
+        if state.measuring and not state.outcomes.empty():
             data["ecekit_outcomes"] = state.outcomes.to_wire()
             state.outcomes.reset()
 
@@ -176,17 +221,18 @@ def _report_to_master(client_id: str, data: dict[str, Any], **_: Any) -> None:
 def _send_final_delta(environment: Any, **_: Any) -> None:
     state = runstate.current()
     if state is not None:
-        wire = state.recorder.take_wire()
+        wire = state.tally(state.recorder.take_wire())
         wire["outcomes"] = state.outcomes.to_wire()
         state.outcomes.reset()
         wire["meter"] = _figures(state, "worker")
+        wire["step"] = state.step
         environment.runner.send_message(DELTA_MESSAGE, wire)
 
 
 def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
     state = runstate.current()
-    if state is None:
-        return
+    if state is None or data.get("ecekit_step", state.step) != state.step:
+        return  # nothing of ecekit's, or a stepped run's report of the step before, arrived late
     if "ecekit" in data:
         state.recorder.add_wire(data["ecekit"])
         if "meter" in data["ecekit"]:
@@ -199,10 +245,12 @@ def _worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
 
 def _on_delta(environment: Any, msg: Any, **_: Any) -> None:
     data = dict(msg.data)
-    _worker_report(msg.node_id, {"ecekit": data, "ecekit_outcomes": data.pop("outcomes", {})})
     state = runstate.current()
-    if state is not None:
-        state.final_reports.add(msg.node_id)
+    step = data.pop("step", None)
+    if state is None or step != state.step:
+        return
+    _worker_report(msg.node_id, {"ecekit": data, "ecekit_outcomes": data.pop("outcomes", {}), "ecekit_step": step})
+    state.final_reports.add(msg.node_id)
 
 
 def build_summary(environment: Any) -> LoadSummary | None:
@@ -223,6 +271,8 @@ def build_summary(environment: Any) -> LoadSummary | None:
                          "workers_reported": len(state.final_reports) if master else 1,
                          "writes": s.survey_sid is not None, "warmup_s": s.warmup,
                          "generator": generator.section(processes, duration)}
+    if state.lost_workers:
+        extra["lost_workers"] = list(state.lost_workers)
     extra["widget"] = s.widget.name
     if s.seed is not None:  # always, unless the locustfile was run under run_single_user
         extra["seed"] = s.seed
@@ -313,6 +363,9 @@ class PageViewShape(LoadTestShape):
         runner = self.runner
         assert runner is not None
         env = runner.environment
+        if isinstance(runner, MasterRunner) and _control(env) is not None:
+            _driver(env).run()  # every step of a capacity search, then the end: locust quits
+            return None
         if self._settings is None:
             self._settings = resolve(runstate.options_of(env), env.host)
         s = self._settings

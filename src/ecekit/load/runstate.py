@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,9 @@ from ecekit.load import provenance
 from ecekit.load.checking import FastChecker
 from ecekit.load.generator import GeneratorMeter
 from ecekit.load.outcomes import Outcomes
-from ecekit.load.recorder import Recorder, window_width
+from ecekit.load.recorder import PERCENTILES, Recorder, latencies, new_histogram, window_width
 from ecekit.load.settings import OPTIONS, Settings, resolve
-from ecekit.run_summaries import GeneratorProcess
+from ecekit.run_summaries import GeneratorProcess, WorkerSchedule
 
 FINAL_REPORT_GRACE_S = 10.0  # a master's wait, past the drain, for a worker's last delta (shape_over)
 
@@ -42,6 +43,39 @@ class RunState:
     stream_done: Callable[[], object] | None = None  # on a worker: sends its last delta (hooks)
     error: ToolkitError | None = None  # the user's mistake that stopped the run (a check that raised)
     on_error: Callable[[ToolkitError], object] | None = None  # stops the run for it (hooks)
+    step: str | None = None  # a stepped run's step (ece_step): a report of another step is not this one's
+    lost_workers: list[str] = field(default_factory=list)  # on a stepped master: who went away mid-step
+    # on a worker: its own schedule over the measured window, kept as its deltas leave for the master
+    own_schedule: Counter[str] = field(default_factory=Counter)
+    own_lag: Any = field(default_factory=new_histogram)
+    # on a worker: its measured window has opened (after its warm-up, on its own arrival clock); until
+    # then it sends the master nothing it recorded (hooks._report_to_master)
+    measuring: bool = False
+
+    def tally(self, wire: dict[str, Any]) -> dict[str, Any]:
+        """Keep this worker's own share of a delta it is about to send (the recorder forgets it)."""
+        self.own_schedule.update(wire.get("schedule") or {})
+        if wire.get("lag"):
+            self.own_lag.decode_and_add(wire["lag"].encode("ascii"))
+        return wire
+
+    def forget_own(self) -> None:
+        """The warm-up is over: this worker's own figures start afresh, as the recorder's do."""
+        self.own_schedule.clear()
+        self.own_lag.reset()
+
+    def own_figures(self, streams: int) -> WorkerSchedule:
+        """What this worker was asked to send (its streams' share of the offered rate) and what it did."""
+        total = self.streams()
+        share = streams / total if total else 0.0
+        lag = self.own_lag
+        sched = self.own_schedule
+        return {"streams": streams, "total_streams": total, "share": round(share, 4),
+                "offered_rps": round(self.settings.arrivals.mean_rate() * share, 3),
+                "page_views": sched["page_views"], "sent_late": sched["late"], "unsent": sched["unsent"],
+                "no_free_worker": sched["no_free_worker"],
+                "lag_ms": latencies({name: round(lag.get_value_at_percentile(p) / 1000, 3)
+                                     for name, p in PERCENTILES.items()}, round(lag.get_max_value() / 1000, 3))}
 
     def fail(self, error: ToolkitError) -> None:
         """Stop the run for ``error``, found while it ran; every stream meets the same mistake, so
@@ -115,8 +149,9 @@ def fix_seed(environment: Any) -> None:
 def start(environment: Any, *, with_checker: bool = True) -> RunState:
     """(Re)create this process's run state from the environment's options."""
     settings = resolve(options_of(environment), environment.host)
-    state = RunState(settings, environment,
-                     recorder=Recorder(window_s=window_width(settings.arrivals.duration)))
+    step = options_of(environment).get("ece_step")
+    state = RunState(settings, environment, recorder=Recorder(window_s=window_width(settings.arrivals.duration)),
+                     step=str(step) if step not in (None, "") else None, measuring=settings.warmup <= 0)
     if with_checker:
         strict = bool(settings.target.sid) or bool(options_of(environment).get("ece_sid"))
         memo = os.environ.get("ECEKIT_CHECK_MEMO", "1") != "0"  # 0: judge every body afresh

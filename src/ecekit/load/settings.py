@@ -46,6 +46,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "ece_widget": ("ECEKIT_WIDGET", "The page's chat widget (eligibility, chat-allowed...; default: profile's)."),
     "ece_origin": ("ECEKIT_ORIGIN", "The site's origin, sent on every call; answers must allow it (CORS)."),
     "ece_warmup": ("ECEKIT_WARMUP", "Seconds at the start of the arrivals that are sent but not recorded."),
+    "ece_control": ("ECEKIT_CONTROL", "A master run step by step by `ecekit capacity --distributed`: its control "
+                                      "directory (ecekit.load.driver)."),
+    "ece_step": ("ECEKIT_STEP", "Set by a stepped master: the step a worker's reports belong to."),
 }
 
 WARM_UP_S = 2.0
@@ -112,7 +115,9 @@ def _float(value: Any, name: str) -> float | None:
 def _target(file: str | None, host: str | None, entry_points: list[str]) -> target_mod.Target:
     fields: dict[str, Any] = {}
     if file:
-        if file.endswith(".json"):
+        if file.lstrip().startswith("{"):  # inline: a distributed search's workers have no file of the master's
+            fields.update(target_mod.from_mapping(json.loads(file), "--ece-target"))
+        elif file.endswith(".json"):
             data = json.loads(Path(file).read_text(encoding="utf-8"))
             fields.update(target_mod.from_mapping(data, file))
         else:
