@@ -55,7 +55,7 @@ from tests.starved import compare_refused_a_starved_run, machine_short_of_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES, REPEAT = 2, 5, 10, 2, 30, 2
+DURATION, DISTRIBUTED_DURATION, RATE, WORKERS, FUZZ_EXAMPLES, REPEAT = 2, 5, 10, 2, 30, 1
 # A capacity search: steps of 1 s from 80 to at most 160 page views/s: enough answers in one step for a p95
 # verdict (72, docs/capacity.md), so a rate is settled without repeats.
 STEP_DURATION, CAPACITY_START, CAPACITY_MAX = 1, 80, 160
@@ -263,7 +263,7 @@ def plan(cmd: DocCommand, local: str, worker: DocCommand | None) -> Plan:
             _cap(argv, "--duration", DURATION, add=True)
             _cap(argv, "--rate", RATE, add=False)
             _cap(argv, "--workers", WORKERS, add=False)
-            _cap(argv, "--repeat", REPEAT, add=False)  # runs made to be compared: two show the files
+            _cap(argv, "--repeat", REPEAT, add=False)  # one run a side shows the files and compare
             if "--repeat" in argv:
                 _cap(argv, "--pause", 0, add=True)
         elif sub == "fuzz":
