@@ -110,7 +110,7 @@ def test_two_workers_find_the_servers_limit_where_one_worker_is_the_limit(tmp_pa
         port = free_port()
         with workers(2, port, tmp_path / "w2"):
             code, output, data = capacity(url, tmp_path / "two", port, 2, "--profile", profile, "--slo", "p95=1s",
-                                          "--start", "140", "--step", "40", "--max", "300", "--refine", "2")
+                                          "--start", "140", "--step", "40", "--max", "300", "--refine", "1")
     assert data is not None and code == 0, output
     assert data["limited_by"] == "server", data["verdict"]
     assert abs(data["max_sustainable_rate"] - server.capacity) <= 0.15 * server.capacity, output
