@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ecekit.load import driver, runstate
+from ecekit.load import driver, launch, runstate
 
 
 class Nodes(dict):  # locust's WorkerNodes: a mapping with the ready ones apart
@@ -111,7 +111,7 @@ def test_the_control_files_drive_steps_until_the_end(tmp_path: Path) -> None:
     runner.events[0.5] = reports_in("w1")
     runner.events[0.8] = lambda r: driver.write_json(tmp_path / driver.STEP_FILE, {"number": 2, "end": True})
     steps.run()
-    assert driver.read_json(tmp_path / driver.DONE_FILE) == {"number": 1, "lost": [], "ran": True}
+    assert launch.read_json(tmp_path / driver.DONE_FILE) == {"number": 1, "lost": [], "ran": True}
     assert len(runner.started) == 1
     steps.publish_workers()
-    assert driver.read_json(tmp_path / driver.WORKERS_FILE)["ready"] == ["w1"]  # type: ignore[index]
+    assert launch.read_json(tmp_path / driver.WORKERS_FILE)["ready"] == ["w1"]  # type: ignore[index]

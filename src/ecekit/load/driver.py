@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ecekit.load import runstate
+from ecekit.load.launch import read_json
 from ecekit.load.settings import WARM_UP_S
 
 WORKERS_FILE, STEP_FILE, DONE_FILE = "workers.json", "step.json", "done.json"
@@ -47,14 +48,6 @@ def write_json(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
     tmp.replace(path)
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def ready_ids(runner: Any) -> list[str]:

@@ -122,7 +122,7 @@ class SteppedMaster:
         ready: list[str] = []
         while time.monotonic() < deadline:
             self.check_alive("while waiting for its workers")
-            info = driver.read_json(self.control / driver.WORKERS_FILE) or {}
+            info = launch.read_json(self.control / driver.WORKERS_FILE) or {}
             ready = list(info.get("ready") or [])
             if len(ready) >= d.expect_workers:
                 self.stepping = True
@@ -169,7 +169,7 @@ class SteppedMaster:
                 progress = launch.read_json(out / "progress.json")
                 if progress:
                     on_progress(cast(ProgressCounts, progress))
-            found = driver.read_json(self.control / driver.DONE_FILE)
+            found = launch.read_json(self.control / driver.DONE_FILE)
             if found is not None and found.get("number") == self.number:
                 done = found
         lost = [str(name) for name in done.get("lost") or []]
