@@ -95,3 +95,10 @@ def test_a_lost_worker_makes_the_step_the_generators() -> None:
 def test_a_local_run_without_worker_figures_is_judged_as_before() -> None:
     data = with_workers({"role": "worker", "cpu_s": 1.0, "wall_s": 10.0, "busy": 0.1, "answered_in_window": 5})
     assert step.generator_problems(data) == []
+
+
+def test_a_worker_whose_page_views_all_ended_after_the_step_is_judged_without_a_crash() -> None:
+    """Late is counted when a page view starts, page views when it ends: a worker stalled to the end of a
+    step may report late page views and none ended (hostile timing, never a ZeroDivisionError)."""
+    problems = step.generator_problems(with_workers(worker(11), worker(12, page_views=0, late=8, lag_p50=0.2)))
+    assert len(problems) == 1 and problems[0].startswith("worker load1 pid 12 ")

@@ -167,7 +167,7 @@ def worker_problems(summary: LoadSummary) -> list[str]:
         if own["unsent"]:
             lacked.append(f"{own['unsent']} of its page views could not be sent")
         lag_p50 = float(own["lag_ms"].get("p50", 0.0))
-        if lag_p50 > LAG_P50_MAX_MS or (late >= WORKER_LATE_MIN and late / page_views > LATE_SHARE_MAX):
+        if lag_p50 > LAG_P50_MAX_MS or (late >= WORKER_LATE_MIN and late > LATE_SHARE_MAX * page_views):
             share = f"{100 * late / page_views:.0f}% of " if page_views else ""
             if late and own["no_free_worker"] > late / 2:
                 cause = "; its max_in_flight page-view workers were all busy"
