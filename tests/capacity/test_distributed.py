@@ -152,7 +152,15 @@ def test_a_worker_starved_of_cpu_makes_the_step_the_generators_and_is_named(tmp_
     assert data is not None and code == 2, output
     assert data["limited_by"] == "generator" and not data["steps"][0]["generator_ok"], data["verdict"]
     named = worker_problems(data, 0)
-    assert f"pid {starved.pid} " in named and f"pid {fine.pid} " not in named, named
+    assert f"pid {fine.pid} " not in named, named
+    if f"pid {starved.pid} " not in named:
+        # starved past its heartbeats (a busier machine, as on CI): locust drops it and the step names it
+        # lost, by the client id locust gave it, which is not the worker that kept up
+        summary = json.loads((tmp_path / "out" / data["steps"][0]["summary"]).read_text())
+        fine_ids = [p["id"] for p in summary["generator"]["processes"] if p.get("pid") == fine.pid]
+        lost = data.get("lost_workers", [])
+        assert len(lost) == 1 and "was lost during the step" in named, (named, lost)
+        assert fine_ids and fine_ids[0] not in lost[0], (fine_ids, lost)
 
 
 @pytest.mark.timing
