@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ecekit.compare.intervals import Change, t_quantile
+from ecekit.compare.intervals import Change
 
 SLOWER, FASTER, SAME, INCONCLUSIVE = "slower", "faster", "same", "inconclusive"
 ORDER = (SLOWER, FASTER, INCONCLUSIVE, SAME)  # the overall verdict: the first any metric has
@@ -77,11 +77,6 @@ def decide(change: Change | None, margin: float, runs: int, unit: str, assumed_s
     if needed is None:
         return prefix + f"the change is too close to the margin ({margin:g}{unit}) for more runs to decide"
     return prefix + f"about {needed} runs a side would decide"
-
-
-def t_half(sd: float, k: int) -> float:
-    """Half the interval of a change between two sides of k runs each varying by sd."""
-    return t_quantile(2 * k - 2) * sd * math.sqrt(2 / k)
 
 
 def overall(verdicts: list[str]) -> str:
