@@ -152,7 +152,8 @@ def test_a_worker_starved_of_cpu_makes_the_step_the_generators_and_is_named(tmp_
     assert data is not None and code == 2, output
     assert data["limited_by"] == "generator" and not data["steps"][0]["generator_ok"], data["verdict"]
     named = worker_problems(data, 0)
-    assert f"pid {fine.pid} " not in named, named
+    # The worker left its core may be named too where the rest of a suite keeps that core busy (seen on
+    # CI: 38 % late at 14 % of a core): true of it there. What must hold is that the starved one is named.
     if f"pid {starved.pid} " not in named:
         # starved past its heartbeats (a busier machine, as on CI): locust drops it and the step names it
         # lost, by the client id locust gave it, which is not the worker that kept up
