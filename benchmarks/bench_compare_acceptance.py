@@ -23,44 +23,21 @@ refuse the pair, which counts as a failed comparison here. Results: reports/benc
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import re
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
+
+import ecekit
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "reports" / "bench-compare"
 MIX = "latency=mix:{fast}ms@90,10ms@8,40ms@2"
 
 
-@contextlib.contextmanager
-def server(fast_ms: float, surveys: Path) -> Iterator[str]:
-    """A reference server whose fast answers take ``fast_ms``; its base URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "ecekit", "serve", "--port", "0", "--fault",
-                             MIX.format(fast=f"{fast_ms:g}"), "--surveys", str(surveys)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            found = re.search(r"listening on (\S+)", line)
-            if found:
-                yield found.group(1)
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the reference server did not start")
-        else:
-            raise RuntimeError("the reference server exited")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def server(fast_ms: float, surveys: Path) -> ecekit.ServerHandle:
+    """A reference server in a process of its own whose fast answers take ``fast_ms`` (``with``: its URL)."""
+    return ecekit.serve(faults=[MIX.format(fast=f"{fast_ms:g}")], subprocess=True, surveys_db=surveys)
 
 
 def group(name: str, before: str, after: str, args: argparse.Namespace) -> Path | str:
@@ -98,7 +75,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[dict[str, object]]] = {"aa": [], "ab": [], "one": []}
     groups: list[Path | str] = []
-    with server(2.0, OUT / "before.sqlite3") as before, server(3.0, OUT / "after.sqlite3") as after:
+    with server(2.0, OUT / "before.sqlite3") as a, server(3.0, OUT / "after.sqlite3") as b:
+        before, after = a.url, b.url
         for i in range(args.comparisons + 1):
             groups.append(group(f"group-{i:02d}", before, after, args))
             current = groups[-1]

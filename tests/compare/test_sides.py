@@ -98,3 +98,14 @@ def test_the_answer_names_both_sides_and_the_notes(tmp_path: Path) -> None:
     assert data["before"]["runs"] == 1 and data["after"]["runs"] == 3
     assert any("is one run" in n for n in data["notes"])
     assert list(data)[:2] == ["kind", "verdict"]
+
+
+def test_other_entry_points_are_refused_and_other_lengths_noted(tmp_path: Path) -> None:
+    one, two = runs(tmp_path / "a"), runs(tmp_path / "b")
+    for summary in two.glob("run-*/summary.json"):
+        data = json.loads(summary.read_text())
+        data["entry_points"] = ["1001", "1002"]
+        summary.write_text(json.dumps(data))
+    assert "0 entry point(s) loaded in" in refusal(one, two) and "but 2 in" in refusal(one, two)
+    notes = compare_data(runs(tmp_path / "c"), runs(tmp_path / "d", duration=20.0))["notes"]
+    assert any("runs of different lengths (10 s, 20 s)" in n for n in notes), notes
